@@ -1,0 +1,20 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { InventorySchema } from './schema.js';
+
+/** The repo root (this file is compiled to dist/src/inventory/). */
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+
+/** Where the editor-facing JSON Schema lives in the repo. */
+export const SCHEMA_FILE = path.join(REPO_ROOT, 'src', 'inventory', 'inventory.schema.json');
+
+/** The JSON Schema as written to SCHEMA_FILE. */
+export function schemaJson(): string {
+  return `${JSON.stringify({ $schema: 'http://json-schema.org/draft-07/schema#', ...InventorySchema }, null, 2)}\n`;
+}
+
+/** The `# yaml-language-server: $schema=` line for an inventory written at `inventoryFile`. */
+export function schemaComment(inventoryFile: string): string {
+  const rel = path.relative(path.dirname(path.resolve(inventoryFile)), SCHEMA_FILE);
+  return `# yaml-language-server: $schema=${rel.split(path.sep).join('/')}`;
+}

@@ -1,0 +1,169 @@
+import { Type, type TSchema, type Static } from '@sinclair/typebox';
+import { COMPONENTS, CONFIG_FILES, ROLE_NAMES, SERVICES } from '../services/catalog.js';
+import type { ComponentName, ServiceDefinition } from '../services/definition.js';
+
+// The inventory schema is built from the service catalogue so role, port and dir names have one source.
+// `npm run schema` writes it to inventory.schema.json for editors; a unit test keeps the two in sync.
+
+const closed = { additionalProperties: false } as const;
+// `x-hint` is ours (ajv ignores it): the hint shown when a value fails its pattern.
+const name = (description: string) =>
+  Type.String({ pattern: '^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$', description, 'x-hint': 'use lowercase letters, digits and dashes (a DNS label), e.g. node-1' });
+const port = Type.Integer({ minimum: 1, maximum: 65535 });
+const absPath = (description: string) => Type.String({ pattern: '^(/|~/|\\$\\{)', minLength: 1, description, 'x-hint': 'use an absolute path, e.g. /var/lib/pyro' });
+const scalar = Type.Union([Type.String(), Type.Number(), Type.Boolean()]);
+const kv = (description: string) => Type.Record(Type.String({ minLength: 1 }), scalar, { description });
+const memory = (description: string) => Type.String({ pattern: '^[0-9]+[kmgKMG]?$', description, 'x-hint': 'a size such as 512m or 2g' });
+
+const Ssh = Type.Object(
+  {
+    user: Type.Optional(Type.String({ minLength: 1, description: 'SSH login user' })),
+    port: Type.Optional(port),
+    identity: Type.Optional(Type.String({ minLength: 1, description: 'private key file; ssh-agent is used when absent' })),
+    jump: Type.Optional(
+      Type.String({ pattern: '^([^@\\s]+@)?[^@:\\s]+(:[0-9]+)?$', description: 'bastion as [user@]host[:port]', 'x-hint': 'write it as [user@]host[:port], e.g. admin@bastion:22' }),
+    ),
+  },
+  { ...closed, description: 'SSH settings; ~/.ssh/config fills in what is left out' },
+);
+
+const hostPaths = {
+  installDir: Type.Optional(absPath('where distributions are unpacked (default /opt/pyro)')),
+  dataDir: Type.Optional(absPath('root of the services\' data dirs (default /var/lib/pyro)')),
+  logDir: Type.Optional(absPath('service logs (default <dataDir>/logs)')),
+  javaHome: Type.Optional(absPath('JDK 17+ for Hadoop, Kafka, Spark, Flume')),
+  java21Home: Type.Optional(absPath('JDK 21+ for NiFi')),
+  python: Type.Optional(Type.String({ minLength: 1, description: 'python3 interpreter for Superset and PySpark' })),
+};
+
+const Defaults = Type.Object({ ssh: Type.Optional(Ssh), ...hostPaths }, closed);
+
+// enum rather than a union of literals: ajv then reports one error per bad role, which we turn into a did-you-mean.
+const Role = Type.Unsafe<string>({ type: 'string', enum: [...ROLE_NAMES], description: 'a service this host runs' });
+
+const Host = Type.Object(
+  {
+    name: name('unique host name, also its hostname in the cluster'),
+    address: Type.String({ minLength: 1, description: 'IP address or DNS name pyro connects to' }),
+    connection: Type.Optional(Type.Unsafe<'ssh' | 'local'>({ type: 'string', enum: ['ssh', 'local'], description: 'local: the machine pyro runs on (default ssh)' })),
+    roles: Type.Array(Role, { minItems: 1, uniqueItems: true }),
+    ssh: Type.Optional(Ssh),
+    ...hostPaths,
+  },
+  closed,
+);
+
+function roleBlock(def: ServiceDefinition): TSchema {
+  const portProps = Object.fromEntries(def.ports.map((p) => [p.name, Type.Optional({ ...port, description: `${p.description} (default ${p.default})` })]));
+  const dirProps = Object.fromEntries(def.dirs.map((d) => [d.name, Type.Optional(absPath(`${d.description} (default <dataDir>/${d.default})`))]));
+  const extra: Record<string, TSchema> = {};
+  if (def.role === 'yarn-nodemanager') {
+    extra.memoryMb = Type.Optional(Type.Integer({ minimum: 512, description: 'memory for containers (default: from the host)' }));
+    extra.vcores = Type.Optional(Type.Integer({ minimum: 1, description: 'vcores for containers (default: host cores)' }));
+  }
+  return Type.Object(
+    {
+      heap: Type.Optional(memory(`JVM heap, e.g. 1g (default ${def.heapMb}m)`)),
+      ports: Type.Optional(Type.Object(portProps, closed)),
+      ...(def.dirs.length ? { dirs: Type.Optional(Type.Object(dirProps, closed)) } : {}),
+      ...extra,
+    },
+    closed,
+  );
+}
+
+function componentBlock(component: ComponentName): TSchema {
+  const defs = SERVICES.filter((s) => s.component === component);
+  const props: Record<string, TSchema> = {
+    version: Type.Optional(Type.String({ minLength: 1, description: 'pinned version override' })),
+    config: Type.Optional(
+      Type.Object(
+        Object.fromEntries(CONFIG_FILES[component].map((f) => [f, Type.Optional(kv(`keys merged into ${f}`))])),
+        { ...closed, description: 'free-form overrides, applied last' },
+      ),
+    ),
+  };
+  const single = defs.length === 1 && defs[0]!.settingsKey === undefined;
+  if (single) {
+    const block = roleBlock(defs[0]!) as TSchema & { properties: Record<string, TSchema> };
+    Object.assign(props, block.properties);
+  } else {
+    for (const def of defs) props[def.settingsKey!] = Type.Optional(roleBlock(def));
+  }
+  if (component === 'hdfs') props.replication = Type.Optional(Type.Integer({ minimum: 1, description: 'dfs.replication (default: min(3, DataNodes))' }));
+  if (component === 'logstash') props.tarball = Type.Optional(Type.String({ minLength: 1, description: 'Logstash tarball you supply (not on any registry)' }));
+  if (component === 'superset') props.adminUser = Type.Optional(Type.String({ minLength: 1, description: 'admin login (password is generated into the cluster state)' }));
+  if (component === 'postgresql') props.database = Type.Optional(name('serving database name (default serving)'));
+  return Type.Object(props, closed);
+}
+
+const Services = Type.Object(
+  Object.fromEntries(COMPONENTS.map((c) => [c, Type.Optional(componentBlock(c))])),
+  { ...closed, description: 'per-service settings and free-form config overrides' },
+);
+
+const Topic = Type.Object(
+  {
+    name: Type.String({ pattern: '^[a-zA-Z0-9._-]{1,249}$', description: 'Kafka topic name', 'x-hint': 'letters, digits, dots, underscores and dashes only' }),
+    partitions: Type.Optional(Type.Integer({ minimum: 1, description: 'default 1' })),
+    replicationFactor: Type.Optional(Type.Integer({ minimum: 1, description: 'default min(3, brokers)' })),
+    config: Type.Optional(kv('topic configs, e.g. retention.ms')),
+  },
+  closed,
+);
+
+const Job = Type.Object(
+  {
+    name: name('job name, also its YARN application name'),
+    main: Type.String({ pattern: '\\.(py|jar)$', description: 'a .py file or a .jar, relative to the inventory', 'x-hint': 'point at a .py file or a .jar' }),
+    class: Type.Optional(Type.String({ minLength: 1, description: 'main class, for a jar' })),
+    args: Type.Optional(Type.Array(Type.String())),
+    topics: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: 'topics the job reads' })),
+    sparkConf: Type.Optional(kv('extra --conf key=value pairs')),
+    resources: Type.Optional(
+      Type.Object(
+        {
+          driverMemory: Type.Optional(memory('e.g. 512m')),
+          executorMemory: Type.Optional(memory('e.g. 1g')),
+          executors: Type.Optional(Type.Integer({ minimum: 1 })),
+          executorCores: Type.Optional(Type.Integer({ minimum: 1 })),
+        },
+        closed,
+      ),
+    ),
+    checkpoint: Type.Optional(Type.String({ pattern: '^/', description: 'HDFS dir (default /pyro/checkpoints/<name>)', 'x-hint': 'an absolute HDFS path' })),
+    enabled: Type.Optional(Type.Boolean({ description: 'pyro up submits it unless false' })),
+  },
+  closed,
+);
+
+const Dataset = Type.Object(
+  {
+    table: Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$', description: 'table in the serving database', 'x-hint': 'a plain SQL identifier, e.g. clicks_per_minute' }),
+    schema: Type.Optional(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$', description: 'default public' })),
+    description: Type.Optional(Type.String()),
+  },
+  closed,
+);
+
+/** The whole inventory. */
+export const InventorySchema = Type.Object(
+  {
+    $schema: Type.Optional(Type.String()),
+    cluster: Type.Object({ name: name('cluster name; names its state dir and known-hosts file') }, closed),
+    defaults: Type.Optional(Defaults),
+    hosts: Type.Array(Host, { minItems: 1 }),
+    services: Type.Optional(Services),
+    topics: Type.Optional(Type.Array(Topic)),
+    jobs: Type.Optional(Type.Array(Job)),
+    datasets: Type.Optional(Type.Array(Dataset)),
+  },
+  { ...closed, $id: 'https://pyro.dev/schema/inventory.json', title: 'pyro inventory' },
+);
+
+export type RawInventory = Static<typeof InventorySchema>;
+export type RawHost = Static<typeof Host>;
+export type RawSsh = Static<typeof Ssh>;
+export type RawTopic = Static<typeof Topic>;
+export type RawJob = Static<typeof Job>;
+export type RawDataset = Static<typeof Dataset>;

@@ -1,0 +1,51 @@
+/** Inventory key under `services:` that groups a component's settings. */
+export type ComponentName =
+  | 'hdfs' | 'yarn' | 'kafka' | 'spark' | 'nifi' | 'flume' | 'logstash' | 'superset' | 'postgresql';
+
+export interface PortSpec {
+  /** Key under `ports:` in the inventory. */
+  name: string;
+  default: number;
+  description: string;
+}
+
+export interface DirSpec {
+  /** Key under `dirs:` in the inventory. */
+  name: string;
+  /** Default path, relative to the host's data dir. */
+  default: string;
+  description: string;
+  /** Holds data that must never be reformatted or deleted by pyro. */
+  holdsData: boolean;
+}
+
+/**
+ * Declarative definition of one service (one role). Later tiers add config, launch and probes to it;
+ * the inventory rules and the preflight checks already read ports, dirs and needs from here.
+ */
+export interface ServiceDefinition {
+  /** Role name as written in the inventory. */
+  role: string;
+  component: ComponentName;
+  /** Key of this role's block inside `services.<component>`; undefined when the component has one role. */
+  settingsKey?: string;
+  title: string;
+  /** Roles that must be healthy before this one starts (across the cluster). */
+  dependsOn: string[];
+  ports: PortSpec[];
+  dirs: DirSpec[];
+  /** Default JVM heap (or process memory) in MiB. */
+  heapMb: number;
+  /** Memory the host must have for this role beyond the heap (off-heap, containers), in MiB. */
+  extraMemoryMb: number;
+  /** Minimum Java major version, when the role runs on a JVM. */
+  javaMin?: number;
+  /** Minimum Python version ('3.10'), when the role runs Python code. */
+  pythonMin?: string;
+  /** Optional roles may be absent from an inventory without warnings. */
+  optional?: boolean;
+}
+
+export function defineService(def: ServiceDefinition): ServiceDefinition {
+  return def;
+}

@@ -1,0 +1,12 @@
+import { defineService } from './definition.js';
+
+export default defineService({
+  role: 'flume', component: 'flume', title: 'Apache Flume agent',
+  dependsOn: ['kafka-broker'],
+  ports: [
+    { name: 'source', default: 41414, description: 'agent source (netcat/http/avro)' },
+    { name: 'monitoring', default: 34545, description: 'HTTP metrics' },
+  ],
+  dirs: [{ name: 'channel', default: 'flume', description: 'file channel checkpoint and data', holdsData: true }],
+  heapMb: 512, extraMemoryMb: 128, javaMin: 17, optional: true,
+});

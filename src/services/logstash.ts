@@ -1,0 +1,12 @@
+import { defineService } from './definition.js';
+
+export default defineService({
+  role: 'logstash', component: 'logstash', title: 'Logstash',
+  dependsOn: ['kafka-broker'],
+  ports: [
+    { name: 'api', default: 9600, description: 'monitoring API' },
+    { name: 'beats', default: 5044, description: 'beats input' },
+  ],
+  dirs: [{ name: 'data', default: 'logstash', description: 'path.data (queues, dead letters)', holdsData: true }],
+  heapMb: 1024, extraMemoryMb: 256, javaMin: 17, optional: true,
+});

@@ -1,0 +1,9 @@
+import { defineService } from './definition.js';
+
+export default defineService({
+  role: 'nifi', component: 'nifi', title: 'Apache NiFi',
+  dependsOn: ['kafka-broker'],
+  ports: [{ name: 'https', default: 8443, description: 'web UI and REST API (HTTPS)' }],
+  dirs: [{ name: 'repositories', default: 'nifi', description: 'flowfile, content and provenance repositories', holdsData: true }],
+  heapMb: 1536, extraMemoryMb: 512, javaMin: 21, optional: true,
+});

@@ -1,0 +1,10 @@
+import { defineService } from './definition.js';
+
+export default defineService({
+  role: 'superset', component: 'superset', title: 'Apache Superset',
+  dependsOn: ['postgresql'],
+  // 8088 is Superset's own default, but YARN's web UI owns it; pyro moves Superset so a single host can run both.
+  ports: [{ name: 'http', default: 8090, description: 'web UI and REST API' }],
+  dirs: [{ name: 'home', default: 'superset', description: 'SUPERSET_HOME (metadata, uploads)', holdsData: true }],
+  heapMb: 1024, extraMemoryMb: 0, pythonMin: '3.10',
+});

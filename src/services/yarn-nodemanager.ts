@@ -1,0 +1,17 @@
+import { defineService } from './definition.js';
+
+export default defineService({
+  role: 'yarn-nodemanager', component: 'yarn', settingsKey: 'nodemanager', title: 'YARN NodeManager',
+  dependsOn: ['yarn-resourcemanager'],
+  ports: [
+    { name: 'rpc', default: 8041, description: 'container manager RPC' },
+    { name: 'localizer', default: 8040, description: 'localizer RPC' },
+    { name: 'http', default: 8042, description: 'web UI' },
+  ],
+  dirs: [
+    { name: 'local', default: 'yarn/local', description: 'container working dirs', holdsData: false },
+    { name: 'logs', default: 'yarn/logs', description: 'container logs', holdsData: false },
+  ],
+  // Containers (Spark executors) live beside the NodeManager: reserve room for at least two.
+  heapMb: 512, extraMemoryMb: 2048, javaMin: 17, pythonMin: '3.10',
+});
