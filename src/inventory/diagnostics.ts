@@ -25,7 +25,7 @@ export function formatPath(path: readonly (string | number)[]): string {
 
 export function formatDiagnostic(d: Diagnostic): string {
   const where = `${d.file}:${d.line}:${d.col}`;
-  const head = `${where} ${d.severity}: ${d.path === '(root)' ? '' : `${d.path}: `}${d.message}`;
+  const head = `${where}: ${d.severity}: ${d.path === '(root)' ? '' : `${d.path}: `}${d.message}`;
   return d.hint ? `${head}\n    hint: ${d.hint}` : head;
 }
 

@@ -59,3 +59,11 @@ export function asPyroError(err: unknown, host?: string): PyroError {
   const message = err instanceof Error ? err.message : String(err);
   return new PyroError('INTERNAL', message, { host, cause: err });
 }
+
+/** Ends the run with a code after the command has already said why (no further message). */
+export class ExitError extends PyroError {
+  constructor(exitCode: number) {
+    super('EXIT', `exit ${exitCode}`, { exitCode });
+    this.name = 'ExitError';
+  }
+}

@@ -1,0 +1,82 @@
+import { evaluateHost, type CheckResult } from '../../check/evaluate.js';
+import { createHost } from '../../hosts/connect.js';
+import { gatherFacts } from '../../hosts/facts.js';
+import type { Host } from '../../hosts/host.js';
+import { runOnHosts } from '../../hosts/parallel.js';
+import { formatDiagnostic } from '../../inventory/diagnostics.js';
+import { loadInventory } from '../../inventory/load.js';
+import { knownHostsFile } from '../../state/paths.js';
+import { renderTable } from '../../ui/table.js';
+import { ExitCode, ExitError, PyroError } from '../../util/errors.js';
+import type { RunContext } from '../context.js';
+
+export interface CheckOptions {
+  inventory: string;
+  json?: boolean;
+  trustNewHosts?: boolean;
+  concurrency?: number;
+}
+
+/** `pyro check`: preflight of every host in parallel. Exit 1 when any check fails. */
+export async function checkCommand(opts: CheckOptions, ctx: RunContext): Promise<void> {
+  const { inventory, warnings } = await loadInventory(opts.inventory);
+  for (const w of warnings) ctx.out.diagnostic(formatDiagnostic(w), 'warning');
+  const khFile = knownHostsFile(inventory.clusterName);
+  if (!opts.json) ctx.out.heading(`checking ${inventory.hosts.length} host${inventory.hosts.length === 1 ? '' : 's'} of ${inventory.clusterName}`);
+
+  const opened: Host[] = [];
+  const started = Date.now();
+  const results = await runOnHosts(
+    inventory.hosts,
+    async (spec) => {
+      const host = createHost(spec, { knownHostsFile: khFile, trustNewHosts: Boolean(opts.trustNewHosts) });
+      opened.push(host);
+      await host.connect();
+      const facts = await gatherFacts(host, spec, ctx.signal);
+      const how = spec.connection === 'local' ? 'local' : `ssh ${spec.ssh.user ?? ''}${spec.ssh.user ? '@' : ''}${spec.address}${spec.ssh.port ? `:${spec.ssh.port}` : ''}`;
+      const rows: CheckResult[] = [{ host: spec.name, check: 'connect', status: 'ok', detail: `${how}, ${facts.rttMs} ms round trip` }];
+      return [...rows, ...evaluateHost(inventory, spec, facts)];
+    },
+    { concurrency: opts.concurrency ?? 16 },
+  );
+  await Promise.allSettled(opened.map((h) => h.close()));
+
+  const rows: CheckResult[] = [];
+  for (const r of results) {
+    if (r.ok) rows.push(...r.value);
+    else rows.push({ host: r.host.name, check: 'connect', status: 'fail', detail: describe(r.error), hint: r.error.hint });
+  }
+  const failed = rows.filter((r) => r.status === 'fail');
+  const warned = rows.filter((r) => r.status === 'warn');
+
+  if (opts.json) {
+    ctx.out.data({
+      ok: failed.length === 0,
+      cluster: inventory.clusterName,
+      knownHosts: khFile,
+      hosts: inventory.hosts.map((h) => ({ host: h.name, address: h.address, checks: rows.filter((r) => r.host === h.name) })),
+    });
+  } else {
+    const c = ctx.out.color;
+    const paint = (s: CheckResult['status']) => (s === 'ok' ? c.green(s) : s === 'warn' ? c.yellow(s) : c.red(s));
+    const withHints = failed.length + warned.length > 0;
+    ctx.out.info(
+      renderTable(
+        ['host', 'check', 'status', 'detail', ...(withHints ? ['hint'] : [])],
+        rows.map((r) => [r.host, r.check, paint(r.status), r.detail, ...(withHints ? [r.hint ?? ''] : [])]),
+        ctx.out.isTTY,
+      ),
+    );
+    const secs = ((Date.now() - started) / 1000).toFixed(1);
+    ctx.out.info(
+      failed.length
+        ? c.red(`${failed.length} check${failed.length === 1 ? '' : 's'} failed on ${new Set(failed.map((f) => f.host)).size} host(s) (${secs} s)`)
+        : `all checks passed on ${inventory.hosts.length} host${inventory.hosts.length === 1 ? '' : 's'}${warned.length ? ` (${warned.length} warning${warned.length === 1 ? '' : 's'})` : ''} (${secs} s)`,
+    );
+  }
+  if (failed.length) throw new ExitError(ExitCode.failure);
+}
+
+function describe(err: PyroError): string {
+  return err.code && err.code !== 'INTERNAL' ? `${err.message} [${err.code}]` : err.message;
+}

@@ -1,0 +1,92 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { defaultInventoryPath } from '../inventory/load.js';
+import { makeContext, type RunContext } from './context.js';
+
+// Commands are imported lazily so `pyro --help` stays fast and one verb's dependencies don't load for another.
+
+const examples = (lines: string[]) => `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`;
+
+function int(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${name} must be a positive integer`);
+    return n;
+  };
+}
+
+const inventoryOption = () =>
+  new Option('-i, --inventory <file>', 'inventory file (env: PYRO_INVENTORY)').default(defaultInventoryPath(), defaultInventoryPath());
+
+export type Runner = (fn: (ctx: RunContext) => Promise<void>, opts?: { json?: boolean }) => Promise<void>;
+
+/** Builds the CLI. `run` executes a verb with a context; the entry point decides exit codes. */
+export function buildProgram(run: Runner): Command {
+  const program = new Command('pyro')
+    .description('Run a real-time analytics stack (HDFS, YARN, Kafka, Spark, NiFi/Flume, Superset) on your own hosts over SSH.')
+    .version(process.env.npm_package_version ?? '0.1.0')
+    .showHelpAfterError('(add --help for usage)')
+    .addHelpText('after', `${examples([
+      'pyro init --yes --hosts node1=10.0.0.11,node2=10.0.0.12,node3=10.0.0.13 --user pyro -o inventories/prod.yaml',
+      'pyro validate -i inventories/prod.yaml',
+      'pyro check -i inventories/prod.yaml --trust-new-hosts',
+    ])}
+Exit codes: 0 ok, 1 a failure on a host or service, 2 invalid input (inventory, flags), 130 interrupted.
+Environment: PYRO_INVENTORY (default inventory), PYRO_STATE_DIR (state, known hosts), NO_COLOR.`);
+
+  program
+    .command('validate')
+    .description('check an inventory (schema and rules) without contacting any host')
+    .addOption(inventoryOption())
+    .option('--json', 'print the result as JSON')
+    .addHelpText('after', examples(['pyro validate', 'pyro validate -i inventories/three-hosts.yaml --json']))
+    .action(async (o: { inventory: string; json?: boolean }) => {
+      const { validateCommand } = await import('./commands/validate.js');
+      await run((ctx) => validateCommand(o, ctx), o);
+    });
+
+  program
+    .command('init')
+    .description('write a new inventory: asks on a terminal, or takes flags')
+    .option('-o, --output <file>', 'where to write it (default inventories/<name>.yaml)')
+    .option('--name <cluster>', 'cluster name')
+    .option('--hosts <list>', 'hosts as name=address or addresses, comma separated')
+    .option('--local', 'a single host: the machine pyro runs on')
+    .option('--user <user>', 'SSH user (default: you)')
+    .option('--identity <file>', 'SSH private key (default: ~/.ssh/id_ed25519 if present, else ssh-agent)')
+    .option('--port <port>', 'SSH port', int('--port'))
+    .option('--jump <[user@]host[:port]>', 'bastion to reach the hosts through')
+    .option('-y, --yes', 'accept the proposed layout and defaults without asking')
+    .option('--force', 'overwrite an existing file')
+    .option('--dry-run', 'print the inventory instead of writing it')
+    .addHelpText('after', examples([
+      'pyro init',
+      'pyro init --yes --hosts 10.0.0.11,10.0.0.12,10.0.0.13 --user pyro --identity ~/.ssh/id_ed25519 -o inventories/prod.yaml',
+      'pyro init --yes --local --dry-run',
+    ]))
+    .action(async (o: Parameters<typeof import('./commands/init.js').initCommand>[0]) => {
+      const { initCommand } = await import('./commands/init.js');
+      const { inquirerPrompts } = await import('../ui/prompts.js');
+      await run((ctx) => initCommand(o, ctx, async () => inquirerPrompts()));
+    });
+
+  program
+    .command('check')
+    .description('preflight every host in parallel: SSH, OS, Java, Python, disk, memory, ports, clock')
+    .addOption(inventoryOption())
+    .option('--json', 'print the results as JSON')
+    .option('--trust-new-hosts', 'accept and remember host keys seen for the first time (verify the fingerprints printed)')
+    .option('--concurrency <n>', 'hosts checked at once', int('--concurrency'), 16)
+    .addHelpText('after', examples([
+      'pyro check',
+      'pyro check -i inventories/prod.yaml --trust-new-hosts',
+      'pyro check -i inventories/prod.yaml --json | jq ".ok"',
+    ]))
+    .action(async (o: { inventory: string; json?: boolean; trustNewHosts?: boolean; concurrency?: number }) => {
+      const { checkCommand } = await import('./commands/check.js');
+      await run((ctx) => checkCommand(o, ctx), o);
+    });
+
+  return program;
+}
+
+export { makeContext };

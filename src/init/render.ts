@@ -1,0 +1,66 @@
+import { Document, isMap, isSeq } from 'yaml';
+import { schemaComment } from '../inventory/schema-file.js';
+import type { Layout } from './layout.js';
+
+export interface InventoryDraft {
+  cluster: string;
+  layout: Layout;
+  user?: string;
+  identity?: string;
+  port?: number;
+  jump?: string;
+  installDir?: string;
+  dataDir?: string;
+}
+
+/** Renders a draft as inventory YAML, with the editor schema line for where it will be written. */
+export function renderInventory(draft: InventoryDraft, outputFile: string): string {
+  const count = (role: string) => draft.layout.hosts.filter((h) => h.roles.includes(role)).length;
+  const brokers = Math.max(1, count('kafka-broker'));
+  const rf = Math.min(3, brokers);
+  const ssh = Object.fromEntries(
+    Object.entries({ user: draft.user, port: draft.port, identity: draft.identity, jump: draft.jump }).filter(([, v]) => v !== undefined),
+  );
+  const onlyLocal = draft.layout.hosts.every((h) => h.connection === 'local');
+  const data = {
+    cluster: { name: draft.cluster },
+    defaults: {
+      ...(Object.keys(ssh).length && !onlyLocal ? { ssh } : {}),
+      installDir: draft.installDir ?? '/opt/pyro',
+      dataDir: draft.dataDir ?? '/var/lib/pyro',
+    },
+    hosts: draft.layout.hosts.map((h) => ({
+      name: h.name,
+      address: h.address,
+      ...(h.connection ? { connection: h.connection } : {}),
+      roles: h.roles,
+    })),
+    services: {
+      hdfs: { replication: Math.max(1, Math.min(3, count('hdfs-datanode'))) },
+      kafka: {
+        config: {
+          'server.properties': {
+            'offsets.topic.replication.factor': rf,
+            'transaction.state.log.replication.factor': rf,
+            'transaction.state.log.min.isr': Math.max(1, rf - 1),
+          },
+        },
+      },
+    },
+    topics: [{ name: 'events', partitions: 3, replicationFactor: rf }],
+  };
+  const doc = new Document(data);
+  // Role lists read best on one line each.
+  const hosts = doc.get('hosts');
+  if (isSeq(hosts)) {
+    for (const h of hosts.items) {
+      const roles: unknown = isMap(h) ? h.get('roles', true) : undefined;
+      if (isSeq(roles)) roles.flow = true;
+    }
+  }
+  doc.commentBefore = [
+    schemaComment(outputFile).replace(/^# ?/, ''),
+    ` Written by \`pyro init\`. Check it with \`pyro validate -i ${outputFile}\`, then \`pyro check -i ${outputFile}\`.`,
+  ].join('\n');
+  return doc.toString({ lineWidth: 0 });
+}

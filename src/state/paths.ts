@@ -1,0 +1,19 @@
+import os from 'node:os';
+import path from 'node:path';
+
+/** Root of pyro's local state: $PYRO_STATE_DIR, else $XDG_STATE_HOME/pyro, else ~/.local/state/pyro. */
+export function stateRoot(): string {
+  if (process.env.PYRO_STATE_DIR) return path.resolve(process.env.PYRO_STATE_DIR);
+  const xdg = process.env.XDG_STATE_HOME || path.join(os.homedir(), '.local', 'state');
+  return path.join(xdg, 'pyro');
+}
+
+/** Per-cluster state dir (known hosts, ids, secrets, history). */
+export function clusterStateDir(cluster: string): string {
+  return path.join(stateRoot(), 'clusters', cluster);
+}
+
+/** pyro's own known-hosts file for a cluster. */
+export function knownHostsFile(cluster: string): string {
+  return path.join(clusterStateDir(cluster), 'known_hosts');
+}
