@@ -260,18 +260,22 @@ launch_sshd() {
   ns=$(ns_of "$name")
   [[ -e /run/netns/$ns ]] || die "network namespace $ns does not exist (is the testbed up?)"
   mkdir -p /run/sshd "$dir/opt" "$dir/data"
+  [[ -f $wd/resolv.conf ]] || die "$wd/resolv.conf is missing (is the testbed up?)"
   chmod 0755 /run/sshd
   rm -f "$dir/sshd.pid"
   out=$("$SSHD" -t -f "$dir/sshd_config" 2>&1) || die "sshd rejects $dir/sshd_config: $out"
   # sshd daemonizes; unshare's sh is replaced by sshd, so the daemon keeps the new UTS and mount namespaces.
+  # The machine's DNS server is unreachable from a host (no forwarding), so every lookup that /etc/hosts cannot
+  # answer would wait for DNS timeouts (10 s); a resolv.conf pointing at the host's own loopback fails at once.
   # fd 9 (the lock) must not leak into the daemon.
   if ! ip netns exec "$ns" unshare -m -u --propagation private sh -c '
       set -e
       hostname "$1"
       mount --bind "$2" /opt/pyro
       mount --bind "$3" /var/lib/pyro
+      if [ -e /etc/resolv.conf ]; then mount --bind "$6" /etc/resolv.conf; fi # absent: glibc uses 127.0.0.1
       exec /usr/sbin/sshd -f "$4" -E "$5"' \
-    sh "$name" "$dir/opt" "$dir/data" "$dir/sshd_config" "$dir/sshd.log" \
+    sh "$name" "$dir/opt" "$dir/data" "$dir/sshd_config" "$dir/sshd.log" "$wd/resolv.conf" \
     </dev/null >>"$dir/launch.log" 2>&1 9>&-; then
     die "starting sshd for $name in $ns failed: $(tail -n 5 "$dir/launch.log" 2>/dev/null | tr '\n' ' ')"
   fi
@@ -403,6 +407,7 @@ cmd_up() {
   log "client key"
   ssh-keygen -q -t ed25519 -N '' -C pyro-testbed -f "$wd/id_ed25519" </dev/null >/dev/null || die "ssh-keygen failed"
   cp "$wd/id_ed25519.pub" "$wd/authorized_keys"
+  printf '# pyro testbed: no DNS server is reachable from the hosts; names come from /etc/hosts\nnameserver 127.0.0.1\noptions timeout:1 attempts:1\n' >"$wd/resolv.conf"
   chmod 0600 "$wd/id_ed25519" "$wd/authorized_keys"
 
   for d in "${MOUNT_POINTS[@]}"; do

@@ -66,7 +66,8 @@ function resolveInstance(raw: RawInventory, def: ServiceDefinition, host: HostSp
   const dirs: Record<string, string> = {};
   for (const dir of def.dirs) {
     const v = block.dirs?.[dir.name];
-    dirs[dir.name] = path.posix.normalize(v ?? path.posix.join(host.dataDir, dir.default));
+    // Normalized without a trailing slash so '/data/x/' and '/data/x' compare equal in the clash rules.
+    dirs[dir.name] = path.posix.normalize(v ?? path.posix.join(host.dataDir, dir.default)).replace(/(.)\/+$/, '$1');
     origin[`dir:${dir.name}`] = v === undefined ? rolePath : [...base, 'dirs', dir.name];
   }
   return { def, host, ports, dirs, heapMb: block.heap ? parseMemoryMb(block.heap) : def.heapMb, origin };

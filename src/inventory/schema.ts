@@ -21,7 +21,7 @@ const Ssh = Type.Object(
     port: Type.Optional(port),
     identity: Type.Optional(Type.String({ minLength: 1, description: 'private key file; ssh-agent is used when absent' })),
     jump: Type.Optional(
-      Type.String({ pattern: '^([^@\\s]+@)?[^@:\\s]+(:[0-9]+)?$', description: 'bastion as [user@]host[:port]', 'x-hint': 'write it as [user@]host[:port], e.g. admin@bastion:22' }),
+      Type.String({ pattern: '^([^@\\s:/]+@)?[^@:\\s/]+(:[0-9]+)?$', description: 'bastion as [user@]host[:port]', 'x-hint': 'write it as [user@]host[:port], e.g. admin@bastion:22' }),
     ),
   },
   { ...closed, description: 'SSH settings; ~/.ssh/config fills in what is left out' },

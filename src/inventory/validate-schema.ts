@@ -54,7 +54,11 @@ function describe(e: ErrorObject, src: InventorySource): Diagnostic {
     }
     case 'type':
       return src.diagnostic(path, `must be ${(e.params as { type: string }).type}, got ${typeOf(e.data)}`, {
-        hint: schema.description ? `expected ${schema.description}` : undefined,
+        hint: schema.description
+          ? `expected ${schema.description}`
+          : path.length === 0
+            ? 'an inventory is a mapping with cluster:, hosts: and optional defaults:, services:, topics:, jobs:, datasets:'
+            : `write ${(e.params as { type: string }).type === 'object' ? 'a mapping (key: value lines)' : `${/^[aeiou]/.test((e.params as { type: string }).type) ? 'an' : 'a'} ${(e.params as { type: string }).type}`} here`,
       });
     case 'pattern':
     case 'minLength':

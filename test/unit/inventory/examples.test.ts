@@ -1,0 +1,42 @@
+import { strict as assert } from 'node:assert';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { loadInventory } from '../../../src/inventory/load.js';
+import { SCHEMA_FILE, schemaJson } from '../../../src/inventory/schema-file.js';
+import { ROOT } from '../../helpers/cli.js';
+
+describe('example inventories (inventories/)', () => {
+  const dir = path.join(ROOT, 'inventories');
+  const files = readdirSync(dir).filter((f) => /\.ya?ml$/.test(f));
+
+  it('has the single-host default and a three-host example', () => {
+    assert.ok(files.includes('local.yaml'));
+    assert.ok(files.includes('three-hosts.yaml'));
+  });
+
+  for (const f of files) {
+    it(`${f} is valid and points editors at the schema`, async () => {
+      const file = path.join(dir, f);
+      const { inventory, warnings } = await loadInventory(file);
+      assert.deepEqual(warnings, []);
+      assert.ok(inventory.hosts.length >= 1);
+      const first = readFileSync(file, 'utf8').split('\n')[0]!;
+      const m = /^# yaml-language-server: \$schema=(.+)$/.exec(first);
+      assert.ok(m, `${f}: first line must be the yaml-language-server schema line`);
+      assert.ok(existsSync(path.resolve(dir, m[1]!)), `${f}: ${m[1]} does not exist`);
+    });
+  }
+
+  it('local.yaml runs every core role on the local machine', async () => {
+    const { inventory } = await loadInventory(path.join(dir, 'local.yaml'));
+    assert.equal(inventory.hosts.length, 1);
+    assert.equal(inventory.hosts[0]!.connection, 'local');
+    for (const r of ['hdfs-namenode', 'hdfs-datanode', 'yarn-resourcemanager', 'yarn-nodemanager', 'kafka-controller', 'kafka-broker', 'postgresql', 'superset']) {
+      assert.ok(inventory.hosts[0]!.roles.includes(r), r);
+    }
+  });
+
+  it('the committed JSON Schema matches the one built from the service catalogue (npm run schema)', () => {
+    assert.equal(readFileSync(SCHEMA_FILE, 'utf8'), schemaJson());
+  });
+});
