@@ -6,6 +6,9 @@
 # WORKDIR/hosts/hN/{opt,data}, and a real OpenSSH sshd listening on 10.213.0.1N:22 (login: root, key
 # WORKDIR/id_ed25519). Everything started over SSH on a host inherits its network, hostname and mounts.
 # Traffic stays on this machine: no NAT, no forwarding, the only route out of a host is the bridge.
+# Names: the hosts share the machine's /etc/hosts (a marked block lists h1..hN); /etc/resolv.conf is replaced in
+# each host's mount namespace by WORKDIR/resolv.conf (nameserver 127.0.0.1), so names that /etc/hosts cannot
+# answer fail at once instead of waiting for an unreachable DNS server.
 #
 # Usage (as root):
 #   testbed.sh up N WORKDIR          create h1..hN (tears down any leftover testbed first)
@@ -78,11 +81,11 @@ abs_workdir() {
   local wd=$1
   [[ -n $wd ]] || die "WORKDIR must not be empty"
   wd=$(realpath -m -- "$wd")
-  [[ $wd =~ ^/[A-Za-z0-9._/+-]+$ ]] || die "WORKDIR '$wd' may only contain letters, digits and . _ / + -"
   case $wd in
     / | /tmp | /root | /home | /etc | /usr | /var | /opt | /run | /opt/pyro | /var/lib/pyro | /var/lib)
       die "refusing to use '$wd' as WORKDIR" ;;
   esac
+  [[ $wd =~ ^/[A-Za-z0-9._/+-]+$ ]] || die "WORKDIR '$wd' may only contain letters, digits and . _ / + -"
   printf '%s' "$wd"
 }
 
@@ -99,25 +102,42 @@ lock() {
 # ---------------------------------------------------------------------------------------------------------------
 # teardown
 
+# True if the process exists and is not a zombie (PID 1 here may take seconds to reap orphans).
+alive() {
+  local stat
+  stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+  stat=${stat##*) }
+  [[ ${stat%% *} != [ZX] ]]
+}
+
+# Live (non-zombie) processes in a network namespace.
+ns_pids() {
+  local p out=""
+  for p in $(ip netns pids "$1" 2>/dev/null || true); do
+    if alive "$p"; then out+="$p "; fi
+  done
+  printf '%s' "$out"
+}
+
 # Kill every process in a namespace: TERM, then KILL; wait until they are gone.
 kill_ns_procs() {
   local ns=$1 pids i
-  pids=$(ip netns pids "$ns" 2>/dev/null | tr '\n' ' ') || true
+  pids=$(ns_pids "$ns")
   [[ -n ${pids// /} ]] || return 0
   log "killing processes in $ns: $pids"
   # shellcheck disable=SC2086
   kill -TERM $pids 2>/dev/null || true
   for ((i = 0; i < 50; i++)); do
-    pids=$(ip netns pids "$ns" 2>/dev/null | tr '\n' ' ') || true
+    pids=$(ns_pids "$ns")
     [[ -n ${pids// /} ]] || return 0
     sleep 0.1
   done
-  # shellcheck disable=SC2086
-  kill -KILL $pids 2>/dev/null || true
-  for ((i = 0; i < 50; i++)); do
-    pids=$(ip netns pids "$ns" 2>/dev/null | tr '\n' ' ') || true
-    [[ -n ${pids// /} ]] || return 0
+  for ((i = 0; i < 50; i++)); do # KILL, again for anything forked meanwhile
+    # shellcheck disable=SC2086
+    kill -KILL $pids 2>/dev/null || true
     sleep 0.1
+    pids=$(ns_pids "$ns")
+    [[ -n ${pids// /} ]] || return 0
   done
   warn "processes in $ns survived SIGKILL: $pids"
 }
@@ -132,12 +152,12 @@ kill_pidfile_sshd() {
   [[ $cmd == *"$conf"* ]] || return 0
   kill -TERM "$pid" 2>/dev/null || true
   for ((i = 0; i < 50; i++)); do
-    kill -0 "$pid" 2>/dev/null || return 0
+    alive "$pid" || return 0
     sleep 0.1
   done
   kill -KILL "$pid" 2>/dev/null || true
   for ((i = 0; i < 20; i++)); do
-    kill -0 "$pid" 2>/dev/null || return 0
+    alive "$pid" || return 0
     sleep 0.1
   done
 }
@@ -215,6 +235,7 @@ cleanup_all() {
     fi
   fi
 
+  rmdir "$STATE_DIR" 2>/dev/null || true
   [[ -z $wd ]] || remove_workdir "$wd"
 }
 
@@ -289,7 +310,7 @@ wait_sshd() {
   while :; do
     banner=$(timeout 3 bash -c 'exec 3<>"/dev/tcp/$1/22" && head -c 4 <&3' sh "$addr" 2>/dev/null) || true
     pid=$(cat "$dir/sshd.pid" 2>/dev/null | tr -dc 0-9) || true
-    if [[ $banner == SSH- && -n $pid ]] && kill -0 "$pid" 2>/dev/null; then
+    if [[ $banner == SSH- && -n $pid ]] && alive "$pid"; then
       return 0
     fi
     if ((SECONDS >= deadline)); then
@@ -474,7 +495,11 @@ cmd_down() {
   trap '' INT TERM HUP
   lock
   cleanup_all "$wd"
-  printf 'testbed down%s\n' "${wd:+: $wd removed}"
+  if [[ -n $wd && -e $wd ]]; then
+    printf 'testbed down (%s kept)\n' "$wd"
+  else
+    printf 'testbed down%s\n' "${wd:+: $wd removed}"
+  fi
 }
 
 with_host() { # common checks for stop-sshd / start-sshd / rekey
@@ -501,7 +526,7 @@ cmd_start_sshd() {
   [[ -d $wd/hosts/$name ]] || die "no host $name in $wd"
   lock
   pid=$(cat "$wd/hosts/$name/sshd.pid" 2>/dev/null | tr -dc 0-9) || true
-  if [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null; then
+  if [[ -n $pid ]] && alive "$pid"; then
     printf 'sshd of %s already running (pid %s)\n' "$name" "$pid"
     return 0
   fi
@@ -529,6 +554,7 @@ main() {
   [[ $# -ge 1 ]] || usage
   local cmd=$1
   shift
+  [[ $SSHD_TIMEOUT =~ ^[1-9][0-9]*$ ]] || die "TESTBED_SSHD_TIMEOUT must be a positive number of seconds, got '$SSHD_TIMEOUT'"
   case $cmd in
     up) cmd_up "$@" ;;
     down) cmd_down "$@" ;;

@@ -20,8 +20,10 @@ export interface KnownHostEntry {
 
 /** Who is being verified: the inventory name for messages, every name/address it is known by, and the port. */
 export interface HostKeyTarget {
-  /** Inventory host name (or a label such as `bastion b1`), used in messages and as the error's host. */
+  /** Inventory host name: the error's host. */
   host: string;
+  /** How messages name it, when not just `host` (e.g. `nn1 (bastion b1)`). */
+  label?: string;
   /** Names and addresses to look up, most specific first; the first two are written when a key is trusted. */
   names: string[];
   port: number;
@@ -183,12 +185,13 @@ export class KnownHostsStore {
     const tokens = target.names.map((n) => hostToken(n, target.port));
     const all = (await this.entries()).filter((e) => tokens.some((t) => entryMatches(e, t)) || e.marker === '@revoked');
     const endpoint = tokens[0] ?? target.host;
+    const who = target.label ?? target.host;
     const type = keyTypeOf(key);
     const fp = fingerprint(key);
 
     const revoked = all.find((e) => e.marker === '@revoked' && e.key.equals(key));
     if (revoked) {
-      throw new HostError('HOST_KEY_REVOKED', target.host, `host key of ${target.host} (${endpoint}) ${type} ${fp} is marked @revoked in ${revoked.file}:${revoked.line}`, {
+      throw new HostError('HOST_KEY_REVOKED', target.host, `host key of ${who} (${endpoint}) ${type} ${fp} is marked @revoked in ${revoked.file}:${revoked.line}`, {
         hint: 'do not connect; find out why the key was revoked',
       });
     }
@@ -202,7 +205,7 @@ export class KnownHostsStore {
       throw new HostError(
         'HOST_KEY_CHANGED',
         target.host,
-        `HOST KEY CHANGED for ${target.host} (${endpoint}): it now offers ${type} ${fp}, but ${old.file}:${old.line} holds ${old.keyType} ${fingerprint(old.key)}${others}. ` +
+        `HOST KEY CHANGED for ${who} (${endpoint}): it now offers ${type} ${fp}, but ${old.file}:${old.line} holds ${old.keyType} ${fingerprint(old.key)}${others}. ` +
           'Someone could be intercepting the connection (man-in-the-middle), or the host was reinstalled.',
         {
           hint: `only if the change is expected (e.g. the host was reinstalled): verify the new fingerprint, remove line ${old.line} from ${old.file}, then run \`pyro check --trust-new-hosts\``,
@@ -211,7 +214,7 @@ export class KnownHostsStore {
     }
 
     if (!this.trustNew) {
-      throw new HostError('HOST_KEY_UNKNOWN', target.host, `host key of ${target.host} (${endpoint}) is not known: ${type} ${fp}`, {
+      throw new HostError('HOST_KEY_UNKNOWN', target.host, `host key of ${who} (${endpoint}) is not known: ${type} ${fp}`, {
         hint: 'run `pyro check --trust-new-hosts` to accept it after verifying the fingerprint',
       });
     }

@@ -4,8 +4,7 @@ import { createReadStream } from 'node:fs';
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { constants as osConstants } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { addAbortSignal, type Readable } from 'node:stream';
 import { HostError } from '../util/errors.js';
 import type { ExecOptions, ExecResult, Host, WriteFileOptions } from './host.js';
 
@@ -25,12 +24,13 @@ export function signalExitCode(signal: string): number {
   return n === undefined ? -1 : 128 + n;
 }
 
-/** The errors every host raises when a command or transfer is timed out or cancelled. */
+/** EXEC_TIMEOUT, naming the host and the command (every Host implementation raises the same). */
 export function timeoutError(host: string, command: string, ms: number): HostError {
   return new HostError('EXEC_TIMEOUT', host, `command timed out after ${ms} ms on ${host}: ${describeCommand(command)}`, {
     hint: 'the command was killed; raise the timeout or check why it hangs on that host',
   });
 }
+/** EXEC_ABORTED for a command or transfer cancelled through its AbortSignal. */
 export function abortError(host: string, what: string, reason?: unknown): HostError {
   return new HostError('EXEC_ABORTED', host, `cancelled on ${host}: ${what}`, { cause: reason });
 }
@@ -54,7 +54,11 @@ export async function writeFileAtomic(
       opts.signal?.throwIfAborted();
       await fh.writeFile(data);
     } else {
-      await pipeline(data, fh.createWriteStream({ autoClose: false }), { signal: opts.signal });
+      if (opts.signal) addAbortSignal(opts.signal, data);
+      for await (const chunk of data) {
+        const buf = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
+        for (let off = 0; off < buf.length; ) off += (await fh.write(buf, off)).bytesWritten;
+      }
     }
     await fh.sync();
     await fh.chmod(opts.mode ?? 0o644);
@@ -137,11 +141,11 @@ export class LocalHost implements Host {
         opts.signal?.removeEventListener('abort', onAbort);
       };
 
-      child.stdout.on('data', (c: Buffer) => {
+      child.stdout!.on('data', (c: Buffer) => {
         out.push(c);
         opts.onStdout?.(c);
       });
-      child.stderr.on('data', (c: Buffer) => {
+      child.stderr!.on('data', (c: Buffer) => {
         err.push(c);
         opts.onStderr?.(c);
       });

@@ -59,7 +59,8 @@ export function renderInventory(draft: InventoryDraft, outputFile: string): stri
     }
   }
   doc.commentBefore = [
-    schemaComment(outputFile).replace(/^# ?/, ''),
+    // yaml prefixes each comment line with '#' and no space.
+    schemaComment(outputFile).replace(/^#/, ''),
     ` Written by \`pyro init\`. Check it with \`pyro validate -i ${outputFile}\`, then \`pyro check -i ${outputFile}\`.`,
   ].join('\n');
   return doc.toString({ lineWidth: 0 });

@@ -15,6 +15,9 @@ export function schemaJson(): string {
 
 /** The `# yaml-language-server: $schema=` line for an inventory written at `inventoryFile`. */
 export function schemaComment(inventoryFile: string): string {
-  const rel = path.relative(path.dirname(path.resolve(inventoryFile)), SCHEMA_FILE);
-  return `# yaml-language-server: $schema=${rel.split(path.sep).join('/')}`;
+  const dir = path.dirname(path.resolve(inventoryFile));
+  // Relative inside the repo (portable with a checkout), absolute elsewhere (a relative path out of /tmp is unreadable).
+  const inside = !path.relative(REPO_ROOT, dir).startsWith('..');
+  const ref = inside ? path.relative(dir, SCHEMA_FILE).split(path.sep).join('/') : SCHEMA_FILE;
+  return `# yaml-language-server: $schema=${ref}`;
 }

@@ -39,6 +39,17 @@ function processesMentioning(needle: string): string[] {
   return found;
 }
 
+/** True if the process exists and is not a zombie (this machine's PID 1 reaps orphans only after a while). */
+function isLive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const state = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
+    return state !== 'Z' && state !== 'X';
+  } catch {
+    return false;
+  }
+}
+
 async function netnsNames(): Promise<string[]> {
   const { stdout } = await execa('ip', ['netns', 'list']);
   return stdout.split('\n').map((l) => l.split(' ')[0] ?? '').filter((n) => /^pyro-h\d+$/.test(n));
@@ -165,15 +176,7 @@ describe('testbed: simulated bare-metal hosts', function () {
 
     assert.deepEqual(await netnsNames(), [], 'pyro-h* network namespaces remain');
     assert.deepEqual(processesMentioning(`${t.workdir}/`), [], 'testbed processes remain');
-    for (const pid of pids) {
-      let alive = true;
-      try {
-        process.kill(pid, 0);
-      } catch {
-        alive = false;
-      }
-      assert.equal(alive, false, `sshd ${pid} still runs`);
-    }
+    for (const pid of pids) assert.equal(isLive(pid), false, `sshd ${pid} still runs`);
     const pg = await execa('pgrep', ['-a', 'sshd'], { reject: false });
     assert.equal(pg.stdout.split('\n').filter((l) => l.includes('pyro-testbed') || l.includes(t.workdir)).length, 0, pg.stdout);
     const bridge = await execa('ip', ['link', 'show', 'pyrobr0'], { reject: false });
