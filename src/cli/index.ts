@@ -70,7 +70,6 @@ export async function main(argv: string[]): Promise<number> {
       code = report(err, ctx.out);
     }
   });
-  program.exitOverride();
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (err) {

@@ -25,6 +25,8 @@ export function buildProgram(run: Runner): Command {
     .description('Run a real-time analytics stack (HDFS, YARN, Kafka, Spark, NiFi/Flume, Superset) on your own hosts over SSH.')
     .version(process.env.npm_package_version ?? '0.1.0')
     .showHelpAfterError('(add --help for usage)')
+    // Set before the subcommands are added: they copy it, so usage errors throw instead of exiting.
+    .exitOverride()
     .addHelpText('after', `${examples([
       'pyro init --yes --hosts node1=10.0.0.11,node2=10.0.0.12,node3=10.0.0.13 --user pyro -o inventories/prod.yaml',
       'pyro validate -i inventories/prod.yaml',

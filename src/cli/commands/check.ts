@@ -1,7 +1,6 @@
 import { evaluateHost, type CheckResult } from '../../check/evaluate.js';
-import { createHost } from '../../hosts/connect.js';
+import { createHosts } from '../../hosts/connect.js';
 import { gatherFacts } from '../../hosts/facts.js';
-import type { Host } from '../../hosts/host.js';
 import { runOnHosts } from '../../hosts/parallel.js';
 import { formatDiagnostic } from '../../inventory/diagnostics.js';
 import { loadInventory } from '../../inventory/load.js';
@@ -24,22 +23,21 @@ export async function checkCommand(opts: CheckOptions, ctx: RunContext): Promise
   const khFile = knownHostsFile(inventory.clusterName);
   if (!opts.json) ctx.out.heading(`checking ${inventory.hosts.length} host${inventory.hosts.length === 1 ? '' : 's'} of ${inventory.clusterName}`);
 
-  const opened: Host[] = [];
   const started = Date.now();
+  const hosts = createHosts(inventory.hosts, { knownHostsFile: khFile, trustNewHosts: Boolean(opts.trustNewHosts) });
+  const targets = inventory.hosts.map((spec, i) => ({ name: spec.name, spec, host: hosts[i]! }));
   const results = await runOnHosts(
-    inventory.hosts,
-    async (spec) => {
-      const host = createHost(spec, { knownHostsFile: khFile, trustNewHosts: Boolean(opts.trustNewHosts) });
-      opened.push(host);
+    targets,
+    async ({ spec, host }) => {
       await host.connect();
       const facts = await gatherFacts(host, spec, ctx.signal);
       const how = spec.connection === 'local' ? 'local' : `ssh ${spec.ssh.user ?? ''}${spec.ssh.user ? '@' : ''}${spec.address}${spec.ssh.port ? `:${spec.ssh.port}` : ''}`;
       const rows: CheckResult[] = [{ host: spec.name, check: 'connect', status: 'ok', detail: `${how}, ${facts.rttMs} ms round trip` }];
       return [...rows, ...evaluateHost(inventory, spec, facts)];
     },
-    { concurrency: opts.concurrency ?? 16 },
+    { concurrency: opts.concurrency ?? 16, signal: ctx.signal },
   );
-  await Promise.allSettled(opened.map((h) => h.close()));
+  await Promise.allSettled(hosts.map((h) => h.close()));
 
   const rows: CheckResult[] = [];
   for (const r of results) {
