@@ -24,7 +24,7 @@ export interface HostKeyTarget {
   host: string;
   /** How messages name it, when not just `host` (e.g. `nn1 (bastion b1)`). */
   label?: string;
-  /** Names and addresses to look up, most specific first; the first two are written when a key is trusted. */
+  /** Names to look up: inventory name, then the address connected to, then aliases. The first two are written. */
   names: string[];
   port: number;
 }
@@ -184,7 +184,7 @@ export class KnownHostsStore {
   async verify(target: HostKeyTarget, key: Buffer): Promise<'known' | 'added'> {
     const tokens = target.names.map((n) => hostToken(n, target.port));
     const all = (await this.entries()).filter((e) => tokens.some((t) => entryMatches(e, t)) || e.marker === '@revoked');
-    const endpoint = tokens[0] ?? target.host;
+    const endpoint = `${target.names[1] ?? target.names[0] ?? target.host}:${target.port}`;
     const who = target.label ?? target.host;
     const type = keyTypeOf(key);
     const fp = fingerprint(key);
