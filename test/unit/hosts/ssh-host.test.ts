@@ -74,7 +74,7 @@ describe('SshHost against a real sshd', function () {
   const hosts: SshHost[] = [];
 
   before(async function () {
-    if (!sshdAvailable()) this.skip();
+    if (!sshdAvailable()) throw new Error('/usr/sbin/sshd is missing: install openssh-server (CI does)');
     sshd = await startSshd();
     work = mkdtempSync(path.join(os.tmpdir(), 'pyro-ssh-test-'));
     emptyHome = path.join(work, 'home');
@@ -281,6 +281,24 @@ describe('SshHost against a real sshd', function () {
     keygen(enc, { passphrase: 'correct horse' });
     await rejectsWith(host({ identity: enc }).connect(), 'SSH_KEY_ENCRYPTED');
     await rejectsWith(host({ identity: path.join(work, 'no_such_key') }).connect(), 'SSH_IDENTITY_NOT_FOUND');
+  });
+
+  it('authenticates through ssh-agent when no identity file is given', async () => {
+    const sock = path.join(work, 'agent.sock');
+    const out = execFileSync('ssh-agent', ['-a', sock, '-s'], { encoding: 'utf8' });
+    const pid = Number(/SSH_AGENT_PID=(\d+)/.exec(out)![1]);
+    try {
+      execFileSync('ssh-add', ['-q', sshd.clientKey], { env: { ...process.env, SSH_AUTH_SOCK: sock }, stdio: 'ignore' });
+      const h = new SshHost(
+        { name: 'agent', address: '127.0.0.1', ssh: { port: sshd.port, user: sshd.user } },
+        { knownHosts: new KnownHostsStore({ file: khFile, userFile: null, trustNew: false }), sshConfigFile: null, agentSocket: sock, homeDir: emptyHome, connectTimeoutMs: 5000 },
+      );
+      hosts.push(h);
+      const r = await h.exec('echo agent-ok');
+      assert.equal(r.stdout.trim(), 'agent-ok');
+    } finally {
+      process.kill(pid);
+    }
   });
 
   it('reports a stopped sshd as SSH_UNREACHABLE', async () => {
