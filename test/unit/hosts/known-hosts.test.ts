@@ -12,19 +12,9 @@ import {
   parseKnownHosts,
   type HostKeyTarget,
 } from '../../../src/hosts/known-hosts.js';
-import { HostError } from '../../../src/util/errors.js';
 import { keygen } from './sshd-fixture.js';
+import { rejectsWith } from '../../helpers/assert.js';
 
-async function rejectsWith(p: Promise<unknown>, code: string): Promise<HostError> {
-  try {
-    await p;
-  } catch (err) {
-    assert.ok(err instanceof HostError, `expected a HostError, got ${String(err)}`);
-    assert.equal(err.code, code, err.message);
-    return err;
-  }
-  assert.fail(`expected ${code}, but it succeeded`);
-}
 
 const blob = (pub: string): Buffer => Buffer.from(pub.split(' ')[1]!, 'base64');
 const keyPart = (pub: string): string => pub.split(' ').slice(0, 2).join(' ');

@@ -5,18 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { LocalHost } from '../../../src/hosts/local-host.js';
-import { HostError } from '../../../src/util/errors.js';
+import { rejectsWith } from '../../helpers/assert.js';
 
-async function rejectsWith(p: Promise<unknown>, code: string): Promise<HostError> {
-  try {
-    await p;
-  } catch (err) {
-    assert.ok(err instanceof HostError, `expected a HostError, got ${String(err)}`);
-    assert.equal(err.code, code, err.message);
-    return err;
-  }
-  assert.fail(`expected ${code}, but it succeeded`);
-}
 
 /** Whether a process whose command line contains `needle` is running. */
 function running(needle: string): boolean {

@@ -10,17 +10,8 @@ import { SshHost, lookupSshConfig, parseJump, type SshHostOptions } from '../../
 import SSHConfig from 'ssh-config';
 import { HostError } from '../../../src/util/errors.js';
 import { keygen, sshdAvailable, startSshd, type Sshd } from './sshd-fixture.js';
+import { rejectsWith } from '../../helpers/assert.js';
 
-async function rejectsWith(p: Promise<unknown>, code: string): Promise<HostError> {
-  try {
-    await p;
-  } catch (err) {
-    assert.ok(err instanceof HostError, `expected a HostError, got ${String(err)}`);
-    assert.equal(err.code, code, err.message);
-    return err;
-  }
-  assert.fail(`expected ${code}, but it succeeded`);
-}
 
 describe('ssh config lookup', () => {
   const cfg = SSHConfig.parse(
