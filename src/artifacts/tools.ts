@@ -19,8 +19,17 @@ export interface RegistryOptions {
 
 const DEPENDENCY_PLUGIN = 'org.apache.maven.plugins:maven-dependency-plugin:3.8.1';
 
+/**
+ * The pom for an assembly. A coordinate of type `bom` (`group:artifact:version:bom`) is not a dependency: it is
+ * imported into dependencyManagement, so the closure takes the versions (and exclusions) that project tested.
+ */
 function pom(coords: string[], exclude: string[], transitive: boolean): string {
-  const deps = coords.map((c) => {
+  const isBom = (c: string) => c.split(':')[3] === 'bom';
+  const boms = coords.filter(isBom).map((c) => {
+    const [g, a, v] = c.split(':');
+    return `<dependency><groupId>${g}</groupId><artifactId>${a}</artifactId><version>${v}</version><type>pom</type><scope>import</scope></dependency>`;
+  });
+  const deps = coords.filter((c) => !isBom(c)).map((c) => {
     const [g, a, v, type, classifier] = c.split(':');
     if (!g || !a || !v) throw new PyroError('BAD_COORDINATES', `bad Maven coordinates ${c}`, { hint: 'write group:artifact:version[:type[:classifier]]' });
     const excl = transitive
@@ -33,6 +42,7 @@ function pom(coords: string[], exclude: string[], transitive: boolean): string {
   return `<?xml version="1.0" encoding="UTF-8"?>
 <project xmlns="http://maven.apache.org/POM/4.0.0"><modelVersion>4.0.0</modelVersion>
 <groupId>pyro.assembly</groupId><artifactId>assembly</artifactId><version>1</version><packaging>pom</packaging>
+${boms.length ? `<dependencyManagement><dependencies>${boms.join('')}</dependencies></dependencyManagement>` : ''}
 <dependencies>${deps.join('\n')}</dependencies></project>
 `;
 }

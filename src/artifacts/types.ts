@@ -44,6 +44,8 @@ export interface ArtifactRecipe {
   assemble?: (ctx: AssembleContext) => Promise<void>;
   /** Why there is no assembly (shown when no other source works). */
   unavailable?: string;
+  /** File names a user may have the release under (looked up in artifacts.localDirs); the URL's name is added. */
+  fileNames?: string[];
   /** Paths (relative to the root) that must exist in any correct tree, e.g. ['bin/spark-submit']. */
   requiredPaths: string[];
   /**

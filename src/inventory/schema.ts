@@ -6,6 +6,9 @@ import type { ComponentName, ServiceDefinition } from '../services/definition.js
 // `npm run schema` writes it to inventory.schema.json for editors; a unit test keeps the two in sync.
 
 const closed = { additionalProperties: false } as const;
+/** Artifact component ids (kept in sync with src/artifacts/catalog.ts by a unit test). */
+export const ARTIFACT_COMPONENTS = ['hadoop', 'kafka', 'spark', 'superset', 'postgresql-jdbc', 'flume', 'nifi', 'logstash'] as const;
+const ARTIFACT_PATTERN = `^(${ARTIFACT_COMPONENTS.join('|')})$`;
 // `x-hint` is ours (ajv ignores it): the hint shown when a value fails its pattern.
 const name = (description: string) =>
   Type.String({ pattern: '^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$', description, 'x-hint': 'use lowercase letters, digits and dashes (a DNS label), e.g. node-1' });
@@ -75,7 +78,6 @@ function roleBlock(def: ServiceDefinition): TSchema {
 function componentBlock(component: ComponentName): TSchema {
   const defs = SERVICES.filter((s) => s.component === component);
   const props: Record<string, TSchema> = {
-    version: Type.Optional(Type.String({ minLength: 1, description: 'pinned version override' })),
     config: Type.Optional(
       Type.Object(
         Object.fromEntries(CONFIG_FILES[component].map((f) => [f, Type.Optional(kv(`keys merged into ${f}`))])),
@@ -91,7 +93,6 @@ function componentBlock(component: ComponentName): TSchema {
     for (const def of defs) props[def.settingsKey!] = Type.Optional(roleBlock(def));
   }
   if (component === 'hdfs') props.replication = Type.Optional(Type.Integer({ minimum: 1, description: 'dfs.replication (default: min(3, DataNodes))' }));
-  if (component === 'logstash') props.tarball = Type.Optional(Type.String({ minLength: 1, description: 'Logstash tarball you supply (not on any registry)' }));
   if (component === 'superset') props.adminUser = Type.Optional(Type.String({ minLength: 1, description: 'admin login (password is generated into the cluster state)' }));
   if (component === 'postgresql') props.database = Type.Optional(name('serving database name (default serving)'));
   return Type.Object(props, closed);
@@ -146,6 +147,20 @@ const Dataset = Type.Object(
   closed,
 );
 
+const SourceKind = Type.Unsafe<'local' | 'url' | 'assemble'>({ type: 'string', enum: ['local', 'url', 'assemble'] });
+
+const Artifacts = Type.Object(
+  {
+    sources: Type.Optional(Type.Array(SourceKind, { minItems: 1, uniqueItems: true, description: 'where distributions come from, in the order tried (default local, url, assemble)' })),
+    localDirs: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: 'dirs holding release archives (e.g. kafka_2.13-4.1.1.tgz), relative to the inventory' })),
+    files: Type.Optional(Type.Record(Type.String({ pattern: ARTIFACT_PATTERN }), Type.String({ minLength: 1 }), { description: 'an archive or unpacked dir per component, e.g. logstash: /srv/logstash-8.15.0-linux-x86_64.tar.gz' })),
+    mavenRepo: Type.Optional(Type.String({ pattern: '^https?://', description: 'Maven repository for assembly (default Maven Central)', 'x-hint': 'an http(s) URL, e.g. https://nexus.example.com/repository/maven-public/' })),
+    pypiIndex: Type.Optional(Type.String({ pattern: '^https?://', description: 'PyPI simple index for assembly (default PyPI)', 'x-hint': 'an http(s) URL ending in /simple' })),
+    versions: Type.Optional(Type.Record(Type.String({ pattern: ARTIFACT_PATTERN }), Type.String({ pattern: '^[0-9][0-9A-Za-z.+-]*$' }), { description: 'pinned version overrides per component' })),
+  },
+  { ...closed, description: 'where pyro gets distributions (see pyro fetch)' },
+);
+
 /** The whole inventory. */
 export const InventorySchema = Type.Object(
   {
@@ -154,6 +169,7 @@ export const InventorySchema = Type.Object(
     defaults: Type.Optional(Defaults),
     hosts: Type.Array(Host, { minItems: 1 }),
     services: Type.Optional(Services),
+    artifacts: Type.Optional(Artifacts),
     topics: Type.Optional(Type.Array(Topic)),
     jobs: Type.Optional(Type.Array(Job)),
     datasets: Type.Optional(Type.Array(Dataset)),
@@ -167,3 +183,4 @@ export type RawSsh = Static<typeof Ssh>;
 export type RawTopic = Static<typeof Topic>;
 export type RawJob = Static<typeof Job>;
 export type RawDataset = Static<typeof Dataset>;
+export type RawArtifacts = Static<typeof Artifacts>;

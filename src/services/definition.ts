@@ -42,6 +42,8 @@ export interface ServiceDefinition {
   javaMin?: number;
   /** Minimum Python version ('3.10'), when the role runs Python code. */
   pythonMin?: string;
+  /** Artifact components (distributions) this role runs from, pushed to its hosts. */
+  artifacts: string[];
   /** Optional roles may be absent from an inventory without warnings. */
   optional?: boolean;
 }

@@ -2,6 +2,7 @@ import { defineService } from './definition.js';
 
 export default defineService({
   role: 'flume', component: 'flume', title: 'Apache Flume agent',
+  artifacts: ['flume'],
   dependsOn: ['kafka-broker'],
   ports: [
     { name: 'source', default: 41414, description: 'agent source (netcat/http/avro)' },

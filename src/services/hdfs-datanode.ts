@@ -2,6 +2,7 @@ import { defineService } from './definition.js';
 
 export default defineService({
   role: 'hdfs-datanode', component: 'hdfs', settingsKey: 'datanode', title: 'HDFS DataNode',
+  artifacts: ['hadoop'],
   dependsOn: ['hdfs-namenode'],
   ports: [
     { name: 'data', default: 9866, description: 'block transfer' },

@@ -2,6 +2,7 @@ import { defineService } from './definition.js';
 
 export default defineService({
   role: 'hdfs-namenode', component: 'hdfs', settingsKey: 'namenode', title: 'HDFS NameNode',
+  artifacts: ['hadoop'],
   dependsOn: [],
   ports: [
     { name: 'rpc', default: 8020, description: 'fs.defaultFS RPC' },

@@ -2,6 +2,7 @@ import { defineService } from './definition.js';
 
 export default defineService({
   role: 'logstash', component: 'logstash', title: 'Logstash',
+  artifacts: ['logstash'],
   dependsOn: ['kafka-broker'],
   ports: [
     { name: 'api', default: 9600, description: 'monitoring API' },

@@ -2,6 +2,7 @@ import { defineService } from './definition.js';
 
 export default defineService({
   role: 'nifi', component: 'nifi', title: 'Apache NiFi',
+  artifacts: ['nifi'],
   dependsOn: ['kafka-broker'],
   ports: [{ name: 'https', default: 8443, description: 'web UI and REST API (HTTPS)' }],
   dirs: [{ name: 'repositories', default: 'nifi', description: 'flowfile, content and provenance repositories', holdsData: true }],

@@ -2,6 +2,7 @@ import { defineService } from './definition.js';
 
 export default defineService({
   role: 'spark-history', component: 'spark', settingsKey: 'history', title: 'Spark History Server',
+  artifacts: ['spark'],
   dependsOn: ['hdfs-namenode', 'hdfs-datanode'],
   ports: [{ name: 'http', default: 18080, description: 'web UI' }],
   dirs: [],

@@ -2,6 +2,7 @@ import { defineService } from './definition.js';
 
 export default defineService({
   role: 'superset', component: 'superset', title: 'Apache Superset',
+  artifacts: ['superset'],
   dependsOn: ['postgresql'],
   // 8088 is Superset's own default, but YARN's web UI owns it; pyro moves Superset so a single host can run both.
   ports: [{ name: 'http', default: 8090, description: 'web UI and REST API' }],

@@ -2,6 +2,7 @@ import { defineService } from './definition.js';
 
 export default defineService({
   role: 'yarn-nodemanager', component: 'yarn', settingsKey: 'nodemanager', title: 'YARN NodeManager',
+  artifacts: ['hadoop'],
   dependsOn: ['yarn-resourcemanager'],
   ports: [
     { name: 'rpc', default: 8041, description: 'container manager RPC' },

@@ -2,6 +2,7 @@ import { defineService } from './definition.js';
 
 export default defineService({
   role: 'yarn-resourcemanager', component: 'yarn', settingsKey: 'resourcemanager', title: 'YARN ResourceManager',
+  artifacts: ['hadoop'],
   dependsOn: ['hdfs-namenode', 'hdfs-datanode'],
   ports: [
     { name: 'rpc', default: 8032, description: 'client RPC' },

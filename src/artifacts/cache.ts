@@ -1,0 +1,104 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+
+/** What the cache knows about one component version. */
+export interface CacheEntry {
+  component: string;
+  version: string;
+  /** Hex sha256 of the distribution tar: its name in the cache. */
+  sha256: string;
+  size: number;
+  /** Where it came from: url, local, assemble, bundle. */
+  source: string;
+  createdAt: string;
+}
+
+/** Cache root: $PYRO_CACHE_DIR, else $XDG_CACHE_HOME/pyro, else ~/.cache/pyro. */
+export function cacheRoot(): string {
+  if (process.env.PYRO_CACHE_DIR) return path.resolve(process.env.PYRO_CACHE_DIR);
+  return path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'pyro');
+}
+
+/** Streams a file through sha256. */
+export async function sha256File(file: string): Promise<string> {
+  const h = createHash('sha256');
+  await pipeline(createReadStream(file), h);
+  return h.digest('hex');
+}
+
+/**
+ * Content-addressed store of distribution tars, shared by every cluster. Blobs are named by their sha256 and
+ * re-hashed on every use; files only ever appear under their final name by rename, so an interrupted fetch
+ * leaves at most a temp file behind (swept by the next `tmpPath` user), never a half blob.
+ */
+export class ArtifactCache {
+  constructor(readonly root: string = cacheRoot()) {}
+
+  blobPath(sha256: string): string {
+    return path.join(this.root, 'blobs', 'sha256', `${sha256}.tar`);
+  }
+
+  private indexPath(component: string, version: string): string {
+    return path.join(this.root, 'index', component, `${version}.json`);
+  }
+
+  /** A fresh temp path inside the cache (same filesystem, so rename is atomic). */
+  async tmpPath(label: string): Promise<string> {
+    const dir = path.join(this.root, 'tmp');
+    await mkdir(dir, { recursive: true });
+    return path.join(dir, `${label}.${process.pid}.${randomBytes(4).toString('hex')}`);
+  }
+
+  /** The entry for a component version, verified; undefined when absent or corrupt (a corrupt blob is removed). */
+  async get(component: string, version: string): Promise<CacheEntry | undefined> {
+    let entry: CacheEntry;
+    try {
+      entry = JSON.parse(await readFile(this.indexPath(component, version), 'utf8')) as CacheEntry;
+    } catch {
+      return undefined;
+    }
+    const blob = this.blobPath(entry.sha256);
+    try {
+      const st = await stat(blob);
+      if (st.size === entry.size && (await sha256File(blob)) === entry.sha256) return entry;
+    } catch {
+      /* missing blob: same as corrupt */
+    }
+    await this.drop(entry);
+    return undefined;
+  }
+
+  /** Whether an entry exists without hashing it (for listings). */
+  async peek(component: string, version: string): Promise<CacheEntry | undefined> {
+    try {
+      return JSON.parse(await readFile(this.indexPath(component, version), 'utf8')) as CacheEntry;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Moves a finished tar (a tmpPath) into the store and records it; returns the entry. */
+  async put(tmpFile: string, meta: { component: string; version: string; source: string }, knownSha?: string): Promise<CacheEntry> {
+    const sha256 = knownSha ?? (await sha256File(tmpFile));
+    const { size } = await stat(tmpFile);
+    const blob = this.blobPath(sha256);
+    await mkdir(path.dirname(blob), { recursive: true });
+    await rename(tmpFile, blob);
+    const entry: CacheEntry = { ...meta, sha256, size, createdAt: new Date().toISOString() };
+    const idx = this.indexPath(meta.component, meta.version);
+    await mkdir(path.dirname(idx), { recursive: true });
+    const tmpIdx = `${idx}.${process.pid}.tmp`;
+    await writeFile(tmpIdx, `${JSON.stringify(entry, null, 2)}\n`);
+    await rename(tmpIdx, idx);
+    return entry;
+  }
+
+  private async drop(entry: CacheEntry): Promise<void> {
+    await rm(this.indexPath(entry.component, entry.version), { force: true });
+    await rm(this.blobPath(entry.sha256), { force: true });
+  }
+}
