@@ -88,6 +88,56 @@ Environment: PYRO_INVENTORY (default inventory), PYRO_STATE_DIR (state, known ho
       await run((ctx) => checkCommand(o, ctx), o);
     });
 
+  program
+    .command('fetch')
+    .description('get every distribution the inventory needs into the local cache (from local files, release URLs, or Maven/PyPI)')
+    .addOption(inventoryOption())
+    .option('--all', 'every distribution pyro knows, not only those the inventory uses')
+    .option('--json', 'print the result as JSON')
+    .addHelpText('after', examples(['pyro fetch', 'pyro fetch --all', 'PYRO_CACHE_DIR=/srv/pyro-cache pyro fetch -i inventories/prod.yaml --json']))
+    .action(async (o: { inventory: string; all?: boolean; json?: boolean }) => {
+      const { fetchCommand } = await import('./commands/fetch.js');
+      await run(async (ctx) => { await fetchCommand(o, ctx); }, o);
+    });
+
+  program
+    .command('push')
+    .description('put each host\'s distributions in place: versioned dirs and a `current` link, skipping what is already there')
+    .addOption(inventoryOption())
+    .option('--dry-run', 'show per host what would be pushed, change nothing')
+    .option('--bundle <file>', 'use a bundle from `pyro bundle` instead of any network')
+    .option('--concurrency <n>', 'hosts pushed to at once', int('--concurrency'), 8)
+    .option('--json', 'print the result as JSON')
+    .addHelpText('after', examples(['pyro push --dry-run', 'pyro push -i inventories/prod.yaml', 'pyro push -i inventories/prod.yaml --bundle pyro-bundle.tar']))
+    .action(async (o: { inventory: string; dryRun?: boolean; bundle?: string; concurrency?: number; json?: boolean }) => {
+      const { pushCommand } = await import('./commands/push.js');
+      await run((ctx) => pushCommand(o, ctx), o);
+    });
+
+  program
+    .command('bundle')
+    .description('write one archive with every distribution the inventory needs, for an air-gapped network')
+    .addOption(inventoryOption())
+    .requiredOption('-o, --output <file>', 'the bundle to write')
+    .option('--all', 'every distribution pyro knows')
+    .addHelpText('after', examples(['pyro bundle -i inventories/prod.yaml -o pyro-bundle.tar', 'pyro cache import pyro-bundle.tar   # on the air-gapped side']))
+    .action(async (o: { inventory: string; output: string; all?: boolean }) => {
+      const { bundleCommand } = await import('./commands/bundle.js');
+      await run((ctx) => bundleCommand(o, ctx));
+    });
+
+  const cache = program.command('cache').description('the local distribution cache');
+  cache
+    .command('import')
+    .description('copy a bundle\'s distributions into the cache, verifying each')
+    .argument('<bundle>', 'a file written by `pyro bundle`')
+    .option('--json', 'print the result as JSON')
+    .addHelpText('after', examples(['pyro cache import pyro-bundle.tar']))
+    .action(async (file: string, o: { json?: boolean }) => {
+      const { cacheImportCommand } = await import('./commands/bundle.js');
+      await run((ctx) => cacheImportCommand({ file, json: o.json }, ctx), o);
+    });
+
   return program;
 }
 

@@ -9,6 +9,8 @@ export const FLUME_DEFAULT_VERSION = '1.11.0';
  * through SLF4J 1.7, whose Log4j 2 provider is log4j-slf4j-impl. 2.25.x instead of the 2.18.0 Flume shipped with.
  */
 const LOG4J = '2.25.4';
+/** The netty-all version Flume 1.11.0 was built with. */
+const NETTY = '4.1.72.Final';
 
 /** Log4j 2 configuration: `${flume.log.dir}/flume.log` (default: the working directory). */
 const LOG4J2_XML = `<?xml version="1.0" encoding="UTF-8"?>
@@ -75,6 +77,10 @@ async function assembleFlume(ctx: AssembleContext, version: string): Promise<voi
       `org.apache.logging.log4j:log4j-core:${LOG4J}`,
       `org.apache.logging.log4j:log4j-api:${LOG4J}`,
       `org.apache.logging.log4j:log4j-1.2-api:${LOG4J}`,
+      // Avro's netty-buffer/netty-handler 4.1.68 would sit beside netty-all's 4.1.72 modules; Flume's own build
+      // manages netty to one version, a plain dependency closure does not, so pin the two to netty-all's.
+      `io.netty:netty-buffer:${NETTY}`,
+      `io.netty:netty-handler:${NETTY}`,
     ],
     'lib',
     {

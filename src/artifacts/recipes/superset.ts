@@ -1,0 +1,139 @@
+import path from 'node:path';
+import { PyroError } from '../../util/errors.js';
+import type { ArtifactRecipe } from '../types.js';
+
+/** What a wheelhouse needs from the host: the CPython it was built for, the CPU and the oldest glibc it accepts. */
+export interface WheelhouseTarget {
+  /** `3.11`, or `any` when every wheel is pure Python or abi3. */
+  python: string;
+  /** `x86_64`, `aarch64` ..., or `any`. */
+  arch: string;
+  /** Oldest glibc every platform wheel accepts (`2.34`), or `any`. */
+  glibcMin: string;
+}
+
+const LEGACY_MANYLINUX: Record<string, string> = { manylinux1: '2.5', manylinux2010: '2.12', manylinux2014: '2.17' };
+
+const cmpVersion = (a: string, b: string) => {
+  const x = a.split('.').map(Number);
+  const y = b.split('.').map(Number);
+  for (let i = 0; i < Math.max(x.length, y.length); i++) if ((x[i] ?? 0) !== (y[i] ?? 0)) return (x[i] ?? 0) - (y[i] ?? 0);
+  return 0;
+};
+
+/** Splits a wheel file name into name, version and its python, abi and platform tags (PEP 427). */
+export function parseWheelName(file: string): { name: string; version: string; python: string; abi: string; platforms: string[] } | undefined {
+  const parts = file.replace(/\.whl$/, '').split('-');
+  if (!file.endsWith('.whl') || parts.length < 5 || parts.length > 6) return undefined;
+  const [name, version] = parts as [string, string];
+  const [python, abi, plat] = parts.slice(-3) as [string, string, string];
+  return { name, version, python, abi, platforms: plat.split('.') };
+}
+
+/** The interpreter, CPU and glibc a set of wheels was resolved for (throws if they disagree on Python or CPU). */
+export function wheelhouseTarget(files: string[]): WheelhouseTarget {
+  const pythons = new Set<string>();
+  const arches = new Set<string>();
+  let glibcMin: string | undefined;
+  for (const f of files) {
+    const w = parseWheelName(f);
+    if (!w) continue;
+    const cp = /^cp(\d)(\d+)$/.exec(w.abi);
+    if (cp) pythons.add(`${cp[1]}.${cp[2]}`);
+    let lowest: string | undefined;
+    for (const p of w.platforms) {
+      if (p === 'any') continue;
+      const m = /^(manylinux_(\d+)_(\d+)|manylinux1|manylinux2010|manylinux2014|linux)_(.+)$/.exec(p);
+      if (!m) continue;
+      arches.add(m[4]!);
+      const glibc = m[2] ? `${m[2]}.${m[3]}` : LEGACY_MANYLINUX[m[1]!];
+      if (glibc && (!lowest || cmpVersion(glibc, lowest) < 0)) lowest = glibc;
+    }
+    if (lowest && (!glibcMin || cmpVersion(lowest, glibcMin) > 0)) glibcMin = lowest;
+  }
+  if (pythons.size > 1 || arches.size > 1) {
+    throw new PyroError('ASSEMBLE_FAILED', `the wheels mix Python versions (${[...pythons].join(', ')}) or CPUs (${[...arches].join(', ')})`, {
+      hint: 'build the wheelhouse with one interpreter (the hosts\' Python)',
+    });
+  }
+  return { python: [...pythons][0] ?? 'any', arch: [...arches][0] ?? 'any', glibcMin: glibcMin ?? 'any' };
+}
+
+/**
+ * Run on a host in the unpacked tree: checks that the host's Python, CPU and glibc fit the wheels, then creates
+ * ./venv and installs the pinned requirements offline. Skips when venv/.pyro-installed holds the hash of
+ * requirements.txt. The venv is made without pip (Debian's python3 lacks ensurepip unless python3-venv is
+ * installed); pip runs from its bundled wheel and installs itself into the venv too.
+ */
+const HOST_SETUP = `set -eu
+py="\${PYRO_PYTHON:-python3}"
+if ! command -v "$py" >/dev/null 2>&1; then
+  echo "superset setup: Python interpreter '$py' not found on $(hostname); install python3 or set PYRO_PYTHON" >&2
+  exit 2
+fi
+"$py" - <<'PYRO_CHECK'
+import platform, sys
+want = open("wheels/PYTHON_VERSION").read().strip()
+have = "%d.%d" % sys.version_info[:2]
+target = dict(line.split("=", 1) for line in open("wheels/PLATFORM").read().split())
+errors = []
+if want != "any" and want != have:
+    errors.append("the bundled wheels are for Python %s but %s is Python %s: rebuild the superset artifact with "
+                  "the hosts' Python (registry option python) or set PYRO_PYTHON to a python%s" % (want, sys.executable, have, want))
+if target.get("arch", "any") not in ("any", platform.machine()):
+    errors.append("the bundled wheels are for %s, this host is %s" % (target["arch"], platform.machine()))
+libc, libc_version = platform.libc_ver()
+need = target.get("glibc_min", "any")
+if need != "any" and libc == "glibc" and tuple(map(int, libc_version.split("."))) < tuple(map(int, need.split("."))):
+    errors.append("the bundled wheels need glibc >= %s, this host has %s" % (need, libc_version))
+if errors:
+    sys.exit("superset setup: " + "; ".join(errors))
+PYRO_CHECK
+hash="$(sha256sum requirements.txt | cut -d ' ' -f 1)"
+if [ -x venv/bin/python ] && [ "$(cat venv/.pyro-installed 2>/dev/null)" = "$hash" ]; then
+  echo "superset setup: venv up to date"
+  exit 0
+fi
+rm -rf venv
+"$py" -m venv --without-pip venv
+pip_wheel="$(ls wheels/pip-*.whl | head -n 1)"
+venv/bin/python "$pip_wheel/pip" install --isolated --no-index --find-links wheels --disable-pip-version-check -q pip -r requirements.txt
+echo "$hash" > venv/.pyro-installed
+echo "superset setup: venv installed"
+`;
+
+/** Superset at `version` as a wheelhouse (wheels/, requirements.txt) that `hostSetup` installs into ./venv offline. */
+export function supersetRecipe(version: string): ArtifactRecipe {
+  return {
+    component: 'superset',
+    version,
+    title: `Apache Superset ${version} (wheels for an offline venv, with psycopg2 and gunicorn)`,
+    requiredPaths: ['wheels', 'wheels/PYTHON_VERSION', 'wheels/PLATFORM', 'requirements.txt'],
+    hostSetup: HOST_SETUP,
+    async assemble(ctx) {
+      // Superset, the serving database's driver and the WSGI server, resolved together so their pins agree.
+      const resolved = await ctx.pipWheel([`apache-superset==${version}`, 'psycopg2-binary', 'gunicorn'], 'wheels');
+      // pip itself, to bootstrap the venv on hosts without ensurepip.
+      const all = await ctx.pipWheel(['pip'], 'wheels', { noDeps: true });
+      const wheels = all.map((f) => ({ f, w: parseWheelName(f) })).filter((x) => x.w);
+      const notWheels = all.filter((f) => !parseWheelName(f));
+      if (notWheels.length) ctx.log(`superset: not wheels, ignored: ${notWheels.join(', ')}`);
+      if (!wheels.some((x) => x.w!.name === 'apache_superset' && x.w!.version === version)) {
+        throw new PyroError('ASSEMBLE_FAILED', `pip wheel produced no apache_superset-${version} wheel (got ${resolved.length} files)`, {
+          hint: 'check that the index serves apache-superset at that version',
+        });
+      }
+      const target = wheelhouseTarget(all);
+      const pins = wheels
+        .filter((x) => x.w!.name.toLowerCase() !== 'pip')
+        .map((x) => `${x.w!.name}==${x.w!.version}`)
+        .sort((a, b) => a.toLowerCase().localeCompare(b.toLowerCase()));
+      await ctx.write('requirements.txt', `# apache-superset ${version} and what pip resolved for it (Python ${target.python})\n${pins.join('\n')}\n`);
+      await ctx.write('wheels/PYTHON_VERSION', `${target.python}\n`);
+      await ctx.write('wheels/PLATFORM', `arch=${target.arch}\nglibc_min=${target.glibcMin}\n`);
+      ctx.log(`superset: ${pins.length} wheels for Python ${target.python} on ${target.arch}, glibc >= ${target.glibcMin} (${path.join(ctx.dir, 'wheels')})`);
+    },
+  };
+}
+
+export default supersetRecipe('6.1.0');

@@ -1,0 +1,26 @@
+import { ArtifactCache } from '../../artifacts/cache.js';
+import { importBundle, writeBundle } from '../../artifacts/bundle.js';
+import { ensureArtifact } from '../../artifacts/fetch.js';
+import { artifactNeeds, fetchOptionsFor } from '../../artifacts/needs.js';
+import { loadInventory } from '../../inventory/load.js';
+import type { RunContext } from '../context.js';
+
+/** `pyro bundle`: one archive with every distribution the inventory needs, for an air-gapped network. */
+export async function bundleCommand(opts: { inventory: string; output: string; all?: boolean }, ctx: RunContext): Promise<void> {
+  const { inventory } = await loadInventory(opts.inventory);
+  const cache = new ArtifactCache();
+  const fopts = { ...fetchOptionsFor(inventory, cache), signal: ctx.signal, log: (l: string) => ctx.out.info(`  ${l}`) };
+  const entries = [];
+  for (const recipe of artifactNeeds(inventory, { all: opts.all }).recipes) entries.push((await ensureArtifact(recipe, fopts)).entry);
+  const m = await writeBundle(cache, entries, opts.output);
+  const total = entries.reduce((s, e) => s + e.size, 0);
+  ctx.out.info(`wrote ${opts.output}: ${m.artifacts.length} distributions, ${(total / 1048576).toFixed(0)} MiB`);
+  ctx.out.info(`on the other side: pyro cache import ${opts.output}   (or pyro push --bundle ${opts.output})`);
+}
+
+/** `pyro cache import`: verified copy of a bundle's distributions into the local cache. */
+export async function cacheImportCommand(opts: { file: string; json?: boolean }, ctx: RunContext): Promise<void> {
+  const entries = await importBundle(new ArtifactCache(), opts.file);
+  if (opts.json) ctx.out.data({ imported: entries });
+  else for (const e of entries) ctx.out.info(`imported ${e.component} ${e.version} (${(e.size / 1048576).toFixed(0)} MiB, ${e.sha256.slice(0, 12)})`);
+}

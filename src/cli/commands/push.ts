@@ -1,0 +1,103 @@
+import { ArtifactCache } from '../../artifacts/cache.js';
+import { importBundle } from '../../artifacts/bundle.js';
+import { ensureArtifact } from '../../artifacts/fetch.js';
+import { artifactNeeds, fetchOptionsFor } from '../../artifacts/needs.js';
+import { applyPush, planPush, versionDir, type PushItem, type PushOutcome } from '../../artifacts/push.js';
+import { createHosts } from '../../hosts/connect.js';
+import { runOnHosts } from '../../hosts/parallel.js';
+import { formatDiagnostic } from '../../inventory/diagnostics.js';
+import { loadInventory } from '../../inventory/load.js';
+import { knownHostsFile } from '../../state/paths.js';
+import { AggregateFailure, ExitCode, ExitError } from '../../util/errors.js';
+import type { RunContext } from '../context.js';
+
+export interface PushCommandOptions {
+  inventory: string;
+  dryRun?: boolean;
+  bundle?: string;
+  json?: boolean;
+  concurrency?: number;
+}
+
+const mib = (n: number) => `${(n / 1048576).toFixed(0)} MiB`;
+
+/** `pyro push`: puts every host's distributions in place (versioned dir + `current` link), skipping what is there. */
+export async function pushCommand(opts: PushCommandOptions, ctx: RunContext): Promise<void> {
+  const { inventory, warnings } = await loadInventory(opts.inventory);
+  for (const w of warnings) ctx.out.diagnostic(formatDiagnostic(w), 'warning');
+  const cache = new ArtifactCache();
+  if (opts.bundle) {
+    const imported = await importBundle(cache, opts.bundle);
+    if (!opts.json) ctx.out.info(`imported ${imported.length} distributions from ${opts.bundle}`);
+  }
+  const needs = artifactNeeds(inventory);
+  const byComponent = new Map<string, PushItem>();
+  const fopts = { ...fetchOptionsFor(inventory, cache), signal: ctx.signal, log: (l: string) => !opts.json && ctx.out.info(`  ${l}`) };
+  // With a bundle nothing is fetched: what the bundle lacks is an error, not a download.
+  if (opts.bundle) fopts.sources = [];
+  const pushed = new Set(needs.perHost.flatMap((h) => h.components));
+  for (const recipe of needs.recipes.filter((r) => pushed.has(r.component))) {
+    const { entry } = await ensureArtifact(recipe, fopts);
+    byComponent.set(recipe.component, { component: entry.component, version: entry.version, sha256: entry.sha256, size: entry.size, blob: cache.blobPath(entry.sha256), hostSetup: recipe.hostSetup });
+  }
+
+  const specs = needs.perHost.filter((h) => h.components.length).map((h) => h.spec);
+  const hosts = createHosts(specs, { knownHostsFile: knownHostsFile(inventory.clusterName), trustNewHosts: false });
+  if (!opts.json) ctx.out.heading(`${opts.dryRun ? 'planning' : 'pushing'} distributions to ${specs.length} host${specs.length === 1 ? '' : 's'}`);
+  const started = Date.now();
+  const results = await runOnHosts(
+    specs.map((spec, i) => ({ name: spec.name, spec, host: hosts[i]! })),
+    async ({ spec, host }): Promise<PushOutcome[]> => {
+      await host.connect();
+      const items = needs.perHost.find((h) => h.spec === spec)!.components.map((c) => byComponent.get(c)!);
+      const plan = await planPush(host, spec, items, ctx.signal);
+      if (!opts.json) {
+        for (const p of plan) {
+          const where = versionDir(spec, p.item.component, p.item.version);
+          const what = p.action === 'skip' ? 'up to date' : p.action === 'link' ? `switch current (${p.remote})` : `${opts.dryRun ? 'would push' : 'push'} ${mib(p.item.size)} (${p.remote})`;
+          ctx.out.host(spec.name, `${p.item.component} ${p.item.version}: ${what} -> ${where}`);
+        }
+      }
+      if (opts.dryRun) return plan.map((p) => ({ ...p, seconds: 0 }));
+      let last = 0;
+      const outcomes = await applyPush(host, spec, plan, {
+        signal: ctx.signal,
+        onProgress: (item, sent) => {
+          if (!ctx.out.isTTY || Date.now() - last < 2000) return;
+          last = Date.now();
+          ctx.out.host(spec.name, `${item.component}: ${mib(sent)} / ${mib(item.size)}`);
+        },
+      });
+      if (!opts.json) {
+        for (const o of outcomes.filter((x) => x.action === 'push')) {
+          ctx.out.host(spec.name, `${o.item.component} ${o.item.version}: done in ${o.seconds.toFixed(1)} s (${(o.item.size / 1048576 / Math.max(o.seconds, 0.001)).toFixed(0)} MiB/s)`);
+        }
+      }
+      return outcomes;
+    },
+    { concurrency: opts.concurrency ?? 8, signal: ctx.signal },
+  );
+  await Promise.allSettled(hosts.map((h) => h.close()));
+  const failed = results.filter((r) => !r.ok);
+  const outcomes = results.flatMap((r) => (r.ok ? r.value.map((o) => ({ host: r.host.name, ...o })) : []));
+  const pushedCount = outcomes.filter((o) => o.action === 'push').length;
+  const secs = ((Date.now() - started) / 1000).toFixed(1);
+  if (opts.json) {
+    ctx.out.data({
+      ok: failed.length === 0,
+      dryRun: Boolean(opts.dryRun),
+      seconds: Number(secs),
+      hosts: results.map((r) => ({
+        host: r.host.name,
+        ok: r.ok,
+        ...(r.ok ? { artifacts: r.value.map((o) => ({ component: o.item.component, version: o.item.version, action: o.action, seconds: o.seconds })) } : { error: r.error.message, hint: r.error.hint }),
+      })),
+    });
+  } else if (!failed.length) {
+    ctx.out.info(pushedCount || opts.dryRun ? `${opts.dryRun ? 'would push' : 'pushed'} ${pushedCount} distribution(s) in ${secs} s` : `nothing to push: every host is up to date (${secs} s)`);
+  }
+  if (failed.length) {
+    if (opts.json) throw new ExitError(ExitCode.failure);
+    throw new AggregateFailure(`push failed on ${failed.length} host${failed.length === 1 ? '' : 's'}`, failed.flatMap((f) => (f.ok ? [] : [f.error])));
+  }
+}
