@@ -6,7 +6,7 @@ import { archiveKind, packDir, unpack } from './archive.js';
 import { ArtifactCache, type CacheEntry } from './cache.js';
 import { download } from './sources/url.js';
 import { assembleContext, type RegistryOptions } from './tools.js';
-import type { ArtifactRecipe } from './types.js';
+import type { ArtifactRecipe, AssembleContext } from './types.js';
 
 export type SourceKind = 'local' | 'url' | 'assemble';
 export const DEFAULT_SOURCES: SourceKind[] = ['local', 'url', 'assemble'];
@@ -61,6 +61,25 @@ async function checkTree(recipe: ArtifactRecipe, root: string, from: string): Pr
   }
 }
 
+function logFileFor(opts: FetchOptions, label: string): string {
+  return path.join(opts.cache.root, 'logs', `${label}.log`);
+}
+
+async function withContext(stage: string, scratch: string, opts: FetchOptions, label: string, fn: (ctx: AssembleContext) => Promise<void>): Promise<void> {
+  await mkdir(path.join(opts.cache.root, 'logs'), { recursive: true });
+  const ctx = await assembleContext(stage, scratch, logFileFor(opts, label), opts.registry ?? {});
+  try {
+    await fn(ctx);
+  } finally {
+    await ctx.close();
+  }
+}
+
+/** Runs the recipe's additions on an unpacked release. */
+async function complete(recipe: ArtifactRecipe, stage: string, scratch: string, opts: FetchOptions, label: string): Promise<void> {
+  if (recipe.complete) await withContext(stage, scratch, opts, label, recipe.complete);
+}
+
 /**
  * Makes sure the cache holds a verified distribution of `recipe`, trying the sources in order. Every failure is
  * kept and reported together when no source works.
@@ -89,7 +108,10 @@ export async function ensureArtifact(recipe: ArtifactRecipe, opts: FetchOptions)
         }
         log(`${label}: from ${found}`);
         if ((await stat(found)).isDirectory()) root = found;
-        else await unpack(found, stage);
+        else {
+          await unpack(found, stage);
+          await complete(recipe, stage, scratch, opts, label);
+        }
         await checkTree(recipe, root, found);
       } else if (kind === 'url') {
         if (!recipe.url) {
@@ -105,22 +127,15 @@ export async function ensureArtifact(recipe: ArtifactRecipe, opts: FetchOptions)
         } finally {
           await rm(file, { force: true });
         }
+        await complete(recipe, stage, scratch, opts, label);
         await checkTree(recipe, root, recipe.url.url);
       } else {
         if (!recipe.assemble) {
           failures.push(`assemble: ${recipe.unavailable ?? 'no assembly from registries exists for it'}`);
           continue;
         }
-        const logsDir = path.join(opts.cache.root, 'logs');
-        await mkdir(logsDir, { recursive: true });
-        const logFile = path.join(logsDir, `${label}.log`);
-        log(`${label}: assembling from ${opts.registry?.mavenRepo ?? 'Maven Central'} / ${opts.registry?.pypiIndex ?? 'PyPI'} (log: ${logFile})`);
-        const ctx = await assembleContext(stage, scratch, logFile, opts.registry ?? {});
-        try {
-          await recipe.assemble(ctx);
-        } finally {
-          await ctx.close();
-        }
+        log(`${label}: assembling from ${opts.registry?.mavenRepo ?? 'Maven Central'} / ${opts.registry?.pypiIndex ?? 'PyPI'} (log: ${logFileFor(opts, label)})`);
+        await withContext(stage, scratch, opts, label, (ctx) => recipe.assemble!(ctx));
         await checkTree(recipe, root, 'the assembly');
       }
       await packDir(root, tarTmp);

@@ -42,6 +42,11 @@ export interface ArtifactRecipe {
   url?: UrlSource;
   /** Assembly from Maven and PyPI (Maven Central / PyPI by default, or mirrors). */
   assemble?: (ctx: AssembleContext) => Promise<void>;
+  /**
+   * Extra parts pyro adds on top of an official release or a user's archive (e.g. Spark's Kafka connector), run
+   * with the unpacked tree as ctx.dir. Not run on a user's unpacked directory, which pyro never modifies.
+   */
+  complete?: (ctx: AssembleContext) => Promise<void>;
   /** Why there is no assembly (shown when no other source works). */
   unavailable?: string;
   /** File names a user may have the release under (looked up in artifacts.localDirs); the URL's name is added. */

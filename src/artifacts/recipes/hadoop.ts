@@ -30,12 +30,13 @@ export const HADOOP_MODULES = ['common', 'hdfs', 'mapreduce', 'yarn'] as const;
 
 /**
  * The daemons' classpath for a tree at `root` (official tarball or assembly), `confDir` first: what
- * `hadoop classpath` prints. The hdfs and yarn dirs themselves are on it because the web UIs are looked up as
- * classpath resources (share/hadoop/hdfs/webapps/hdfs); a `dir/*` wildcard only adds jars.
+ * `hadoop classpath` prints, plus yarn/timelineservice (bin/yarn adds it for the daemons; the ResourceManager's web
+ * app needs it). The module dirs themselves are on it because the web UIs are looked up as classpath resources
+ * (share/hadoop/hdfs/webapps/hdfs); a `dir/*` wildcard only adds jars.
  */
 export function hadoopClasspath(root: string, confDir: string): string {
   const m = (name: string) => `${root}/share/hadoop/${name}`;
-  return [confDir, ...HADOOP_MODULES.flatMap((d) => [m(d), `${m(d)}/lib/*`, `${m(d)}/*`])].join(':');
+  return [confDir, ...HADOOP_MODULES.flatMap((d) => [m(d), `${m(d)}/lib/*`, `${m(d)}/*`]), `${m('yarn/timelineservice')}/*`].join(':');
 }
 
 /**
@@ -54,7 +55,13 @@ const GROUPS: { module: string; artifacts: string[] }[] = [
   { module: 'hdfs', artifacts: ['hadoop-hdfs', 'hadoop-hdfs-client'] },
   {
     module: 'yarn',
-    artifacts: ['hadoop-yarn-client', 'hadoop-yarn-server-resourcemanager', 'hadoop-yarn-server-nodemanager', 'hadoop-yarn-server-web-proxy'],
+    artifacts: [
+      'hadoop-yarn-client',
+      'hadoop-yarn-server-resourcemanager',
+      'hadoop-yarn-server-nodemanager',
+      'hadoop-yarn-server-web-proxy',
+      'hadoop-yarn-server-timelineservice',
+    ],
   },
   {
     module: 'mapreduce',
@@ -67,6 +74,7 @@ function hadoopJarHome(file: string): string | undefined {
   if (!file.startsWith('hadoop-')) return undefined;
   if (/^hadoop-(auth|annotations|shaded-)/.test(file)) return 'common/lib';
   if (file.startsWith('hadoop-hdfs')) return 'hdfs';
+  if (file.startsWith('hadoop-yarn-server-timelineservice')) return 'yarn/timelineservice';
   if (file.startsWith('hadoop-yarn')) return 'yarn';
   if (file.startsWith('hadoop-mapreduce')) return 'mapreduce';
   return 'common';
@@ -166,7 +174,7 @@ async function assembleHadoop(ctx: AssembleContext, version: string): Promise<vo
   const placed = new Map<string, string>(); // jar file -> dir under share/hadoop
   const versions = new Map<string, string>(); // library name -> version placed
   const stage = (name: string) => path.relative(ctx.dir, path.join(ctx.scratch, name));
-  for (const m of HADOOP_MODULES) await mkdir(path.join(share, m, 'lib'), { recursive: true });
+  for (const m of [...HADOOP_MODULES.map((d) => `${d}/lib`), 'yarn/timelineservice']) await mkdir(path.join(share, m), { recursive: true });
 
   for (const group of GROUPS) {
     const rel = stage(`hadoop-${group.module}`);
@@ -223,6 +231,7 @@ export function hadoopRecipe(version: string = HADOOP_DEFAULT_VERSION): Artifact
       'share/hadoop/hdfs/webapps/hdfs',
       `share/hadoop/yarn/hadoop-yarn-server-resourcemanager-${version}.jar`,
       `share/hadoop/yarn/hadoop-yarn-server-nodemanager-${version}.jar`,
+      `share/hadoop/yarn/timelineservice/hadoop-yarn-server-timelineservice-${version}.jar`,
       'etc/hadoop/log4j.properties',
     ],
     // Java 8 runs Hadoop 3.4 too, but pyro's launch flags (--add-opens) need 9+; pyro runs it on 17.

@@ -83,6 +83,31 @@ async function layOut(ctx: AssembleContext, src: string, version: string): Promi
   await ctx.write('RELEASE', `Spark ${version} built for Hadoop ${hadoop ?? '3'} (assembled by pyro from the PyPI pyspark ${version} sdist)\n`);
 }
 
+/**
+ * Adds Structured Streaming's Kafka source/sink to connectors/ (not part of Spark's jars/; jobs pass them with
+ * --jars): the connector, its token provider, kafka-clients and commons-pool2. Also usable on a tree unpacked from
+ * the official tarball, which lacks them.
+ */
+export async function addKafkaConnectors(ctx: AssembleContext, version: string): Promise<string[]> {
+  const connectors = await ctx.maven(
+    [`org.apache.spark:spark-sql-kafka-0-10_2.13:${version}`, `org.apache.spark:spark-token-provider-kafka-0-10_2.13:${version}`],
+    'connectors',
+    { exclude: CONNECTOR_EXCLUDES },
+  );
+  // Safety net: a jar that jars/ already has (in any version) would put two copies of its classes on the path.
+  const sparkJars = new Set((await readdir(path.join(ctx.dir, 'jars'))).map(jarBaseName));
+  for (const f of connectors) {
+    if (sparkJars.has(jarBaseName(f))) {
+      ctx.log(`spark: dropping connectors/${f}: jars/ already has ${jarBaseName(f)}`);
+      await rm(path.join(ctx.dir, 'connectors', f));
+    }
+  }
+  const kept = (await readdir(path.join(ctx.dir, 'connectors'))).filter((f) => f.endsWith('.jar')).sort();
+  await writeFile(path.join(ctx.dir, 'connectors', 'README'), `Kafka connector for Structured Streaming; pass with --jars:\n${kept.map((f) => `  ${f}\n`).join('')}`);
+  ctx.log(`spark: connectors ${kept.join(', ')}`);
+  return kept;
+}
+
 /** Spark at `version` (4.x, Scala 2.13): the PyPI pyspark sdist laid out as the official -bin-hadoop3 tree, plus the Kafka connector in connectors/. */
 export function sparkRecipe(version: string): ArtifactRecipe {
   const sha512 = RELEASES[version];
@@ -94,13 +119,16 @@ export function sparkRecipe(version: string): ArtifactRecipe {
       ? { url: { url: `https://archive.apache.org/dist/spark/spark-${version}/spark-${version}-bin-hadoop3.tgz`, sha512, stripComponents: 1 } }
       : {}),
     javaMin: 17,
+    // The official tarball has no Kafka connector: pyro adds it from Maven after unpacking.
+    complete: async (ctx) => {
+      await addKafkaConnectors(ctx, version);
+    },
     requiredPaths: [
       'bin/spark-submit',
       'bin/spark-class',
       `jars/spark-core_2.13-${version}.jar`,
       `jars/spark-yarn_2.13-${version}.jar`,
       'python/lib/pyspark.zip',
-      `connectors/spark-sql-kafka-0-10_2.13-${version}.jar`,
     ],
     async assemble(ctx) {
       // pyspark is published only as an sdist (~450 MB) that carries the whole distribution. `pip download` fetches
@@ -122,23 +150,7 @@ export function sparkRecipe(version: string): ArtifactRecipe {
       await rm(unpack, { recursive: true, force: true });
       await rm(path.join(dl, sdist), { force: true });
 
-      // Structured Streaming's Kafka source/sink: not in Spark's jars/, passed with --jars (or spark.jars).
-      const connectors = await ctx.maven(
-        [`org.apache.spark:spark-sql-kafka-0-10_2.13:${version}`, `org.apache.spark:spark-token-provider-kafka-0-10_2.13:${version}`],
-        'connectors',
-        { exclude: CONNECTOR_EXCLUDES },
-      );
-      // Safety net: a jar that jars/ already has (in any version) would put two copies of its classes on the path.
-      const sparkJars = new Set((await readdir(path.join(ctx.dir, 'jars'))).map(jarBaseName));
-      for (const f of connectors) {
-        if (sparkJars.has(jarBaseName(f))) {
-          ctx.log(`spark: dropping connectors/${f}: jars/ already has ${jarBaseName(f)}`);
-          await rm(path.join(ctx.dir, 'connectors', f));
-        }
-      }
-      const kept = (await readdir(path.join(ctx.dir, 'connectors'))).filter((f) => f.endsWith('.jar')).sort();
-      await writeFile(path.join(ctx.dir, 'connectors', 'README'), `Kafka connector for Structured Streaming; pass with --jars:\n${kept.map((f) => `  ${f}\n`).join('')}`);
-      ctx.log(`spark: connectors ${kept.join(', ')}`);
+      await addKafkaConnectors(ctx, version);
     },
   };
 }

@@ -1,3 +1,4 @@
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PyroError } from '../../util/errors.js';
 import type { ArtifactRecipe } from '../types.js';
@@ -60,6 +61,50 @@ export function wheelhouseTarget(files: string[]): WheelhouseTarget {
 }
 
 /**
+ * Requirements Superset's own metadata gets wrong when resolved against today's PyPI (its tested set is a lock file
+ * in its repository, not in the wheel): 6.1.0 imports `rich` (superset/cli/test_db.py) without declaring it (it came
+ * with Flask-Limiter 3, which made it optional in 4), and Flask-Caching 2.5 passes `ignore_delete_many_errors` to
+ * cache factories, which SupersetMetastoreCache rejects, so every CLI command fails at app creation.
+ */
+const COMPAT = ['rich', 'flask-caching<2.5'];
+
+/** PEP 503 name: `Flask_Login` -> `flask-login`. */
+export const canonicalName = (name: string) => name.toLowerCase().replace(/[-_.]+/g, '-');
+
+/**
+ * Prints (as JSON, into argv[3]) the requirements of the wheels in argv[1] that are not in that dir but that some
+ * patch release of Python argv[2] would need, with the marker that gates them. Uses pip's vendored `packaging`.
+ */
+const MARKER_SCAN = `import email.parser, json, pathlib, sys, zipfile
+from pip._vendor.packaging.markers import default_environment
+from pip._vendor.packaging.requirements import Requirement
+from pip._vendor.packaging.utils import canonicalize_name
+
+wheels, minor, out = pathlib.Path(sys.argv[1]), sys.argv[2], sys.argv[3]
+have, metas = set(), []
+for whl in sorted(wheels.glob("*.whl")):
+    with zipfile.ZipFile(whl) as z:
+        meta = next(n for n in z.namelist() if n.endswith(".dist-info/METADATA") and n.count("/") == 1)
+        msg = email.parser.Parser().parsestr(z.read(meta).decode("utf-8"))
+    have.add(canonicalize_name(msg["Name"]))
+    metas.append(msg.get_all("Requires-Dist") or [])
+needs = []
+for reqs in metas:
+    for line in reqs:
+        r = Requirement(line)
+        if not r.marker or canonicalize_name(r.name) in have:
+            continue
+        for patch in range(40):
+            env = default_environment()
+            env.update(python_version=minor, python_full_version="%s.%d" % (minor, patch), extra="")
+            if r.marker.evaluate(env):
+                marker, r.marker = str(r.marker), None
+                needs.append({"name": canonicalize_name(r.name), "requirement": str(r), "marker": marker})
+                break
+json.dump(needs, open(out, "w"))
+`;
+
+/**
  * Run on a host in the unpacked tree: checks that the host's Python, CPU and glibc fit the wheels, then creates
  * ./venv and installs the pinned requirements offline. Skips when venv/.pyro-installed holds the hash of
  * requirements.txt. The venv is made without pip (Debian's python3 lacks ensurepip unless python3-venv is
@@ -68,7 +113,7 @@ export function wheelhouseTarget(files: string[]): WheelhouseTarget {
 const HOST_SETUP = `set -eu
 py="\${PYRO_PYTHON:-python3}"
 if ! command -v "$py" >/dev/null 2>&1; then
-  echo "superset setup: Python interpreter '$py' not found on $(hostname); install python3 or set PYRO_PYTHON" >&2
+  echo "superset setup: Python interpreter '$py' not found on $(uname -n); install python3 or set PYRO_PYTHON" >&2
   exit 2
 fi
 "$py" - <<'PYRO_CHECK'
@@ -112,26 +157,45 @@ export function supersetRecipe(version: string): ArtifactRecipe {
     hostSetup: HOST_SETUP,
     async assemble(ctx) {
       // Superset, the serving database's driver and the WSGI server, resolved together so their pins agree.
-      const resolved = await ctx.pipWheel([`apache-superset==${version}`, 'psycopg2-binary', 'gunicorn'], 'wheels');
+      await ctx.pipWheel([`apache-superset==${version}`, 'psycopg2-binary', 'gunicorn', ...COMPAT], 'wheels');
+      // pip resolves environment markers for this machine's exact Python (e.g. 3.11.7); a host's 3.11.2 may need
+      // more (redis wants async-timeout below 3.11.3). Add what any patch release of the same minor needs.
+      const wheelsDir = path.join(ctx.dir, 'wheels');
+      const scan = path.join(ctx.scratch, 'superset-marker-scan.py');
+      await writeFile(scan, MARKER_SCAN);
+      const gated = new Map<string, string[]>();
+      for (let round = 1; ; round++) {
+        const minor = wheelhouseTarget(await readdir(wheelsDir)).python;
+        if (minor === 'any') break;
+        const out = path.join(ctx.scratch, `superset-markers-${round}.json`);
+        await ctx.run(['python3', scan, wheelsDir, minor, out]);
+        const needs = JSON.parse(await readFile(out, 'utf8')) as { name: string; requirement: string; marker: string }[];
+        if (needs.length === 0) break;
+        if (round > 3) throw new PyroError('ASSEMBLE_FAILED', `superset: marker-gated requirements keep appearing: ${needs.map((n) => n.requirement).join(', ')}`);
+        for (const n of needs) gated.set(n.name, [...(gated.get(n.name) ?? []), n.marker]);
+        ctx.log(`superset: adding for other patch releases of Python ${minor}: ${needs.map((n) => `${n.requirement} (${n.marker})`).join(', ')}`);
+        await ctx.pipWheel(needs.map((n) => n.requirement), 'wheels');
+      }
       // pip itself, to bootstrap the venv on hosts without ensurepip.
       const all = await ctx.pipWheel(['pip'], 'wheels', { noDeps: true });
-      const wheels = all.map((f) => ({ f, w: parseWheelName(f) })).filter((x) => x.w);
-      const notWheels = all.filter((f) => !parseWheelName(f));
-      if (notWheels.length) ctx.log(`superset: not wheels, ignored: ${notWheels.join(', ')}`);
-      if (!wheels.some((x) => x.w!.name === 'apache_superset' && x.w!.version === version)) {
-        throw new PyroError('ASSEMBLE_FAILED', `pip wheel produced no apache_superset-${version} wheel (got ${resolved.length} files)`, {
+      const wheels = all.flatMap((f) => parseWheelName(f) ?? []);
+      if (!wheels.some((w) => w.name === 'apache_superset' && w.version === version)) {
+        throw new PyroError('ASSEMBLE_FAILED', `pip wheel produced no apache_superset-${version} wheel`, {
           hint: 'check that the index serves apache-superset at that version',
         });
       }
       const target = wheelhouseTarget(all);
       const pins = wheels
-        .filter((x) => x.w!.name.toLowerCase() !== 'pip')
-        .map((x) => `${x.w!.name}==${x.w!.version}`)
+        .filter((w) => canonicalName(w.name) !== 'pip')
+        .map((w) => {
+          const markers = gated.get(canonicalName(w.name));
+          return `${w.name}==${w.version}${markers ? ` ; ${markers.map((m) => `(${m})`).join(' or ')}` : ''}`;
+        })
         .sort((a, b) => a.toLowerCase().localeCompare(b.toLowerCase()));
       await ctx.write('requirements.txt', `# apache-superset ${version} and what pip resolved for it (Python ${target.python})\n${pins.join('\n')}\n`);
       await ctx.write('wheels/PYTHON_VERSION', `${target.python}\n`);
       await ctx.write('wheels/PLATFORM', `arch=${target.arch}\nglibc_min=${target.glibcMin}\n`);
-      ctx.log(`superset: ${pins.length} wheels for Python ${target.python} on ${target.arch}, glibc >= ${target.glibcMin} (${path.join(ctx.dir, 'wheels')})`);
+      ctx.log(`superset: ${pins.length} wheels for Python ${target.python} on ${target.arch}, glibc >= ${target.glibcMin}`);
     },
   };
 }

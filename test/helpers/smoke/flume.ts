@@ -94,7 +94,9 @@ export async function smokeFlume(host: Host, root: string, opts: SmokeOptions, k
   await assertPortsFree(opts.address, [FLUME_NETCAT_PORT, FLUME_MONITORING_PORT], 'Flume');
   await run(host, `mkdir -p ${q(logs)}`);
   await host.writeFile(conf, flumeAgentConfig(opts.address, kafkaBootstrap, topic));
-  await ensureTopic(kafkaBootstrap, topic);
+  await ensureTopic(kafkaBootstrap, topic).catch((e: Error) => {
+    throw new Error(`Flume smoke needs a running Kafka at ${kafkaBootstrap} (start it with startKafka): ${e.message}`);
+  });
   const java = javaBin(opts);
   const facts = await run(host, `echo "$(${q(java)} -version 2>&1 | head -n 1)"; ls ${q(root)}/lib | sed -n 's/^flume-ng-core-\\(.*\\)\\.jar$/\\1/p;s/^kafka-clients-\\(.*\\)\\.jar$/kafka-clients \\1/p'`);
   const [javaLine = '', ...jars] = facts.trim().split('\n');
@@ -127,7 +129,7 @@ export async function smokeFlume(host: Host, root: string, opts: SmokeOptions, k
     const alive = () => daemonAlive(host, pidFile, FLUME_MARKER);
     // Up: the source listens and the monitoring server lists the sink.
     await waitFor(
-      `Flume on ${host.name}`,
+      'agent start',
       async () => ((await tcpOpen(opts.address, FLUME_NETCAT_PORT)) && (await metrics(opts.address))['SINK.kafka'] ? true : undefined),
       { timeoutMs: 90_000, alive },
     );
@@ -136,7 +138,7 @@ export async function smokeFlume(host: Host, root: string, opts: SmokeOptions, k
     if (reply !== 'OK') throw new Error(`netcat source answered ${JSON.stringify(reply)} instead of OK`);
     const got = await consumeUntil(kafkaBootstrap, topic, (v) => v === line);
     const sink = await waitFor(
-      'Flume sink counters',
+      'sink counters',
       async () => {
         const s = (await metrics(opts.address))['SINK.kafka'];
         return s && Number(s.EventDrainSuccessCount) >= 1 ? s : undefined;

@@ -5,12 +5,12 @@ describe('CLI conventions', () => {
   it('pyro --help lists every verb with an example and the exit codes', async () => {
     const r = await runPyro(['--help']);
     assert.equal(r.exitCode, 0);
-    for (const verb of ['validate', 'init', 'check']) assert.match(r.stdout, new RegExp(`\\n  ${verb} `));
+    for (const verb of ['validate', 'init', 'check', 'fetch', 'push', 'bundle', 'cache']) assert.match(r.stdout, new RegExp(`\\n  ${verb} `));
     assert.match(r.stdout, /Examples:\n  \$ pyro /);
     assert.match(r.stdout, /Exit codes: 0 ok, 1 .*, 2 invalid input/);
   });
 
-  for (const verb of ['validate', 'init', 'check']) {
+  for (const verb of ['validate', 'init', 'check', 'fetch', 'push', 'bundle']) {
     it(`pyro ${verb} --help shows an example`, async () => {
       const r = await runPyro([verb, '--help']);
       assert.equal(r.exitCode, 0);
