@@ -64,6 +64,7 @@ describe('NiFi artifact: assembled from Maven Central, started from the tree thr
     console.log(`      ${evidence} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
     assert.match(evidence, new RegExp(`/flow/about version=${recipe.version.replace(/\./g, '\\.')} as CN=pyro-admin`));
     assert.match(evidence, /without a client certificate refused/);
+    assert.match(evidence, /web UI \/nifi\/ HTTP 200, \d+ bytes of text\/html/);
     assert.match(evidence, /GenerateFlowFile \(nifi-standard-nar:2\.3\.0\) -> funnel queued [1-9]\d* FlowFile/);
     assert.match(evidence, /JsonTreeReader: yes/);
     assert.ok(!existsSync(workDir), 'the smoke removes its work dir');

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { PyroError } from '../../util/errors.js';
 import type { ArtifactRecipe, AssembleContext } from '../types.js';
 
 /**
@@ -309,7 +310,11 @@ const LOGIN_IDENTITY_PROVIDERS_XML = `<?xml version="1.0" encoding="UTF-8"?>
 
 async function assembleNifi(ctx: AssembleContext, version: string): Promise<void> {
   const libs = LIB_VERSIONS[version];
-  if (!libs) throw new Error(`nifi ${version}: no known lib versions (known: ${Object.keys(LIB_VERSIONS).join(', ')})`);
+  if (!libs) {
+    throw new PyroError('ASSEMBLE_FAILED', `NiFi ${version} cannot be assembled: its lib/ versions are not known to pyro`, {
+      hint: `use NiFi ${Object.keys(LIB_VERSIONS).join(' or ')}, or supply the official nifi-${version}-bin.zip as a local artifact`,
+    });
+  }
   // Every artifact alone: the lib jars are exactly the system class path of the official lib/, and a NAR
   // bundles its own dependencies.
   await ctx.maven(LIB_JARS(version, libs), 'lib', { transitive: false });

@@ -49,10 +49,10 @@ for hp in sys.argv[1:]:
 /**
  * Host-side check over HTTPS with the admin's client certificate (the server verified against the CA): waits
  * until /flow/about answers while the pid lives, then checks that a request without a certificate is refused,
- * reads current-user and the processor/controller service types, grants the admin the root group's read/write
+ * reads current-user, loads the web UI page and the processor/controller service types, grants the admin the root group's read/write
  * policies and runs a tiny flow (GenerateFlowFile -> funnel) until FlowFiles queue. Prints one JSON line.
  */
-const PROBE_PY = `import json, os, ssl, sys, time, urllib.error, urllib.request
+const PROBE_PY = `import json, ssl, sys, time, urllib.error, urllib.request
 base, tls, pid, timeout = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4])
 ctx = ssl.create_default_context(cafile=tls + "/ca.crt")
 ctx.load_cert_chain(tls + "/admin.crt", tls + "/admin.key")
@@ -66,7 +66,11 @@ def out(**kw):
     print(json.dumps(kw)); sys.exit(0 if kw.get("ok") else 3)
 t0, last = time.time(), "no answer yet"
 while True:
-    if not os.path.exists("/proc/%d" % pid):
+    try:
+        alive = open("/proc/%d/stat" % pid).read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        alive = False
+    if not alive:
         out(ok=False, why="the NiFi process exited", last=last)
     try:
         about = call("/flow/about")["about"]; break
@@ -80,9 +84,12 @@ try:
     call("/flow/about", context=anon); anonymous = "ANSWERED (not refused)"
 except urllib.error.HTTPError as e:
     anonymous = "refused: HTTP %d" % e.code
-except urllib.error.URLError as e:
-    anonymous = "refused in the TLS handshake (%s)" % getattr(e.reason, "reason", None) or e.reason
+except (urllib.error.URLError, ssl.SSLError) as e:
+    r = getattr(e, "reason", e)
+    anonymous = "refused in the TLS handshake (%s)" % getattr(r, "reason", r)
 user = call("/flow/current-user")["identity"]
+with urllib.request.urlopen(base.rsplit("/nifi-api", 1)[0] + "/nifi/", context=ctx, timeout=20) as r:
+    ui = "HTTP %d, %d bytes of %s" % (r.status, len(r.read()), r.headers.get_content_type())
 procs = call("/flow/processor-types")["processorTypes"]
 services = call("/flow/controller-service-types")["controllerServiceTypes"]
 gen = [p for p in procs if p["type"] == "org.apache.nifi.processors.standard.GenerateFlowFile"]
@@ -106,7 +113,7 @@ while queued == 0 and time.time() - t1 < 60:
     queued = call("/flow/process-groups/%s/status" % root)["processGroupStatus"]["aggregateSnapshot"]["flowFilesQueued"]
 p = call("/processors/%s" % p["id"])
 call("/processors/%s/run-status" % p["id"], {"revision": p["revision"], "state": "STOPPED"}, method="PUT")
-out(ok=queued > 0, why=None if queued else "GenerateFlowFile ran but nothing queued within 60 s", ready=round(ready, 1), version=about["version"], anonymous=anonymous, user=user,
+out(ok=queued > 0, why=None if queued else "GenerateFlowFile ran but nothing queued within 60 s", ready=round(ready, 1), version=about["version"], anonymous=anonymous, user=user, ui=ui,
     processors=len(procs), services=len(services),
     jsonReader=any(s["type"] == "org.apache.nifi.json.JsonTreeReader" for s in services),
     genBundle="%s:%s" % (bundle["artifact"], bundle["version"]), queued=queued)
@@ -149,7 +156,7 @@ export async function smokeNifi(host: Host, root: string, opts: NifiSmokeOptions
   const outFile = `${logs}/nifi.out`;
   const java = javaBin({ javaHome: opts.java21Home ?? opts.javaHome });
   const timeoutSec = opts.timeoutSec ?? 300;
-  const logTail = () => tailFiles(host, [`${logs}/nifi-app.log`, outFile], 30);
+  const logTail = () => tailFiles(host, [`${logs}/nifi-app.log`, `${logs}/nifi-user.log`, outFile], 30);
   const stop = () => stopDaemon(host, pidFile, NIFI_MAIN, 40);
 
   await assertPortsFree(opts.address, [NIFI_HTTPS_PORT], 'NiFi');
@@ -220,7 +227,7 @@ export async function smokeNifi(host: Host, root: string, opts: NifiSmokeOptions
   return (
     `NiFi ${String(e.version)} (${facts.split('\n')[0]!.trim()}) answered ${String(e.ready)} s after launch ` +
     `(NiFi's log: started in ${started ?? '?'} s); HTTPS ${opts.address}:${NIFI_HTTPS_PORT}: without a client certificate ${String(e.anonymous)}, ` +
-    `with it /flow/about version=${String(e.version)} as ${String(e.user)}; ` +
+    `with it /flow/about version=${String(e.version)} as ${String(e.user)}, web UI /nifi/ ${String(e.ui)}; ` +
     `${String(e.processors)} processor types, ${String(e.services)} controller service types (JsonTreeReader: ${e.jsonReader ? 'yes' : 'no'}); ` +
     `GenerateFlowFile (${String(e.genBundle)}) -> funnel queued ${String(e.queued)} FlowFile(s); stopped`
   );
