@@ -36,7 +36,9 @@ export async function run(host: Host, script: string, timeoutMs = 120_000): Prom
 export async function startDaemon(host: Host, d: { argv: string[]; cwd: string; outFile: string; pidFile: string }): Promise<number> {
   const out = await run(
     host,
-    `cd ${q(d.cwd)} && setsid nohup ${d.argv.map(q).join(' ')} > ${q(d.outFile)} 2>&1 < /dev/null & echo $! > ${q(d.pidFile)}; cat ${q(d.pidFile)}`,
+    // The redirections cover the whole background subshell: a shell left holding the command's stdout would keep
+    // an SSH channel open until the daemon exits.
+    `(cd ${q(d.cwd)} && exec setsid nohup ${d.argv.map(q).join(' ')}) > ${q(d.outFile)} 2>&1 < /dev/null & echo $! > ${q(d.pidFile)}; cat ${q(d.pidFile)}`,
   );
   const pid = Number(out.trim());
   if (!Number.isInteger(pid) || pid <= 0) throw new Error(`on ${host.name}: no pid for ${d.argv.join(' ')}: ${out}`);
