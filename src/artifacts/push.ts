@@ -1,10 +1,11 @@
+import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import path from 'node:path';
-import { Transform } from 'node:stream';
+import { Readable } from 'node:stream';
 import type { Host } from '../hosts/host.js';
 import { shellQuote } from '../hosts/host.js';
 import type { HostSpec } from '../inventory/types.js';
-import { HostError } from '../util/errors.js';
+import { HostError, PyroError } from '../util/errors.js';
 
 /** One distribution to put on a host. */
 export interface PushItem {
@@ -60,34 +61,40 @@ export async function planPush(host: Host, spec: HostSpec, items: PushItem[], si
 }
 
 /**
- * The remote side of a push: unpack the tar from stdin into a temp dir while hashing the same bytes; only a
- * complete, verified tree is moved into place, set up, marked, and made `current` by an atomic link rename.
+ * The whole remote side of a host's push, in one round trip: each distribution's tar arrives on stdin, back to
+ * back (`head -c SIZE` takes exactly one), and is unpacked into `<version>.partial`. Then a verdict line follows:
+ * pyro sends `commit` only when every byte it sent matched the cache's checksum. Only then is each partial tree
+ * moved into place, set up, marked, and made `current` by an atomic link rename. Anything else (a bad verdict,
+ * a failed unpack, a killed shell) removes the partial trees.
  */
-export function unpackScript(spec: HostSpec, item: PushItem): string {
-  const base = path.posix.join(spec.installDir, item.component);
-  const d = versionDir(spec, item.component, item.version);
+export function pushScript(spec: HostSpec, steps: PushPlanItem[]): string {
   const env = [`PYRO_PYTHON=${shellQuote(spec.python)}`, `PYRO_JAVA_HOME=${shellQuote(spec.javaHome ?? '')}`].join(' ');
-  return [
-    'set -eu',
-    `base=${shellQuote(base)}; d=${shellQuote(d)}; p="$d.partial.$$"`,
-    'mkdir -p "$base"; rm -rf "$p"; mkdir -p "$p"',
-    'trap \'rm -rf "$p" "$p.fifo" "$p.sum"\' EXIT',
-    'mkfifo "$p.fifo"',
-    'sha256sum < "$p.fifo" > "$p.sum" & sum_pid=$!',
-    'tee "$p.fifo" | tar -xf - --no-same-owner -C "$p"',
-    'wait "$sum_pid"',
-    `got=$(cut -d' ' -f1 "$p.sum")`,
-    `if [ "$got" != ${shellQuote(item.sha256)} ]; then echo "checksum mismatch: got $got" >&2; exit 3; fi`,
-    'rm -rf "$d"; mv "$p" "$d"',
-    ...(item.hostSetup ? [`(cd "$d" && ${env} sh -eu -c ${shellQuote(item.hostSetup)}) || { rm -rf "$d"; echo "host setup failed" >&2; exit 4; }`] : []),
-    `printf '%s\\n' ${shellQuote(item.sha256)} > "$d/${MARKER}.tmp" && mv -f "$d/${MARKER}.tmp" "$d/${MARKER}"`,
-    `ln -sfn ${shellQuote(item.version)} "$base/current.tmp.$$" && mv -Tf "$base/current.tmp.$$" "$base/current"`,
-  ].join('\n');
-}
-
-export function linkScript(spec: HostSpec, item: PushItem): string {
-  const base = path.posix.join(spec.installDir, item.component);
-  return `set -eu; ln -sfn ${shellQuote(item.version)} ${shellQuote(`${base}/current.tmp.$$`)} && mv -Tf ${shellQuote(`${base}/current.tmp.$$`)} ${shellQuote(`${base}/current`)}`;
+  const pushes = steps.filter((s) => s.action === 'push');
+  const partials = pushes.map((s) => shellQuote(`${versionDir(spec, s.item.component, s.item.version)}.partial`));
+  const lines = ['set -eu'];
+  if (pushes.length) {
+    lines.push(`trap 'rm -rf ${partials.join(' ')}' EXIT; trap 'exit 1' TERM HUP INT`);
+    for (const { item } of pushes) {
+      const p = shellQuote(`${versionDir(spec, item.component, item.version)}.partial`);
+      lines.push(`rm -rf ${p}; mkdir -p ${p}; head -c ${item.size} | tar -xf - --no-same-owner -C ${p}`);
+    }
+    lines.push('read -r verdict || verdict=none', '[ "$verdict" = commit ] || { echo "not committed: $verdict" >&2; exit 5; }', 'trap - EXIT');
+  }
+  for (const { item, action } of steps) {
+    const base = path.posix.join(spec.installDir, item.component);
+    lines.push(`base=${shellQuote(base)}; d=${shellQuote(versionDir(spec, item.component, item.version))}`);
+    if (action === 'push') {
+      lines.push(
+        'rm -rf "$d"; mv "$d.partial" "$d"',
+        ...(item.hostSetup
+          ? [`(cd "$d" && ${env} sh -eu -c ${shellQuote(item.hostSetup)}) >&2 || { rm -rf "$d"; echo "host setup failed for ${item.component}" >&2; exit 4; }`]
+          : []),
+        `printf '%s\\n' ${shellQuote(item.sha256)} > "$d/${MARKER}.tmp" && mv -f "$d/${MARKER}.tmp" "$d/${MARKER}"`,
+      );
+    }
+    lines.push(`ln -sfn ${shellQuote(item.version)} "$base/current.tmp.$$" && mv -Tf "$base/current.tmp.$$" "$base/current"`);
+  }
+  return lines.join('\n');
 }
 
 export interface PushOptions {
@@ -96,32 +103,40 @@ export interface PushOptions {
   onProgress?: (item: PushItem, sent: number) => void;
 }
 
-/** Carries out a plan on one host: streams each needed tar over the host's connection. */
+/**
+ * Carries out a plan on one host in one exec: streams every needed tar while hashing it (so the cache blob is
+ * verified by that very use), then says commit or abort.
+ */
 export async function applyPush(host: Host, spec: HostSpec, plan: PushPlanItem[], opts: PushOptions = {}): Promise<PushOutcome[]> {
-  const out: PushOutcome[] = [];
-  for (const step of plan) {
-    const t0 = Date.now();
-    if (step.action === 'link') {
-      const r = await host.exec(linkScript(spec, step.item), { timeoutMs: 30_000, signal: opts.signal });
-      if (r.exitCode !== 0) throw new HostError('PUSH_FAILED', host.name, `cannot switch ${step.item.component}/current: ${r.stderr.trim()}`);
-    } else if (step.action === 'push') {
+  const changes = plan.filter((p) => p.action !== 'skip');
+  if (!changes.length) return plan.map((p) => ({ ...p, seconds: 0 }));
+  const started = Date.now();
+  const bad: PushItem[] = [];
+  async function* body(): AsyncGenerator<Buffer> {
+    for (const { item } of changes.filter((c) => c.action === 'push')) {
+      const hash = createHash('sha256');
       let sent = 0;
-      const meter = new Transform({
-        transform(chunk: Buffer, _e, cb) {
-          sent += chunk.length;
-          opts.onProgress?.(step.item, sent);
-          cb(null, chunk);
-        },
-      });
-      const stdin = createReadStream(step.item.blob).pipe(meter);
-      const r = await host.exec(unpackScript(spec, step.item), { stdin, signal: opts.signal });
-      if (r.exitCode !== 0) {
-        throw new HostError('PUSH_FAILED', host.name, `pushing ${step.item.component} ${step.item.version} failed (exit ${r.exitCode}): ${r.stderr.trim().split('\n').slice(-5).join(' | ')}`, {
-          hint: r.exitCode === 3 ? 'the bytes arrived damaged: run the push again' : `check free space and permissions under ${spec.installDir}`,
-        });
+      for await (const chunk of createReadStream(item.blob) as AsyncIterable<Buffer>) {
+        hash.update(chunk);
+        sent += chunk.length;
+        opts.onProgress?.(item, sent);
+        yield chunk;
       }
+      if (sent !== item.size || hash.digest('hex') !== item.sha256) bad.push(item);
     }
-    out.push({ ...step, seconds: (Date.now() - t0) / 1000 });
+    yield Buffer.from(bad.length ? 'abort\n' : 'commit\n');
   }
-  return out;
+  const r = await host.exec(pushScript(spec, changes), { stdin: Readable.from(body()), signal: opts.signal });
+  if (bad.length) {
+    throw new PyroError('CACHE_CORRUPT', `the cached ${bad.map((b) => `${b.component} ${b.version} (${b.blob})`).join(', ')} does not match its checksum; nothing was installed on ${host.name}`, {
+      hint: 'run `pyro fetch` to fetch it again (the damaged entry is dropped), then push again',
+    });
+  }
+  if (r.exitCode !== 0) {
+    throw new HostError('PUSH_FAILED', host.name, `push failed (exit ${r.exitCode}): ${r.stderr.trim().split('\n').slice(-5).join(' | ')}`, {
+      hint: r.exitCode === 4 ? 'fix what the host setup reported (e.g. the host\'s Python) and push again' : `check free space and permissions under ${spec.installDir}`,
+    });
+  }
+  const share = (Date.now() - started) / 1000 / changes.length;
+  return plan.map((p) => ({ ...p, seconds: p.action === 'skip' ? 0 : share }));
 }

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { ArtifactCache } from '../../artifacts/cache.js';
 import { importBundle } from '../../artifacts/bundle.js';
 import { ensureArtifact } from '../../artifacts/fetch.js';
@@ -37,7 +38,9 @@ export async function pushCommand(opts: PushCommandOptions, ctx: RunContext): Pr
   if (opts.bundle) fopts.sources = [];
   const pushed = new Set(needs.perHost.flatMap((h) => h.components));
   for (const recipe of needs.recipes.filter((r) => pushed.has(r.component))) {
-    const { entry } = await ensureArtifact(recipe, fopts);
+    // Not re-hashed here: a push hashes the bytes as it streams them, and a skipped one doesn't read them.
+    const peeked = await cache.peek(recipe.component, recipe.version);
+    const entry = peeked && existsSync(cache.blobPath(peeked.sha256)) ? peeked : (await ensureArtifact(recipe, fopts)).entry;
     byComponent.set(recipe.component, { component: entry.component, version: entry.version, sha256: entry.sha256, size: entry.size, blob: cache.blobPath(entry.sha256), hostSetup: recipe.hostSetup });
   }
 
