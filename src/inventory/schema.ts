@@ -153,10 +153,10 @@ const Artifacts = Type.Object(
   {
     sources: Type.Optional(Type.Array(SourceKind, { minItems: 1, uniqueItems: true, description: 'where distributions come from, in the order tried (default local, url, assemble)' })),
     localDirs: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: 'dirs holding release archives (e.g. kafka_2.13-4.1.1.tgz), relative to the inventory' })),
-    files: Type.Optional(Type.Record(Type.String({ pattern: ARTIFACT_PATTERN }), Type.String({ minLength: 1 }), { description: 'an archive or unpacked dir per component, e.g. logstash: /srv/logstash-8.15.0-linux-x86_64.tar.gz' })),
+    files: Type.Optional(Type.Record(Type.String({ pattern: ARTIFACT_PATTERN }), Type.String({ minLength: 1 }), { additionalProperties: false, description: 'an archive or unpacked dir per component, e.g. logstash: /srv/logstash-8.15.0-linux-x86_64.tar.gz' })),
     mavenRepo: Type.Optional(Type.String({ pattern: '^https?://', description: 'Maven repository for assembly (default Maven Central)', 'x-hint': 'an http(s) URL, e.g. https://nexus.example.com/repository/maven-public/' })),
     pypiIndex: Type.Optional(Type.String({ pattern: '^https?://', description: 'PyPI simple index for assembly (default PyPI)', 'x-hint': 'an http(s) URL ending in /simple' })),
-    versions: Type.Optional(Type.Record(Type.String({ pattern: ARTIFACT_PATTERN }), Type.String({ pattern: '^[0-9][0-9A-Za-z.+-]*$' }), { description: 'pinned version overrides per component' })),
+    versions: Type.Optional(Type.Record(Type.String({ pattern: ARTIFACT_PATTERN }), Type.String({ pattern: '^[0-9][0-9A-Za-z.+-]*$' }), { additionalProperties: false, description: 'pinned version overrides per component' })),
   },
   { ...closed, description: 'where pyro gets distributions (see pyro fetch)' },
 );

@@ -25,7 +25,7 @@ function typeOf(value: unknown): string {
 
 function describe(e: ErrorObject, src: InventorySource): Diagnostic {
   const path = toPath(e.instancePath);
-  const schema = (e.parentSchema ?? {}) as { description?: string; properties?: Record<string, unknown>; enum?: unknown[]; 'x-hint'?: string };
+  const schema = (e.parentSchema ?? {}) as { description?: string; properties?: Record<string, unknown>; patternProperties?: Record<string, unknown>; enum?: unknown[]; 'x-hint'?: string };
   const about = schema.description ? ` (${schema.description})` : '';
   switch (e.keyword) {
     case 'required': {
@@ -36,7 +36,9 @@ function describe(e: ErrorObject, src: InventorySource): Diagnostic {
     }
     case 'additionalProperties': {
       const extra = (e.params as { additionalProperty: string }).additionalProperty;
-      const known = Object.keys(schema.properties ?? {}).filter((k) => k !== '$schema');
+      // A map keyed by a pattern like ^(a|b|c)$ lists its keys in the pattern.
+      const fromPattern = Object.keys(schema.patternProperties ?? {}).flatMap((p) => /^\^\(([\w|-]+)\)\$$/.exec(p)?.[1]?.split('|') ?? []);
+      const known = [...Object.keys(schema.properties ?? {}).filter((k) => k !== '$schema'), ...fromPattern];
       const guess = didYouMean(extra, known);
       return src.diagnostic([...path, extra], `unknown field \`${extra}\``, {
         atKey: true,
