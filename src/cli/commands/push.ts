@@ -71,10 +71,11 @@ export async function pushCommand(opts: PushCommandOptions, ctx: RunContext): Pr
           ctx.out.host(spec.name, `${item.component}: ${mib(sent)} / ${mib(item.size)}`);
         },
       });
-      if (!opts.json) {
-        for (const o of outcomes.filter((x) => x.action === 'push')) {
-          ctx.out.host(spec.name, `${o.item.component} ${o.item.version}: done in ${o.seconds.toFixed(1)} s (${(o.item.size / 1048576 / Math.max(o.seconds, 0.001)).toFixed(0)} MiB/s)`);
-        }
+      const sent = outcomes.filter((x) => x.action === 'push');
+      if (!opts.json && sent.length) {
+        const total = sent.reduce((n, o) => n + o.item.size, 0);
+        const secs = outcomes.reduce((n, o) => n + o.seconds, 0);
+        ctx.out.host(spec.name, `${sent.length} distribution${sent.length === 1 ? '' : 's'}, ${mib(total)} in ${secs.toFixed(1)} s (${(total / 1048576 / Math.max(secs, 0.001)).toFixed(0)} MiB/s, host setup included)`);
       }
       return outcomes;
     },
