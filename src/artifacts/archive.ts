@@ -38,8 +38,11 @@ export async function unpack(file: string, dest: string, stripComponents?: numbe
   }
 }
 
-/** Packs a directory's contents into an uncompressed tar (jars and wheels are compressed already). */
-export async function packDir(dir: string, outFile: string): Promise<void> {
+/**
+ * Packs a directory's contents into an uncompressed tar (jars and wheels are compressed already), every entry under
+ * `prefix/`, so tars of several distributions can be unpacked by one `tar -i` into their own dirs.
+ */
+export async function packDir(dir: string, outFile: string, prefix: string): Promise<void> {
   const entries = (await readdir(dir)).sort();
-  await pipeline(tar.c({ cwd: dir, portable: true, follow: false }, entries), createWriteStream(outFile));
+  await pipeline(tar.c({ cwd: dir, portable: true, follow: false, prefix }, entries), createWriteStream(outFile));
 }

@@ -4,14 +4,14 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import * as tar from 'tar';
 import { InputError, PyroError } from '../util/errors.js';
-import { sha256File, type ArtifactCache, type CacheEntry } from './cache.js';
+import { BLOB_LAYOUT, sha256File, type ArtifactCache, type CacheEntry } from './cache.js';
 
 export const BUNDLE_FORMAT = 'pyro-bundle/1';
 
 export interface BundleManifest {
   format: typeof BUNDLE_FORMAT;
   createdAt: string;
-  artifacts: Pick<CacheEntry, 'component' | 'version' | 'sha256' | 'size' | 'source'>[];
+  artifacts: Pick<CacheEntry, 'component' | 'version' | 'sha256' | 'size' | 'source' | 'layout'>[];
 }
 
 /**
@@ -22,7 +22,7 @@ export async function writeBundle(cache: ArtifactCache, entries: CacheEntry[], f
   const manifest: BundleManifest = {
     format: BUNDLE_FORMAT,
     createdAt: new Date().toISOString(),
-    artifacts: entries.map(({ component, version, sha256, size, source }) => ({ component, version, sha256, size, source })),
+    artifacts: entries.map(({ component, version, sha256, size, source, layout }) => ({ component, version, sha256, size, source, layout })),
   };
   const work = await cache.tmpPath('bundle');
   await mkdir(path.join(work, 'blobs'), { recursive: true });
@@ -56,6 +56,7 @@ export async function importBundle(cache: ArtifactCache, file: string): Promise<
     if (manifest.format !== BUNDLE_FORMAT) throw new InputError('BAD_BUNDLE', `${file}: unknown bundle format ${String(manifest.format)}`, { hint: `this pyro reads ${BUNDLE_FORMAT}` });
     const out: CacheEntry[] = [];
     for (const a of manifest.artifacts) {
+      if (a.layout !== BLOB_LAYOUT) throw new InputError('BAD_BUNDLE', `${file} was written by another pyro version (layout ${String(a.layout)})`, { hint: 'make the bundle again with this pyro' });
       const blob = path.join(work, 'blobs', `${a.sha256}.tar`);
       if (!existsSync(blob) || (await sha256File(blob)) !== a.sha256) {
         throw new PyroError('BUNDLE_CORRUPT', `${file}: ${a.component} ${a.version} is missing or damaged in the bundle`, { hint: 'copy the bundle again and compare its size' });

@@ -5,8 +5,17 @@ import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 
+/** Layout of the blobs: 2 = every entry under `<component>-<version>/`. Entries of another layout count as absent. */
+export const BLOB_LAYOUT = 2;
+
+/** The top dir every entry of a distribution's tar sits under. */
+export function blobTopDir(component: string, version: string): string {
+  return `${component}-${version}`;
+}
+
 /** What the cache knows about one component version. */
 export interface CacheEntry {
+  layout: number;
   component: string;
   version: string;
   /** Hex sha256 of the distribution tar: its name in the cache. */
@@ -63,6 +72,7 @@ export class ArtifactCache {
     }
     const blob = this.blobPath(entry.sha256);
     try {
+      if (entry.layout !== BLOB_LAYOUT) throw new Error('older layout');
       const st = await stat(blob);
       if (st.size === entry.size && (await sha256File(blob)) === entry.sha256) return entry;
     } catch {
@@ -75,7 +85,8 @@ export class ArtifactCache {
   /** Whether an entry exists without hashing it (for listings). */
   async peek(component: string, version: string): Promise<CacheEntry | undefined> {
     try {
-      return JSON.parse(await readFile(this.indexPath(component, version), 'utf8')) as CacheEntry;
+      const entry = JSON.parse(await readFile(this.indexPath(component, version), 'utf8')) as CacheEntry;
+      return entry.layout === BLOB_LAYOUT ? entry : undefined;
     } catch {
       return undefined;
     }
@@ -88,7 +99,7 @@ export class ArtifactCache {
     const blob = this.blobPath(sha256);
     await mkdir(path.dirname(blob), { recursive: true });
     await rename(tmpFile, blob);
-    const entry: CacheEntry = { ...meta, sha256, size, createdAt: new Date().toISOString() };
+    const entry: CacheEntry = { layout: BLOB_LAYOUT, ...meta, sha256, size, createdAt: new Date().toISOString() };
     const idx = this.indexPath(meta.component, meta.version);
     await mkdir(path.dirname(idx), { recursive: true });
     const tmpIdx = `${idx}.${process.pid}.tmp`;

@@ -3,7 +3,7 @@ import { mkdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { PyroError } from '../util/errors.js';
 import { archiveKind, packDir, unpack } from './archive.js';
-import { ArtifactCache, type CacheEntry } from './cache.js';
+import { ArtifactCache, blobTopDir, type CacheEntry } from './cache.js';
 import { download } from './sources/url.js';
 import { assembleContext, type RegistryOptions } from './tools.js';
 import type { ArtifactRecipe, AssembleContext } from './types.js';
@@ -138,7 +138,7 @@ export async function ensureArtifact(recipe: ArtifactRecipe, opts: FetchOptions)
         await withContext(stage, scratch, opts, label, (ctx) => recipe.assemble!(ctx));
         await checkTree(recipe, root, 'the assembly');
       }
-      await packDir(root, tarTmp);
+      await packDir(root, tarTmp, blobTopDir(recipe.component, recipe.version));
       const entry = await opts.cache.put(tarTmp, { component: recipe.component, version: recipe.version, source: kind });
       log(`${label}: cached ${(entry.size / 1048576).toFixed(0)} MiB as ${entry.sha256.slice(0, 12)} in ${seconds().toFixed(0)} s`);
       return { entry, fetched: true, seconds: seconds() };

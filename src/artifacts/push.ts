@@ -1,11 +1,15 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
+import * as tar from 'tar';
 import type { Host } from '../hosts/host.js';
 import { shellQuote } from '../hosts/host.js';
 import type { HostSpec } from '../inventory/types.js';
 import { HostError, PyroError } from '../util/errors.js';
+import { blobTopDir } from './cache.js';
 
 /** One distribution to put on a host. */
 export interface PushItem {
@@ -61,31 +65,31 @@ export async function planPush(host: Host, spec: HostSpec, items: PushItem[], si
 }
 
 /**
- * The whole remote side of a host's push, in one round trip: each distribution's tar arrives on stdin, back to
- * back (`head -c SIZE` takes exactly one), and is unpacked into `<version>.partial`. Then a verdict line follows:
- * pyro sends `commit` only when every byte it sent matched the cache's checksum. Only then is each partial tree
- * moved into place, set up, marked, and made `current` by an atomic link rename. Anything else (a bad verdict,
- * a failed unpack, a killed shell) removes the partial trees.
+ * The whole remote side of a host's push, in one round trip. The distributions' tars arrive back to back on stdin
+ * (each under its own `<component>-<version>/` top dir) and one `tar -i` unpacks them all into an incoming dir.
+ * pyro appends a last tiny tar holding the commit file only when every byte it sent matched the cache's
+ * checksum. Only then is each tree moved into place, set up, marked, and made `current` by an atomic link
+ * rename. Anything else (no commit file, a failed unpack, a killed shell) removes the incoming dir.
  */
-export function pushScript(spec: HostSpec, steps: PushPlanItem[]): string {
+export function pushScript(spec: HostSpec, steps: PushPlanItem[], commitName: string): string {
   const env = [`PYRO_PYTHON=${shellQuote(spec.python)}`, `PYRO_JAVA_HOME=${shellQuote(spec.javaHome ?? '')}`].join(' ');
   const pushes = steps.filter((s) => s.action === 'push');
-  const partials = pushes.map((s) => shellQuote(`${versionDir(spec, s.item.component, s.item.version)}.partial`));
   const lines = ['set -eu'];
   if (pushes.length) {
-    lines.push(`trap 'rm -rf ${partials.join(' ')}' EXIT; trap 'exit 1' TERM HUP INT`);
-    for (const { item } of pushes) {
-      const p = shellQuote(`${versionDir(spec, item.component, item.version)}.partial`);
-      lines.push(`rm -rf ${p}; mkdir -p ${p}; head -c ${item.size} | tar -xf - --no-same-owner -C ${p}`);
-    }
-    lines.push('read -r verdict || verdict=none', '[ "$verdict" = commit ] || { echo "not committed: $verdict" >&2; exit 5; }', 'trap - EXIT');
+    lines.push(
+      `in=${shellQuote(path.posix.join(spec.installDir, '.incoming'))}.$$`,
+      'rm -rf "$in"; mkdir -p "$in"',
+      `trap 'rm -rf "$in"' EXIT; trap 'exit 1' TERM HUP INT`,
+      'tar -xif - --no-same-owner -C "$in"',
+      `[ -f "$in/${commitName}" ] || { echo "not committed: the stream did not end with pyro's commit" >&2; exit 5; }`,
+    );
   }
   for (const { item, action } of steps) {
     const base = path.posix.join(spec.installDir, item.component);
     lines.push(`base=${shellQuote(base)}; d=${shellQuote(versionDir(spec, item.component, item.version))}`);
     if (action === 'push') {
       lines.push(
-        'rm -rf "$d"; mv "$d.partial" "$d"',
+        `rm -rf "$d"; mkdir -p "$base"; mv "$in"/${shellQuote(blobTopDir(item.component, item.version))} "$d"`,
         ...(item.hostSetup
           ? [`(cd "$d" && ${env} sh -eu -c ${shellQuote(item.hostSetup)}) >&2 || { rm -rf "$d"; echo "host setup failed for ${item.component}" >&2; exit 4; }`]
           : []),
@@ -94,7 +98,21 @@ export function pushScript(spec: HostSpec, steps: PushPlanItem[]): string {
     }
     lines.push(`ln -sfn ${shellQuote(item.version)} "$base/current.tmp.$$" && mv -Tf "$base/current.tmp.$$" "$base/current"`);
   }
+  if (pushes.length) lines.push('rm -rf "$in"', 'trap - EXIT');
   return lines.join('\n');
+}
+
+/** A tar holding one empty file: the commit that ends a verified push stream. */
+async function commitTar(name: string): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'pyro-commit-'));
+  try {
+    await writeFile(path.join(dir, name), '');
+    for await (const c of tar.c({ cwd: dir, portable: true }, [name]) as AsyncIterable<Buffer>) chunks.push(c);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+  return Buffer.concat(chunks);
 }
 
 export interface PushOptions {
@@ -112,11 +130,15 @@ export async function applyPush(host: Host, spec: HostSpec, plan: PushPlanItem[]
   if (!changes.length) return plan.map((p) => ({ ...p, seconds: 0 }));
   const started = Date.now();
   const bad: PushItem[] = [];
+  const commitName = `.pyro-commit-${randomBytes(8).toString('hex')}`;
+  const commit = await commitTar(commitName);
   async function* body(): AsyncGenerator<Buffer> {
     for (const { item } of changes.filter((c) => c.action === 'push')) {
       const hash = createHash('sha256');
       let sent = 0;
       for await (const chunk of createReadStream(item.blob) as AsyncIterable<Buffer>) {
+        // Once cancelled, send nothing more: above all never the commit.
+        if (opts.signal?.aborted) return;
         hash.update(chunk);
         sent += chunk.length;
         opts.onProgress?.(item, sent);
@@ -124,9 +146,9 @@ export async function applyPush(host: Host, spec: HostSpec, plan: PushPlanItem[]
       }
       if (sent !== item.size || hash.digest('hex') !== item.sha256) bad.push(item);
     }
-    yield Buffer.from(bad.length ? 'abort\n' : 'commit\n');
+    if (!bad.length && !opts.signal?.aborted) yield commit;
   }
-  const r = await host.exec(pushScript(spec, changes), { stdin: Readable.from(body()), signal: opts.signal });
+  const r = await host.exec(pushScript(spec, changes, commitName), { stdin: Readable.from(body()), signal: opts.signal });
   if (bad.length) {
     throw new PyroError('CACHE_CORRUPT', `the cached ${bad.map((b) => `${b.component} ${b.version} (${b.blob})`).join(', ')} does not match its checksum; nothing was installed on ${host.name}`, {
       hint: 'run `pyro fetch` to fetch it again (the damaged entry is dropped), then push again',

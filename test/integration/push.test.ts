@@ -77,8 +77,8 @@ describe('pushing distributions to simulated hosts over SSH', function () {
     const lie = { ...v3, sha256: 'f'.repeat(64) };
     const plan = await planPush(hosts[0]!, specs[0]!, [lie]);
     await assert.rejects(applyPush(hosts[0]!, specs[0]!, plan), /does not match its checksum/);
-    const r = await tb.ssh('h1', 'ls -a /opt/pyro/demo | tr "\\n" " "; readlink /opt/pyro/demo/current');
-    assert.equal(r.stdout, '. .. 1.0 2.0 current 1.0');
+    const r = await tb.ssh('h1', 'ls -a /opt/pyro /opt/pyro/demo | tr "\\n" " "; readlink /opt/pyro/demo/current');
+    assert.equal(r.stdout, '/opt/pyro: . .. demo  /opt/pyro/demo: . .. 1.0 2.0 current 1.0');
   });
 
   it('a cancelled push leaves no partial version dir and keeps current', async () => {
@@ -90,11 +90,11 @@ describe('pushing distributions to simulated hosts over SSH', function () {
     // The remote shell is killed with the channel; give it a moment to run its cleanup trap.
     let listing = '';
     for (let i = 0; i < 20; i++) {
-      listing = (await tb.ssh('h1', 'ls -a /opt/pyro/demo | tr "\\n" " "; readlink /opt/pyro/demo/current')).stdout;
-      if (!listing.includes('partial')) break;
+      listing = (await tb.ssh('h1', 'ls -a /opt/pyro /opt/pyro/demo | tr "\\n" " "; readlink /opt/pyro/demo/current')).stdout;
+      if (!listing.includes('incoming')) break;
       await new Promise((r) => setTimeout(r, 250));
     }
-    assert.equal(listing, '. .. 1.0 2.0 current 1.0');
+    assert.equal(listing, '/opt/pyro: . .. demo  /opt/pyro/demo: . .. 1.0 2.0 current 1.0');
   });
 
   it('runs the host setup once, after unpacking, before marking the version complete', async () => {

@@ -64,7 +64,7 @@ describe('artifact cache and sources', () => {
     assert.equal(r.entry.source, 'local');
     const blob = cache.blobPath(r.entry.sha256);
     assert.equal(await sha256File(blob), r.entry.sha256);
-    assert.deepEqual(listTar(blob).filter((n) => !n.endsWith('/')).sort(), ['bin/demo', 'lib/demo.jar']);
+    assert.deepEqual(listTar(blob).filter((n) => !n.endsWith('/')).sort(), ['demo-1.0/bin/demo', 'demo-1.0/lib/demo.jar']);
     const again = await ensureArtifact(recipe(), { cache, sources: ['local'], localDirs: [] });
     assert.equal(again.fetched, false, 'second call served from the cache');
   });
@@ -73,7 +73,7 @@ describe('artifact cache and sources', () => {
     const cache = new ArtifactCache(tmp('cache'));
     const r = await ensureArtifact(recipe({ url: { url: `${base}/demo-1.0.tar.gz`, sha512: release.sha512 } }), { cache, sources: ['url'] });
     assert.equal(r.entry.source, 'url');
-    assert.ok(listTar(cache.blobPath(r.entry.sha256)).includes('bin/demo'));
+    assert.ok(listTar(cache.blobPath(r.entry.sha256)).includes('demo-1.0/bin/demo'));
   });
 
   it('rejects a download whose SHA-512 differs and falls through to the next source', async () => {
