@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -106,6 +106,42 @@ export class ArtifactCache {
     await writeFile(tmpIdx, `${JSON.stringify(entry, null, 2)}\n`);
     await rename(tmpIdx, idx);
     return entry;
+  }
+
+  /** Every current entry, unverified (for listings). */
+  async list(): Promise<CacheEntry[]> {
+    const out: CacheEntry[] = [];
+    const index = path.join(this.root, 'index');
+    for (const component of await readdir(index).catch(() => [] as string[])) {
+      for (const f of await readdir(path.join(index, component)).catch(() => [] as string[])) {
+        if (!f.endsWith('.json')) continue;
+        const e = await this.peek(component, f.slice(0, -'.json'.length));
+        if (e) out.push(e);
+      }
+    }
+    return out.sort((a, b) => a.component.localeCompare(b.component) || a.version.localeCompare(b.version));
+  }
+
+  /**
+   * Removes blobs no current entry names (older layouts, replaced builds) and temp files of interrupted runs
+   * older than an hour; returns what went (or would go, with dryRun).
+   */
+  async prune(opts: { dryRun?: boolean } = {}): Promise<{ files: string[]; bytes: number }> {
+    const keep = new Set((await this.list()).map((e) => `${e.sha256}.tar`));
+    const doomed: string[] = [];
+    const blobs = path.join(this.root, 'blobs', 'sha256');
+    for (const f of await readdir(blobs).catch(() => [] as string[])) if (!keep.has(f)) doomed.push(path.join(blobs, f));
+    const tmp = path.join(this.root, 'tmp');
+    for (const f of await readdir(tmp).catch(() => [] as string[])) {
+      const p = path.join(tmp, f);
+      if (Date.now() - (await stat(p)).mtimeMs > 3_600_000) doomed.push(p);
+    }
+    let bytes = 0;
+    for (const p of doomed) {
+      bytes += (await stat(p)).size;
+      if (!opts.dryRun) await rm(p, { recursive: true, force: true });
+    }
+    return { files: doomed, bytes };
   }
 
   private async drop(entry: CacheEntry): Promise<void> {

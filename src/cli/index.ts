@@ -52,6 +52,11 @@ function writeDebugLog(err: unknown): string {
 
 /** Runs the CLI and returns the exit code (never exits itself; bin/pyro does). */
 export async function main(argv: string[]): Promise<number> {
+  // A reader that stops early (`pyro cache list | head`) is not an error.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(ExitCode.ok);
+    throw err;
+  });
   const controller = new AbortController();
   let interrupts = 0;
   const onSigint = () => {

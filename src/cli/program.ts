@@ -138,6 +138,26 @@ Environment: PYRO_INVENTORY (default inventory), PYRO_STATE_DIR (state, known ho
       await run((ctx) => cacheImportCommand({ file, json: o.json }, ctx), o);
     });
 
+  cache
+    .command('list')
+    .description('the distributions in the cache')
+    .option('--json', 'print the result as JSON')
+    .addHelpText('after', examples(['pyro cache list', 'PYRO_CACHE_DIR=/srv/pyro-cache pyro cache list --json']))
+    .action(async (o: { json?: boolean }) => {
+      const { cacheListCommand } = await import('./commands/bundle.js');
+      await run((ctx) => cacheListCommand(o, ctx), o);
+    });
+  cache
+    .command('prune')
+    .description('remove cached blobs nothing refers to, and temp files of interrupted runs')
+    .option('--dry-run', 'say what would be removed')
+    .option('--json', 'print the result as JSON')
+    .addHelpText('after', examples(['pyro cache prune --dry-run', 'pyro cache prune']))
+    .action(async (o: { dryRun?: boolean; json?: boolean }) => {
+      const { cachePruneCommand } = await import('./commands/bundle.js');
+      await run((ctx) => cachePruneCommand(o, ctx), o);
+    });
+
   return program;
 }
 

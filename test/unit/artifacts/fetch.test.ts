@@ -153,4 +153,18 @@ describe('artifact cache and sources', () => {
     writeFileSync(file, bytes);
     await assert.rejects(importBundle(new ArtifactCache(tmp('cache')), file), /damaged|not a pyro bundle|TAR_/);
   });
+
+  it('lists entries and prunes blobs nothing refers to', async () => {
+    const cache = new ArtifactCache(tmp('cache'));
+    const first = await ensureArtifact(recipe(), { cache, sources: ['local'], localDirs: [dir] });
+    const orphan = path.join(cache.root, 'blobs', 'sha256', `${'0'.repeat(64)}.tar`);
+    writeFileSync(orphan, Buffer.alloc(4096));
+    assert.deepEqual((await cache.list()).map((e) => `${e.component} ${e.version}`), ['demo 1.0']);
+    const dry = await cache.prune({ dryRun: true });
+    assert.deepEqual(dry.files, [orphan]);
+    assert.ok(existsSync(orphan));
+    await cache.prune();
+    assert.equal(existsSync(orphan), false);
+    assert.ok(existsSync(cache.blobPath(first.entry.sha256)), 'a referenced blob stays');
+  });
 });
