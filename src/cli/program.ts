@@ -134,7 +134,7 @@ Environment: PYRO_INVENTORY (default inventory), PYRO_STATE_DIR (state, known ho
     .option('--json', 'print the result as JSON')
     .addHelpText('after', examples(['pyro cache import pyro-bundle.tar']))
     .action(async (file: string, o: { json?: boolean }) => {
-      const { cacheImportCommand } = await import('./commands/bundle.js');
+      const { cacheImportCommand } = await import('./commands/cache.js');
       await run((ctx) => cacheImportCommand({ file, json: o.json }, ctx), o);
     });
 
@@ -144,7 +144,7 @@ Environment: PYRO_INVENTORY (default inventory), PYRO_STATE_DIR (state, known ho
     .option('--json', 'print the result as JSON')
     .addHelpText('after', examples(['pyro cache list', 'PYRO_CACHE_DIR=/srv/pyro-cache pyro cache list --json']))
     .action(async (o: { json?: boolean }) => {
-      const { cacheListCommand } = await import('./commands/bundle.js');
+      const { cacheListCommand } = await import('./commands/cache.js');
       await run((ctx) => cacheListCommand(o, ctx), o);
     });
   cache
@@ -154,7 +154,7 @@ Environment: PYRO_INVENTORY (default inventory), PYRO_STATE_DIR (state, known ho
     .option('--json', 'print the result as JSON')
     .addHelpText('after', examples(['pyro cache prune --dry-run', 'pyro cache prune']))
     .action(async (o: { dryRun?: boolean; json?: boolean }) => {
-      const { cachePruneCommand } = await import('./commands/bundle.js');
+      const { cachePruneCommand } = await import('./commands/cache.js');
       await run((ctx) => cachePruneCommand(o, ctx), o);
     });
 

@@ -1,5 +1,5 @@
 import { ArtifactCache } from '../../artifacts/cache.js';
-import { importBundle, writeBundle } from '../../artifacts/bundle.js';
+import { writeBundle } from '../../artifacts/bundle.js';
 import { ensureArtifact } from '../../artifacts/fetch.js';
 import { artifactNeeds, fetchOptionsFor } from '../../artifacts/needs.js';
 import { loadInventory } from '../../inventory/load.js';
@@ -16,30 +16,4 @@ export async function bundleCommand(opts: { inventory: string; output: string; a
   const total = entries.reduce((s, e) => s + e.size, 0);
   ctx.out.info(`wrote ${opts.output}: ${m.artifacts.length} distributions, ${(total / 1048576).toFixed(0)} MiB`);
   ctx.out.info(`on the other side: pyro cache import ${opts.output}   (or pyro push --bundle ${opts.output})`);
-}
-
-/** `pyro cache import`: verified copy of a bundle's distributions into the local cache. */
-export async function cacheImportCommand(opts: { file: string; json?: boolean }, ctx: RunContext): Promise<void> {
-  const entries = await importBundle(new ArtifactCache(), opts.file);
-  if (opts.json) ctx.out.data({ imported: entries });
-  else for (const e of entries) ctx.out.info(`imported ${e.component} ${e.version} (${(e.size / 1048576).toFixed(0)} MiB, ${e.sha256.slice(0, 12)})`);
-}
-
-/** `pyro cache list`: what the cache holds (unverified; every use verifies). */
-export async function cacheListCommand(opts: { json?: boolean }, ctx: RunContext): Promise<void> {
-  const cache = new ArtifactCache();
-  const entries = await cache.list();
-  if (opts.json) {
-    ctx.out.data({ cache: cache.root, artifacts: entries });
-    return;
-  }
-  ctx.out.info(`${cache.root}: ${entries.length} distribution${entries.length === 1 ? '' : 's'}`);
-  for (const e of entries) ctx.out.info(`  ${e.component.padEnd(16)} ${e.version.padEnd(10)} ${(e.size / 1048576).toFixed(0).padStart(5)} MiB  ${e.source.padEnd(9)} ${e.sha256.slice(0, 12)}`);
-}
-
-/** `pyro cache prune`: removes blobs nothing refers to and stale temp files. */
-export async function cachePruneCommand(opts: { dryRun?: boolean; json?: boolean }, ctx: RunContext): Promise<void> {
-  const r = await new ArtifactCache().prune({ dryRun: opts.dryRun });
-  if (opts.json) ctx.out.data({ dryRun: Boolean(opts.dryRun), ...r });
-  else ctx.out.info(`${opts.dryRun ? 'would remove' : 'removed'} ${r.files.length} file(s), ${(r.bytes / 1048576).toFixed(0)} MiB`);
 }
