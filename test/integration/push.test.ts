@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ArtifactCache } from '../../src/artifacts/cache.js';
 import { ensureArtifact } from '../../src/artifacts/fetch.js';
-import { applyPush, planPush, type PushItem } from '../../src/artifacts/push.js';
+import { planPush, pushHost, type PushItem } from '../../src/artifacts/push.js';
 import { createHosts } from '../../src/hosts/connect.js';
 import type { Host } from '../../src/hosts/host.js';
 import { loadInventory } from '../../src/inventory/load.js';
@@ -47,36 +47,33 @@ describe('pushing distributions to simulated hosts over SSH', function () {
 
   it('pushes into a versioned dir with a current link, then skips it', async () => {
     const v1 = await synthetic(cache, '1.0', 8);
-    const plan = await planPush(hosts[0]!, specs[0]!, [v1]);
-    assert.deepEqual(plan.map((p) => p.action), ['push']);
-    await applyPush(hosts[0]!, specs[0]!, plan);
+    assert.deepEqual((await planPush(hosts[0]!, specs[0]!, [v1])).map((p) => p.action), ['push']);
+    assert.deepEqual((await pushHost(hosts[0]!, specs[0]!, [v1])).map((p) => p.action), ['push']);
     const r = await tb.ssh('h1', 'readlink /opt/pyro/demo/current; /opt/pyro/demo/current/bin/demo; cat /opt/pyro/demo/1.0/.pyro-artifact; ls /opt/pyro/demo');
     assert.equal(r.stdout, `1.0\ndemo 1.0\n${v1.sha256}\n1.0\ncurrent`);
     assert.deepEqual((await planPush(hosts[0]!, specs[0]!, [v1])).map((p) => p.action), ['skip']);
+    assert.deepEqual((await pushHost(hosts[0]!, specs[0]!, [v1])).map((p) => p.action), ['skip']);
   });
 
   it('an upgrade keeps the old version; a rollback is only a link switch', async () => {
     const v1 = await synthetic(cache, '1.0', 8);
     const v2 = await synthetic(cache, '2.0', 8);
-    await applyPush(hosts[0]!, specs[0]!, await planPush(hosts[0]!, specs[0]!, [v2]));
+    await pushHost(hosts[0]!, specs[0]!, [v2]);
     assert.equal((await tb.ssh('h1', '/opt/pyro/demo/current/bin/demo')).stdout, 'demo 2.0');
-    const back = await planPush(hosts[0]!, specs[0]!, [v1]);
-    assert.deepEqual(back.map((p) => p.action), ['link']);
-    await applyPush(hosts[0]!, specs[0]!, back);
+    assert.deepEqual((await pushHost(hosts[0]!, specs[0]!, [v1])).map((p) => p.action), ['link']);
     assert.equal((await tb.ssh('h1', '/opt/pyro/demo/current/bin/demo; ls /opt/pyro/demo | tr "\\n" " "')).stdout, 'demo 1.0\n1.0 2.0 current ');
   });
 
   it('hosts are independent: h2 gets its own copy', async () => {
     const v1 = await synthetic(cache, '1.0', 8);
-    await applyPush(hosts[1]!, specs[1]!, await planPush(hosts[1]!, specs[1]!, [v1]));
+    await pushHost(hosts[1]!, specs[1]!, [v1]);
     assert.equal((await tb.ssh('h2', '/opt/pyro/demo/current/bin/demo')).stdout, 'demo 1.0');
   });
 
   it('damaged bytes are refused and leave nothing behind', async () => {
     const v3 = await synthetic(cache, '3.0', 4);
     const lie = { ...v3, sha256: 'f'.repeat(64) };
-    const plan = await planPush(hosts[0]!, specs[0]!, [lie]);
-    await assert.rejects(applyPush(hosts[0]!, specs[0]!, plan), /does not match its checksum/);
+    await assert.rejects(pushHost(hosts[0]!, specs[0]!, [lie]), /does not match its checksum/);
     const r = await tb.ssh('h1', 'ls -a /opt/pyro /opt/pyro/demo | tr "\\n" " "; readlink /opt/pyro/demo/current');
     assert.equal(r.stdout, '/opt/pyro: . .. demo  /opt/pyro/demo: . .. 1.0 2.0 current 1.0');
   });
@@ -84,8 +81,7 @@ describe('pushing distributions to simulated hosts over SSH', function () {
   it('a cancelled push leaves no partial version dir and keeps current', async () => {
     const big = await synthetic(cache, '4.0', 64);
     const ctrl = new AbortController();
-    const plan = await planPush(hosts[0]!, specs[0]!, [big]);
-    const p = applyPush(hosts[0]!, specs[0]!, plan, { signal: ctrl.signal, onProgress: (_i, sent) => { if (sent > 8 * 1048576) ctrl.abort(new Error('stop')); } });
+    const p = pushHost(hosts[0]!, specs[0]!, [big], { signal: ctrl.signal, onProgress: (_i, sent) => { if (sent > 8 * 1048576) ctrl.abort(new Error('stop')); } });
     await assert.rejects(p);
     // The remote shell is killed with the channel; give it a moment to run its cleanup trap.
     let listing = '';
@@ -99,10 +95,10 @@ describe('pushing distributions to simulated hosts over SSH', function () {
 
   it('runs the host setup once, after unpacking, before marking the version complete', async () => {
     const v5 = await synthetic(cache, '5.0', 1, 'echo "setup ran in $(pwd)" > setup.log');
-    await applyPush(hosts[0]!, specs[0]!, await planPush(hosts[0]!, specs[0]!, [v5]));
+    await pushHost(hosts[0]!, specs[0]!, [v5]);
     assert.equal((await tb.ssh('h1', 'cat /opt/pyro/demo/current/setup.log')).stdout, 'setup ran in /opt/pyro/demo/5.0');
     const failing = await synthetic(cache, '6.0', 1, 'exit 7');
-    await assert.rejects(applyPush(hosts[0]!, specs[0]!, await planPush(hosts[0]!, specs[0]!, [failing])), /host setup failed/);
+    await assert.rejects(pushHost(hosts[0]!, specs[0]!, [failing]), /host setup failed/);
     assert.equal((await tb.ssh('h1', 'test -e /opt/pyro/demo/6.0 && echo present || echo absent; readlink /opt/pyro/demo/current')).stdout, 'absent\n5.0');
   });
 });

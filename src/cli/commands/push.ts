@@ -3,7 +3,7 @@ import { ArtifactCache } from '../../artifacts/cache.js';
 import { importBundle } from '../../artifacts/bundle.js';
 import { ensureArtifact } from '../../artifacts/fetch.js';
 import { artifactNeeds, fetchOptionsFor } from '../../artifacts/needs.js';
-import { applyPush, planPush, versionDir, type PushItem, type PushOutcome } from '../../artifacts/push.js';
+import { planPush, pushHost, versionDir, type PushItem, type PushOutcome, type PushPlanItem } from '../../artifacts/push.js';
 import { createHosts } from '../../hosts/connect.js';
 import { runOnHosts } from '../../hosts/parallel.js';
 import { formatDiagnostic } from '../../inventory/diagnostics.js';
@@ -53,18 +53,23 @@ export async function pushCommand(opts: PushCommandOptions, ctx: RunContext): Pr
     async ({ spec, host }): Promise<PushOutcome[]> => {
       await host.connect();
       const items = needs.perHost.find((h) => h.spec === spec)!.components.map((c) => byComponent.get(c)!);
-      const plan = await planPush(host, spec, items, ctx.signal);
-      if (!opts.json) {
+      const show = (plan: PushPlanItem[]) => {
+        if (opts.json) return;
         for (const p of plan) {
           const where = versionDir(spec, p.item.component, p.item.version);
           const what = p.action === 'skip' ? 'up to date' : p.action === 'link' ? `switch current (${p.remote})` : `${opts.dryRun ? 'would push' : 'push'} ${mib(p.item.size)} (${p.remote})`;
           ctx.out.host(spec.name, `${p.item.component} ${p.item.version}: ${what} -> ${where}`);
         }
+      };
+      if (opts.dryRun) {
+        const plan = await planPush(host, spec, items, ctx.signal);
+        show(plan);
+        return plan.map((p) => ({ ...p, seconds: 0 }));
       }
-      if (opts.dryRun) return plan.map((p) => ({ ...p, seconds: 0 }));
       let last = 0;
-      const outcomes = await applyPush(host, spec, plan, {
+      const outcomes = await pushHost(host, spec, items, {
         signal: ctx.signal,
+        onPlan: show,
         onProgress: (item, sent) => {
           if (!ctx.out.isTTY || Date.now() - last < 2000) return;
           last = Date.now();
