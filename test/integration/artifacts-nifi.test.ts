@@ -7,9 +7,10 @@ import { assembleContext } from '../../src/artifacts/tools.js';
 import { nifiRecipe } from '../../src/artifacts/recipes/nifi.js';
 import { LocalHost } from '../../src/hosts/local-host.js';
 import { smokeNifi } from '../helpers/smoke/nifi.js';
+import { findJava21 } from '../helpers/java.js';
 
 /** NiFi 2 needs Java 21+; this machine's default java is 17. */
-const JAVA21_HOME = process.env.PYRO_JAVA21_HOME ?? '/usr/lib/jvm/temurin-25-jdk-amd64';
+const JAVA21_HOME = findJava21();
 
 /** The MANIFEST.MF of a NAR and the names of its bundled jars. */
 function narInfo(nar: string): { manifest: string; jars: string[] } {

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { createHosts } from '../../src/hosts/connect.js';
 import type { Host } from '../../src/hosts/host.js';
 import { runPyro } from '../helpers/cli.js';
+import { findJava21 } from '../helpers/java.js';
 import { smokeFlume } from '../helpers/smoke/flume.js';
 import { smokeHdfs, smokeYarn } from '../helpers/smoke/hadoop.js';
 import { probeKafka, startKafka } from '../helpers/smoke/kafka.js';
@@ -14,8 +15,7 @@ import { smokeSuperset } from '../helpers/smoke/superset.js';
 import { loadInventory } from '../../src/inventory/load.js';
 import { createTestbed, type Testbed } from '../testbed/testbed.js';
 
-// NiFi 2 needs Java 21+: the machine's Temurin 25 (see STACK-NOTES).
-const JAVA21 = '/usr/lib/jvm/temurin-25-jdk-amd64';
+const JAVA21 = findJava21();
 
 /** Every distribution, fetched into the cache (the real one, reused across runs), pushed to one simulated host, started there. */
 describe('each distribution starts on a simulated host: pyro fetch -> pyro push -> start', function () {
@@ -112,7 +112,7 @@ services: { hdfs: { replication: 1 } }
   });
 
   it('NiFi: starts on Java 21+ and answers its REST API', async function () {
-    assert.ok(existsSync(JAVA21), `${JAVA21} is missing: NiFi 2 needs Java 21+`);
+    assert.ok(existsSync(path.join(JAVA21, 'bin', 'java')), `no JDK 21+ (${JAVA21}): NiFi 2 needs Java 21+; set PYRO_JAVA21_HOME`);
     report('nifi', await smokeNifi(host, root('nifi'), { workDir: work('nifi'), address, java21Home: JAVA21 }));
   });
 });
