@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
+import { FLUME_MAIN } from '../../../src/artifacts/recipes/flume.js';
 import { shellQuote, type Host } from '../../../src/hosts/host.js';
 import {
   assertPortsFree,
@@ -18,7 +19,7 @@ import {
 
 export const FLUME_NETCAT_PORT = 44444;
 export const FLUME_MONITORING_PORT = 34545;
-const FLUME_MARKER = 'org.apache.flume.node.Application';
+const FLUME_MARKER = FLUME_MAIN;
 const q = shellQuote;
 
 /** Agent config: netcat source on ADDRESS -> memory channel -> Kafka sink writing to `topic`. */

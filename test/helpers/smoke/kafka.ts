@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
+import { KAFKA_MAIN } from '../../../src/artifacts/recipes/kafka.js';
 import { shellQuote, type Host } from '../../../src/hosts/host.js';
 
 /** Where and how a smoke runs on a host. */
@@ -116,7 +117,7 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
 
 export const KAFKA_PORT = 9092;
 export const KAFKA_CONTROLLER_PORT = 9093;
-const KAFKA_MARKER = 'kafka.Kafka';
+const KAFKA_MARKER = KAFKA_MAIN.broker;
 
 /** A broker started by startKafka; `stop()` kills it (idempotent). */
 export interface RunningKafka {
@@ -188,8 +189,8 @@ export async function startKafka(host: Host, root: string, opts: SmokeOptions, o
 echo "java=$(${q(java)} -version 2>&1 | head -n 1)"
 echo "version=$(ls ${q(root)}/libs | sed -n 's/^kafka_2\\.13-\\(.*\\)\\.jar$/\\1/p' | head -n 1)"
 if [ -f ${q(`${data}/meta.properties`)} ]; then echo state=existing; else
-  id=$(${[java, ...tools, 'kafka.tools.StorageTool', 'random-uuid'].map(q).join(' ')} 2>>${q(`${w}/format.log`)} | tail -n 1)
-  ${[java, ...tools, 'kafka.tools.StorageTool', 'format', '-t'].map(q).join(' ')} "$id" -c ${q(props)} >>${q(`${w}/format.log`)} 2>&1 || { cat ${q(`${w}/format.log`)}; exit 1; }
+  id=$(${[java, ...tools, KAFKA_MAIN.storage, 'random-uuid'].map(q).join(' ')} 2>>${q(`${w}/format.log`)} | tail -n 1)
+  ${[java, ...tools, KAFKA_MAIN.storage, 'format', '-t'].map(q).join(' ')} "$id" -c ${q(props)} >>${q(`${w}/format.log`)} 2>&1 || { cat ${q(`${w}/format.log`)}; exit 1; }
   echo state=formatted
 fi
 echo "cluster=$(sed -n 's/^cluster\\.id=//p' ${q(`${data}/meta.properties`)})"`,
@@ -216,7 +217,7 @@ echo "cluster=$(sed -n 's/^cluster\\.id=//p' ${q(`${data}/meta.properties`)})"`,
       `-Dkafka.logs.dir=${logs}`,
       '-cp',
       cp,
-      'kafka.Kafka',
+      KAFKA_MAIN.broker,
       props,
     ],
   });
