@@ -43,7 +43,7 @@ export function versionDir(spec: HostSpec, component: string, version: string): 
 const MARKER = '.pyro-artifact';
 
 /** The shell lines that print, per item, `component sha-or-- link-or--`. */
-function stateLines(spec: HostSpec, items: PushItem[]): string[] {
+export function stateLines(spec: HostSpec, items: PushItem[]): string[] {
   return items.map((it) => {
     const base = path.posix.join(spec.installDir, it.component);
     const d = versionDir(spec, it.component, it.version);
@@ -52,7 +52,7 @@ function stateLines(spec: HostSpec, items: PushItem[]): string[] {
 }
 
 /** What to do with each item, given the state lines a host printed. */
-function planFrom(items: PushItem[], stdout: string): PushPlanItem[] {
+export function planFrom(items: PushItem[], stdout: string): PushPlanItem[] {
   const seen = new Map(
     stdout.split('\n').filter((l) => l.startsWith('@state ')).map((l) => { const [, c, sha, link] = l.split(' '); return [c!, { sha: sha!, link: link! }]; }),
   );

@@ -31,6 +31,8 @@ export function buildProgram(run: Runner): Command {
       'pyro init --yes --hosts node1=10.0.0.11,node2=10.0.0.12,node3=10.0.0.13 --user pyro -o inventories/prod.yaml',
       'pyro validate -i inventories/prod.yaml',
       'pyro check -i inventories/prod.yaml --trust-new-hosts',
+      'pyro up -i inventories/prod.yaml --dry-run',
+      'pyro up -i inventories/prod.yaml && pyro status -i inventories/prod.yaml',
     ])}
 Exit codes: 0 ok, 1 a failure on a host or service, 2 invalid input (inventory, flags), 130 interrupted.
 Environment: PYRO_INVENTORY (default inventory), PYRO_STATE_DIR (state, known hosts), NO_COLOR.`);
@@ -124,6 +126,63 @@ Environment: PYRO_INVENTORY (default inventory), PYRO_STATE_DIR (state, known ho
     .action(async (o: { inventory: string; output: string; all?: boolean }) => {
       const { bundleCommand } = await import('./commands/bundle.js');
       await run((ctx) => bundleCommand(o, ctx));
+    });
+
+  program
+    .command('up')
+    .description('bring the cluster to the inventory: push distributions, write changed configs, start or restart tiers in order with health gates, create topics')
+    .addOption(inventoryOption())
+    .option('--dry-run', 'print per host exactly what would change (from the same plan), change nothing')
+    .option('--timeout <seconds>', 'how long a service may take to become ready and a tier to pass its gate', int('--timeout'), 180)
+    .option('--trust-new-hosts', 'accept and remember host keys seen for the first time')
+    .option('--status', 'print `pyro status` at the end')
+    .option('--json', 'print the result (changes, tiers, timings) as JSON')
+    .addHelpText('after', examples([
+      'pyro up --dry-run',
+      'pyro up',
+      'pyro up -i inventories/prod.yaml --timeout 600 --json | jq .changes',
+    ]) + '\nA second `pyro up` with nothing changed changes nothing. Restarts only what changed; Kafka rolls one broker at a time.\n')
+    .action(async (o: { inventory: string; dryRun?: boolean; timeout?: number; trustNewHosts?: boolean; status?: boolean; json?: boolean }) => {
+      const { upCommand } = await import('./commands/up.js');
+      await run((ctx) => upCommand(o, ctx), o);
+    });
+
+  program
+    .command('down')
+    .description('stop the cluster\'s services in reverse tier order (or only the named ones); data dirs are kept')
+    .argument('[service...]', 'roles to stop, e.g. kafka-broker')
+    .addOption(inventoryOption())
+    .option('--json', 'print what was stopped as JSON')
+    .addHelpText('after', examples(['pyro down', 'pyro down kafka-broker', 'pyro down -i inventories/prod.yaml']))
+    .action(async (roles: string[], o: { inventory: string; json?: boolean }) => {
+      const { downCommand } = await import('./commands/down.js');
+      await run((ctx) => downCommand(roles, o, ctx), o);
+    });
+
+  program
+    .command('status')
+    .description('every service instance (state, pid, uptime, ports, version, probe) and the cluster\'s health; exit 1 when anything is down or degraded')
+    .addOption(inventoryOption())
+    .option('--json', 'print the status as JSON')
+    .addHelpText('after', examples(['pyro status', 'pyro status --json | jq \'.instances[] | select(.state != "healthy")\'']))
+    .action(async (o: { inventory: string; json?: boolean }) => {
+      const { statusCommand } = await import('./commands/status.js');
+      await run((ctx) => statusCommand(o, ctx), o);
+    });
+
+  program
+    .command('logs')
+    .description('show a service\'s log on each host that runs it')
+    .argument('<service>', 'role, e.g. hdfs-namenode or kafka-broker')
+    .addOption(inventoryOption())
+    .option('--host <name>', 'only this host')
+    .option('-n, --lines <n>', 'lines to show', int('--lines'), 50)
+    .option('-f, --follow', 'keep printing new lines until Ctrl-C')
+    .option('--out', 'the process\'s stdout/stderr file (JVM crashes, early errors) instead of its log')
+    .addHelpText('after', examples(['pyro logs hdfs-namenode', 'pyro logs kafka-broker --host node2 -f', 'pyro logs yarn-nodemanager --out -n 100']))
+    .action(async (role: string, o: { inventory: string; host?: string; lines?: number; follow?: boolean; out?: boolean }) => {
+      const { logsCommand } = await import('./commands/logs.js');
+      await run((ctx) => logsCommand(role, o, ctx));
     });
 
   const cache = program.command('cache').description('the local distribution cache');

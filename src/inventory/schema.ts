@@ -56,6 +56,14 @@ const Host = Type.Object(
   closed,
 );
 
+/** `config:` with one free-form map per config file the component renders. */
+function configBlock(component: ComponentName, description: string): TSchema {
+  return Type.Object(
+    Object.fromEntries(CONFIG_FILES[component].map((f) => [f, Type.Optional(kv(`keys merged into ${f}`))])),
+    { ...closed, description },
+  );
+}
+
 function roleBlock(def: ServiceDefinition): TSchema {
   const portProps = Object.fromEntries(def.ports.map((p) => [p.name, Type.Optional({ ...port, description: `${p.description} (default ${p.default})` })]));
   const dirProps = Object.fromEntries(def.dirs.map((d) => [d.name, Type.Optional(absPath(`${d.description} (default <dataDir>/${d.default})`))]));
@@ -69,6 +77,7 @@ function roleBlock(def: ServiceDefinition): TSchema {
       heap: Type.Optional(memory(`JVM heap, e.g. 1g (default ${def.heapMb}m)`)),
       ports: Type.Optional(Type.Object(portProps, closed)),
       ...(def.dirs.length ? { dirs: Type.Optional(Type.Object(dirProps, closed)) } : {}),
+      ...(def.settingsKey ? { config: Type.Optional(configBlock(def.component, 'overrides for this role only, applied after the component-wide ones')) } : {}),
       ...extra,
     },
     closed,
@@ -79,9 +88,11 @@ function componentBlock(component: ComponentName): TSchema {
   const defs = SERVICES.filter((s) => s.component === component);
   const props: Record<string, TSchema> = {
     config: Type.Optional(
-      Type.Object(
-        Object.fromEntries(CONFIG_FILES[component].map((f) => [f, Type.Optional(kv(`keys merged into ${f}`))])),
-        { ...closed, description: 'free-form overrides, applied last' },
+      configBlock(
+        component,
+        component === 'kafka'
+          ? 'free-form overrides for the brokers (controllers take services.kafka.controller.config), applied last'
+          : 'free-form overrides for every role of the component, applied last',
       ),
     ),
   };

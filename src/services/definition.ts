@@ -1,3 +1,5 @@
+import type { ServiceRuntime } from './runtime.js';
+
 /** Inventory key under `services:` that groups a component's settings. */
 export type ComponentName =
   | 'hdfs' | 'yarn' | 'kafka' | 'spark' | 'nifi' | 'flume' | 'logstash' | 'superset' | 'postgresql';
@@ -20,8 +22,8 @@ export interface DirSpec {
 }
 
 /**
- * Declarative definition of one service (one role). Later tiers add config, launch and probes to it;
- * the inventory rules and the preflight checks already read ports, dirs and needs from here.
+ * Declarative definition of one service (one role): what the inventory rules and preflight checks read (ports,
+ * dirs, needs) and, in `runtime`, how it is configured, launched and probed.
  */
 export interface ServiceDefinition {
   /** Role name as written in the inventory. */
@@ -46,6 +48,8 @@ export interface ServiceDefinition {
   artifacts: string[];
   /** Optional roles may be absent from an inventory without warnings. */
   optional?: boolean;
+  /** How pyro runs it; roles without one are not started by `pyro up` yet. */
+  runtime?: ServiceRuntime;
 }
 
 export function defineService(def: ServiceDefinition): ServiceDefinition {

@@ -1,4 +1,7 @@
 import { defineService } from './definition.js';
+import { HADOOP_MAIN } from '../artifacts/recipes/hadoop.js';
+import { dataNodeReady, hdfsGate } from '../probes/hdfs.js';
+import { HADOOP_LOG_FILE, hadoopEnv, hadoopFiles, hadoopLaunch } from './hadoop-runtime.js';
 
 export default defineService({
   role: 'hdfs-datanode', component: 'hdfs', settingsKey: 'datanode', title: 'HDFS DataNode',
@@ -11,4 +14,13 @@ export default defineService({
   ],
   dirs: [{ name: 'data', default: 'hdfs/data', description: 'blocks (dfs.datanode.data.dir)', holdsData: true }],
   heapMb: 512, extraMemoryMb: 256, javaMin: 17,
+  runtime: {
+    files: hadoopFiles,
+    env: hadoopEnv,
+    launch: (ctx) => hadoopLaunch(ctx, HADOOP_MAIN.datanode),
+    logFile: HADOOP_LOG_FILE,
+    stopGraceSec: 30,
+    ready: dataNodeReady,
+    gate: hdfsGate,
+  },
 });

@@ -1,4 +1,7 @@
 import { defineService } from './definition.js';
+import { HADOOP_MAIN } from '../artifacts/recipes/hadoop.js';
+import { nameNodeReady } from '../probes/hdfs.js';
+import { HADOOP_LOG_FILE, hadoopEnv, hadoopFiles, hadoopLaunch } from './hadoop-runtime.js';
 
 export default defineService({
   role: 'hdfs-namenode', component: 'hdfs', settingsKey: 'namenode', title: 'HDFS NameNode',
@@ -10,4 +13,18 @@ export default defineService({
   ],
   dirs: [{ name: 'name', default: 'hdfs/name', description: 'fsimage and edits (dfs.namenode.name.dir)', holdsData: true }],
   heapMb: 1024, extraMemoryMb: 256, javaMin: 17,
+  runtime: {
+    files: hadoopFiles,
+    env: hadoopEnv,
+    launch: (ctx) => hadoopLaunch(ctx, HADOOP_MAIN.namenode),
+    // -nonInteractive also makes the tool itself refuse a dir that holds a file system.
+    format: (ctx) => ({
+      dir: ctx.inst.dirs.name!,
+      done: `${ctx.inst.dirs.name}/current/VERSION`,
+      argv: hadoopLaunch(ctx, HADOOP_MAIN.namenode, ['-format', '-nonInteractive', '-clusterid', ctx.ids.hdfsClusterId], 256),
+    }),
+    logFile: HADOOP_LOG_FILE,
+    stopGraceSec: 60,
+    ready: nameNodeReady,
+  },
 });

@@ -1,4 +1,7 @@
 import { defineService } from './definition.js';
+import { HADOOP_MAIN } from '../artifacts/recipes/hadoop.js';
+import { nodeManagerReady, yarnGate } from '../probes/yarn.js';
+import { HADOOP_LOG_FILE, hadoopEnv, hadoopFiles, hadoopLaunch } from './hadoop-runtime.js';
 
 export default defineService({
   role: 'yarn-nodemanager', component: 'yarn', settingsKey: 'nodemanager', title: 'YARN NodeManager',
@@ -15,4 +18,13 @@ export default defineService({
   ],
   // Containers (Spark executors) live beside the NodeManager: reserve room for at least two.
   heapMb: 512, extraMemoryMb: 2048, javaMin: 17, pythonMin: '3.10',
+  runtime: {
+    files: hadoopFiles,
+    env: hadoopEnv,
+    launch: (ctx) => hadoopLaunch(ctx, HADOOP_MAIN.nodemanager),
+    logFile: HADOOP_LOG_FILE,
+    stopGraceSec: 30,
+    ready: nodeManagerReady,
+    gate: yarnGate,
+  },
 });

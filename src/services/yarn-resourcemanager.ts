@@ -1,4 +1,7 @@
 import { defineService } from './definition.js';
+import { HADOOP_MAIN } from '../artifacts/recipes/hadoop.js';
+import { resourceManagerReady } from '../probes/yarn.js';
+import { HADOOP_LOG_FILE, hadoopEnv, hadoopFiles, hadoopLaunch } from './hadoop-runtime.js';
 
 export default defineService({
   role: 'yarn-resourcemanager', component: 'yarn', settingsKey: 'resourcemanager', title: 'YARN ResourceManager',
@@ -13,4 +16,12 @@ export default defineService({
   ],
   dirs: [],
   heapMb: 1024, extraMemoryMb: 256, javaMin: 17,
+  runtime: {
+    files: hadoopFiles,
+    env: hadoopEnv,
+    launch: (ctx) => hadoopLaunch(ctx, HADOOP_MAIN.resourcemanager),
+    logFile: HADOOP_LOG_FILE,
+    stopGraceSec: 30,
+    ready: resourceManagerReady,
+  },
 });

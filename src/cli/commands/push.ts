@@ -1,9 +1,8 @@
-import { existsSync } from 'node:fs';
 import { ArtifactCache } from '../../artifacts/cache.js';
 import { importBundle } from '../../artifacts/bundle.js';
-import { ensureArtifact } from '../../artifacts/fetch.js';
-import { artifactNeeds, fetchOptionsFor } from '../../artifacts/needs.js';
-import { planPush, pushHost, versionDir, type PushItem, type PushOutcome, type PushPlanItem } from '../../artifacts/push.js';
+import { pushItems } from '../../artifacts/items.js';
+import { artifactNeeds } from '../../artifacts/needs.js';
+import { planPush, pushHost, versionDir, type PushOutcome, type PushPlanItem } from '../../artifacts/push.js';
 import { createHosts } from '../../hosts/connect.js';
 import { runOnHosts } from '../../hosts/parallel.js';
 import { formatDiagnostic } from '../../inventory/diagnostics.js';
@@ -32,17 +31,7 @@ export async function pushCommand(opts: PushCommandOptions, ctx: RunContext): Pr
     if (!opts.json) ctx.out.info(`imported ${imported.length} distributions from ${opts.bundle}`);
   }
   const needs = artifactNeeds(inventory);
-  const byComponent = new Map<string, PushItem>();
-  const fopts = { ...fetchOptionsFor(inventory, cache), signal: ctx.signal, log: (l: string) => !opts.json && ctx.out.info(`  ${l}`) };
-  // With a bundle nothing is fetched: what the bundle lacks is an error, not a download.
-  if (opts.bundle) fopts.sources = [];
-  const pushed = new Set(needs.perHost.flatMap((h) => h.components));
-  for (const recipe of needs.recipes.filter((r) => pushed.has(r.component))) {
-    // Not re-hashed here: a push hashes the bytes as it streams them, and a skipped one doesn't read them.
-    const peeked = await cache.peek(recipe.component, recipe.version);
-    const entry = peeked && existsSync(cache.blobPath(peeked.sha256)) ? peeked : (await ensureArtifact(recipe, fopts)).entry;
-    byComponent.set(recipe.component, { component: entry.component, version: entry.version, sha256: entry.sha256, size: entry.size, blob: cache.blobPath(entry.sha256), hostSetup: recipe.hostSetup });
-  }
+  const byComponent = await pushItems(inventory, cache, { signal: ctx.signal, offline: Boolean(opts.bundle), log: (l: string) => !opts.json && ctx.out.info(`  ${l}`) });
 
   const specs = needs.perHost.filter((h) => h.components.length).map((h) => h.spec);
   const hosts = createHosts(specs, { knownHostsFile: knownHostsFile(inventory.clusterName), trustNewHosts: false });

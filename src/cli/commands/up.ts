@@ -1,0 +1,34 @@
+import { runUp } from '../../phases/up.js';
+import { ExitCode, ExitError } from '../../util/errors.js';
+import type { RunContext } from '../context.js';
+
+export interface UpCommandOptions {
+  inventory: string;
+  dryRun?: boolean;
+  json?: boolean;
+  timeout?: number;
+  trustNewHosts?: boolean;
+  status?: boolean;
+}
+
+/** `pyro up`: plan and apply (or, with --dry-run, only print) the cluster's wanted state. */
+export async function upCommand(o: UpCommandOptions, ctx: RunContext): Promise<void> {
+  try {
+    const r = await runUp({ inventory: o.inventory, dryRun: o.dryRun, timeoutSec: o.timeout, trustNewHosts: o.trustNewHosts }, ctx.out, ctx.signal);
+    if (o.json) ctx.out.data(r);
+  } catch (e) {
+    if (o.json) {
+      const err = e as Error & { hint?: string; code?: string };
+      ctx.out.data({ ok: false, error: err.message, code: err.code, hint: err.hint });
+    }
+    throw e;
+  }
+  if (o.status && !o.dryRun && !o.json) {
+    const { statusCommand } = await import('./status.js');
+    ctx.out.info('');
+    await statusCommand({ inventory: o.inventory }, ctx).catch((e: unknown) => {
+      if (e instanceof ExitError) throw new ExitError(ExitCode.failure);
+      throw e;
+    });
+  }
+}

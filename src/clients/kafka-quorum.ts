@@ -1,0 +1,162 @@
+import net from 'node:net';
+
+/** One replica of the KRaft metadata log as the quorum leader sees it. */
+export interface QuorumReplica {
+  id: number;
+  logEndOffset: bigint;
+}
+
+/** DescribeQuorum's answer for `__cluster_metadata-0`. */
+export interface QuorumState {
+  /** 0, or NOT_LEADER_OR_FOLLOWER (6) from a controller that is not the leader: only the leader describes it. */
+  errorCode: number;
+  leaderId: number;
+  leaderEpoch: number;
+  highWatermark: bigint;
+  voters: QuorumReplica[];
+  /** Brokers (and non-voting controllers) following the log. */
+  observers: QuorumReplica[];
+}
+
+const API_DESCRIBE_QUORUM = 55;
+export const NOT_LEADER = 6;
+const METADATA_TOPIC = '__cluster_metadata';
+
+function uvarint(n: number): Buffer {
+  const out: number[] = [];
+  do {
+    let b = n & 0x7f;
+    n >>>= 7;
+    if (n) b |= 0x80;
+    out.push(b);
+  } while (n);
+  return Buffer.from(out);
+}
+
+/** DescribeQuorum v0 for partition 0 of the metadata topic (flexible encoding: compact arrays, tag buffers). */
+export function encodeDescribeQuorum(correlationId: number, clientId = 'pyro'): Buffer {
+  const client = Buffer.from(clientId);
+  const topic = Buffer.from(METADATA_TOPIC);
+  const header = Buffer.alloc(10);
+  header.writeInt16BE(API_DESCRIBE_QUORUM, 0);
+  header.writeInt16BE(0, 2);
+  header.writeInt32BE(correlationId, 4);
+  header.writeInt16BE(client.length, 8);
+  const partition = Buffer.alloc(4); // partition index 0
+  const body = Buffer.concat([
+    header, client, uvarint(0), // header tags
+    uvarint(2), uvarint(topic.length + 1), topic, // one topic
+    uvarint(2), partition, uvarint(0), // one partition + its tags
+    uvarint(0), // topic tags
+    uvarint(0), // request tags
+  ]);
+  const size = Buffer.alloc(4);
+  size.writeInt32BE(body.length);
+  return Buffer.concat([size, body]);
+}
+
+class Reader {
+  constructor(private readonly buf: Buffer, public pos = 0) {}
+  int16(): number { const v = this.buf.readInt16BE(this.pos); this.pos += 2; return v; }
+  int32(): number { const v = this.buf.readInt32BE(this.pos); this.pos += 4; return v; }
+  int64(): bigint { const v = this.buf.readBigInt64BE(this.pos); this.pos += 8; return v; }
+  uvarint(): number {
+    let n = 0;
+    let shift = 0;
+    for (;;) {
+      const b = this.buf[this.pos++]!;
+      n |= (b & 0x7f) << shift;
+      if (!(b & 0x80)) return n >>> 0;
+      shift += 7;
+    }
+  }
+  compactString(): string {
+    const len = this.uvarint() - 1;
+    const s = this.buf.toString('utf8', this.pos, this.pos + len);
+    this.pos += len;
+    return s;
+  }
+  /** Skips a tag buffer (tagged fields we do not read). */
+  tags(): void {
+    const n = this.uvarint();
+    for (let i = 0; i < n; i++) {
+      this.uvarint();
+      this.pos += this.uvarint();
+    }
+  }
+  array<T>(item: () => T): T[] {
+    const n = this.uvarint() - 1;
+    return Array.from({ length: Math.max(0, n) }, item);
+  }
+}
+
+export class KafkaProtocolError extends Error {
+  constructor(readonly errorCode: number, message: string) {
+    super(message);
+  }
+}
+
+/** Decodes a DescribeQuorum v0 response body (after the size prefix). */
+export function decodeDescribeQuorum(buf: Buffer, correlationId: number): QuorumState {
+  const r = new Reader(buf);
+  const cid = r.int32();
+  if (cid !== correlationId) throw new Error(`unexpected correlation id ${cid}`);
+  r.tags();
+  const top = r.int16();
+  if (top !== 0) throw new KafkaProtocolError(top, `DescribeQuorum failed with error code ${top}`);
+  const replica = (): QuorumReplica => {
+    const id = r.int32();
+    const logEndOffset = r.int64();
+    r.tags();
+    return { id, logEndOffset };
+  };
+  let state: QuorumState | undefined;
+  r.array(() => {
+    const name = r.compactString();
+    r.array(() => {
+      const index = r.int32();
+      const err = r.int16();
+      const s: QuorumState = { errorCode: err, leaderId: r.int32(), leaderEpoch: r.int32(), highWatermark: r.int64(), voters: r.array(replica), observers: r.array(replica) };
+      r.tags();
+      if (name === METADATA_TOPIC && index === 0) {
+        if (err !== 0 && err !== NOT_LEADER) throw new KafkaProtocolError(err, `DescribeQuorum: partition error code ${err}`);
+        state = s;
+      }
+    });
+    r.tags();
+  });
+  if (!state) throw new Error('DescribeQuorum answer has no __cluster_metadata-0');
+  return state;
+}
+
+/**
+ * Asks a KRaft controller (or a broker, which forwards it) who leads the metadata quorum. kafkajs has no
+ * DescribeQuorum, and the admin tool costs a JVM start per call.
+ */
+export function describeQuorum(host: string, port: number, timeoutMs = 5000): Promise<QuorumState> {
+  const correlationId = Math.floor(Math.random() * 0x7fffffff);
+  return new Promise((resolve, reject) => {
+    const sock = net.connect({ host, port });
+    let buf = Buffer.alloc(0);
+    const fail = (e: Error) => {
+      sock.destroy();
+      reject(e);
+    };
+    sock.setTimeout(timeoutMs, () => fail(new Error(`no DescribeQuorum answer from ${host}:${port} within ${timeoutMs} ms`)));
+    sock.once('error', fail);
+    sock.once('connect', () => sock.write(encodeDescribeQuorum(correlationId)));
+    sock.on('data', (chunk: Buffer) => {
+      buf = Buffer.concat([buf, chunk]);
+      if (buf.length < 4) return;
+      const size = buf.readInt32BE(0);
+      if (buf.length < 4 + size) return;
+      sock.destroy();
+      try {
+        resolve(decodeDescribeQuorum(buf.subarray(4, 4 + size), correlationId));
+      } catch (e) {
+        reject(e as Error);
+      }
+    });
+    sock.once('end', () => fail(new Error(`${host}:${port} closed the connection without answering DescribeQuorum`)));
+  });
+}

@@ -1,0 +1,78 @@
+import { createHash } from 'node:crypto';
+import type { Inventory, ServiceInstance } from '../inventory/types.js';
+import { renderEnvFile } from '../render/env-file.js';
+import { startOrder } from '../services/catalog.js';
+import {
+  artifactRootFor, heapFor, instancePaths, javaFor, roleMarker,
+  type HostResources, type InstancePaths, type RuntimeContext, type ServiceRuntime,
+} from '../services/runtime.js';
+import type { ClusterIds } from '../state/cluster-state.js';
+import { shJoin } from './host-sh.js';
+
+/** What an instance should look like on its host: files, launch script, hash, format step. */
+export interface Desired {
+  inst: ServiceInstance;
+  runtime: ServiceRuntime;
+  paths: InstancePaths;
+  /** Files in the conf dir by name, run.sh included. */
+  files: Record<string, string>;
+  /** Hash of the files and the artifacts' builds: a running process started with another hash restarts. */
+  hash: string;
+  format?: { dir: string; done: string; argv: string[] };
+  ports: number[];
+  marker: string;
+  heapMb: number;
+  /** Log files worth showing when it fails: the main log, then stdout/stderr. */
+  logFiles: string[];
+}
+
+/** Instances pyro runs (their role has a runtime), in start order. */
+export function managedInstances(inv: Inventory): ServiceInstance[] {
+  const roles = startOrder([...new Set(inv.instances.map((i) => i.def.role))]).filter((d) => d.runtime);
+  return roles.flatMap((d) => inv.instances.filter((i) => i.def === d));
+}
+
+/** Roles the inventory names that pyro does not run yet (reported, never counted as down). */
+export function unmanagedRoles(inv: Inventory): string[] {
+  return [...new Set(inv.instances.filter((i) => !i.def.runtime).map((i) => i.def.role))];
+}
+
+function runScript(ctx: RuntimeContext, rt: ServiceRuntime): string {
+  const env = rt.env?.(ctx) ?? {};
+  const javaHome = ctx.inst.host.javaHome;
+  return [
+    '#!/bin/sh',
+    `# ${ctx.inst.def.title} on ${ctx.inst.host.name}, written by pyro: \`pyro up\` rewrites it. Run it by hand to start the`,
+    '# service in the foreground.',
+    javaHome
+      ? `export JAVA_HOME=${shJoin([javaHome])}`
+      : 'if [ -z "${JAVA_HOME:-}" ]; then JAVA_HOME=$(dirname "$(dirname "$(readlink -f "$(command -v java)")")"); export JAVA_HOME; fi',
+    renderEnvFile(env).trimEnd(),
+    `exec ${shJoin(rt.launch(ctx))}`,
+    '',
+  ].filter((l) => l !== '').join('\n') + '\n';
+}
+
+/**
+ * Renders an instance. `resources` (from the host) sizes heaps and container memory; `builds` maps each artifact
+ * component to the sha256 of the build pushed, so a rebuilt distribution also restarts.
+ */
+export function desiredFor(inv: Inventory, inst: ServiceInstance, ids: ClusterIds, resources?: HostResources, builds: Record<string, string> = {}): Desired {
+  const rt = inst.def.runtime;
+  if (!rt) throw new Error(`${inst.def.role} has no runtime`);
+  const paths = instancePaths(inst);
+  const heapMb = heapFor(inv, inst, resources);
+  const ctx: RuntimeContext = { inv, inst, ids, paths, artifactRoot: artifactRootFor(inv, inst.host), java: javaFor(inst.host), heapMb, resources };
+  const files: Record<string, string> = { ...rt.files(ctx), 'run.sh': runScript(ctx, rt) };
+  const h = createHash('sha256');
+  for (const name of Object.keys(files).sort()) h.update(`${name}\0${files[name]}\0`);
+  for (const c of inst.def.artifacts) h.update(`${c}\0${builds[c] ?? ''}\0`);
+  return {
+    inst, runtime: rt, paths, files, hash: h.digest('hex').slice(0, 16),
+    format: rt.format?.(ctx),
+    ports: Object.values(inst.ports),
+    marker: roleMarker(inst.def.role),
+    heapMb,
+    logFiles: [`${paths.logs}/${rt.logFile}`, `${paths.logs}/${inst.def.role}.out`],
+  };
+}

@@ -1,0 +1,104 @@
+import { shellQuote as q } from '../hosts/host.js';
+
+/**
+ * Shell functions every host-side script of `up`, `down` and `status` starts with. A process is pyro's only when
+ * its pid file names a live process whose command line has the role's marker argument, so a recycled pid is
+ * never signalled. Output lines start with '@' and are parsed by pyro.
+ */
+export const HOST_PRELUDE = String.raw`
+pyro_pid() { # PIDFILE MARKER: prints the pid when it is alive and ours
+  [ -s "$1" ] || return 1
+  p=$(cat "$1" 2>/dev/null) || return 1
+  case "$p" in ''|*[!0-9]*) return 1;; esac
+  tr '\0' '\n' < "/proc/$p/cmdline" 2>/dev/null | grep -qxF -- "$2" || return 1
+  echo "$p"
+}
+pyro_state() { # ROLE PIDFILE MARKER HASHFILE
+  if p=$(pyro_pid "$2" "$3"); then
+    up=$(ps -o etimes= -p "$p" 2>/dev/null | tr -d ' '); [ -n "$up" ] || up=0
+    echo "@svc $1 running $p $up $(cat "$4" 2>/dev/null || echo -)"
+  elif [ -s "$2" ]; then echo "@svc $1 dead - 0 $(cat "$4" 2>/dev/null || echo -)"
+  else echo "@svc $1 stopped - 0 -"; fi
+}
+pyro_file() { # ROLE NAME PATH: the file's content, base64 on one line
+  [ -f "$3" ] && echo "@file $1 $2 $(base64 -w0 < "$3")"
+  return 0
+}
+pyro_formatted() { # ROLE DIR DONE
+  if [ -e "$3" ]; then echo "@formatted $1 yes"
+  elif [ -d "$2" ] && [ -n "$(ls -A "$2" 2>/dev/null)" ]; then echo "@formatted $1 foreign"
+  else echo "@formatted $1 no"; fi
+}
+pyro_put() { # PATH MODE, content as base64 on stdin: written beside the target, then renamed over it
+  mkdir -p "$(dirname "$1")" && base64 -d > "$1.pyro-tmp" && chmod "$2" "$1.pyro-tmp" && mv -f "$1.pyro-tmp" "$1"
+}
+pyro_port_busy() { # PORT: true when something listens on it
+  h=$(printf ':%04X' "$1")
+  awk -v h="$h" 'NR>1 && $4=="0A" && substr($2, length($2)-4)==h {f=1} END{exit !f}' /proc/net/tcp /proc/net/tcp6 2>/dev/null
+}
+pyro_tail() { # ROLE FILE...: last lines of each file that exists, as @log lines
+  r=$1; shift
+  for f in "$@"; do [ -s "$f" ] && { echo "@log $r ==> $f <=="; tail -n 25 "$f" | sed "s|^|@log $r |"; }; done
+  return 0
+}
+pyro_format() { # ROLE DIR DONE LOG ARGV...: once; an unrecognised non-empty dir is refused, never wiped
+  r=$1 d=$2 done=$3 log=$4; shift 4
+  if [ -e "$done" ]; then echo "@format $r kept"; return 0; fi
+  if [ -d "$d" ] && [ -n "$(ls -A "$d" 2>/dev/null)" ]; then
+    echo "@fail $r $d holds files but no $(basename "$done"): pyro formats only empty dirs"; return 1
+  fi
+  mkdir -p "$d" "$(dirname "$log")"
+  if "$@" > "$log" 2>&1 < /dev/null; then echo "@format $r done"; return 0; fi
+  echo "@fail $r formatting $d failed, see $log"; pyro_tail "$r" "$log"; return 1
+}
+pyro_start() { # ROLE CONF LOGS PIDFILE HASHFILE MARKER HASH PORT...
+  r=$1 conf=$2 logs=$3 pf=$4 hf=$5 mk=$6 hash=$7; shift 7
+  if p=$(pyro_pid "$pf" "$mk"); then echo "@running $r $p"; return 0; fi
+  for port in "$@"; do
+    if pyro_port_busy "$port"; then echo "@fail $r port $port is already in use by another process"; return 1; fi
+  done
+  mkdir -p "$logs" "$(dirname "$pf")"
+  out="$logs/$r.out"
+  for i in 4 3 2 1; do [ -f "$out.$i" ] && mv -f "$out.$i" "$out.$((i+1))"; done
+  [ -f "$out" ] && mv -f "$out" "$out.1"
+  # The redirections cover the whole background subshell: one left holding our stdout would keep the SSH
+  # channel open for the daemon's lifetime. setsid detaches it from the session, so it outlives this one.
+  (cd "$logs" && exec setsid nohup sh "$conf/run.sh") > "$out" 2>&1 < /dev/null &
+  echo $! > "$pf.tmp" && mv -f "$pf.tmp" "$pf"
+  printf '%s\n' "$hash" > "$hf"
+  echo "@started $r $!"
+}
+pyro_stop() { # ROLE PIDFILE MARKER GRACE_SECONDS: TERM, then KILL after the grace period
+  if ! p=$(pyro_pid "$2" "$3"); then rm -f "$2"; echo "@stopped $1 not-running"; return 0; fi
+  kill -TERM "$p" 2>/dev/null
+  i=0; n=$(( $4 * 4 ))
+  while [ $i -lt $n ] && pyro_pid "$2" "$3" >/dev/null; do sleep 0.25; i=$((i+1)); done
+  how=clean
+  if pyro_pid "$2" "$3" >/dev/null; then kill -KILL "$p" 2>/dev/null; how=forced; sleep 0.5; fi
+  rm -f "$2"; echo "@stopped $1 $how"
+}
+`;
+
+/** A command line from argv, each word quoted for sh. */
+export function shJoin(argv: readonly string[]): string {
+  return argv.map(q).join(' ');
+}
+
+/** Lines pyro parses from a host script: `@kind word word rest…`. */
+export interface ScriptLine {
+  kind: string;
+  words: string[];
+  /** Everything after the kind and first word (a role), for messages. */
+  rest: string;
+}
+
+export function parseLines(stdout: string): ScriptLine[] {
+  return stdout
+    .split('\n')
+    .filter((l) => l.startsWith('@'))
+    .map((l) => {
+      const [kind, ...words] = l.slice(1).split(' ');
+      const i = l.indexOf(' ', l.indexOf(' ') + 1);
+      return { kind: kind!, words, rest: i < 0 ? '' : l.slice(i + 1) };
+    });
+}

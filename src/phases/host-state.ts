@@ -1,0 +1,65 @@
+import { planFrom, stateLines, type PushItem, type PushPlanItem } from '../artifacts/push.js';
+import type { Host } from '../hosts/host.js';
+import { shellQuote as q } from '../hosts/host.js';
+import type { HostSpec } from '../inventory/types.js';
+import type { HostResources } from '../services/runtime.js';
+import { HostError } from '../util/errors.js';
+import type { Desired } from './desired.js';
+import { HOST_PRELUDE, parseLines } from './host-sh.js';
+
+export interface ServiceState {
+  state: 'running' | 'dead' | 'stopped';
+  pid?: number;
+  uptimeSec: number;
+  /** Hash the running (or last started) process was started with. */
+  hash?: string;
+}
+
+/** What one round trip tells pyro about a host's managed services. */
+export interface HostState {
+  services: Record<string, ServiceState>;
+  /** Current contents of the managed files, by role then name. */
+  files: Record<string, Record<string, string>>;
+  formatted: Record<string, 'yes' | 'no' | 'foreign'>;
+  resources: HostResources;
+  push: PushPlanItem[];
+}
+
+/** The one script that reads a host's state: services, their files and data dirs, memory, and artifacts. */
+export function stateScript(spec: HostSpec, desired: Desired[], push: PushItem[] = [], withFiles = true): string {
+  const lines = [HOST_PRELUDE];
+  lines.push(`echo "@res $(awk '/^MemTotal:/{print int($2/1024)}' /proc/meminfo) $(getconf _NPROCESSORS_ONLN 2>/dev/null || nproc)"`);
+  for (const d of desired) {
+    const role = d.inst.def.role;
+    lines.push(`pyro_state ${q(role)} ${q(d.paths.pidFile)} ${q(d.marker)} ${q(d.paths.hashFile)}`);
+    if (d.format) lines.push(`pyro_formatted ${q(role)} ${q(d.format.dir)} ${q(d.format.done)}`);
+    if (withFiles) for (const name of Object.keys(d.files)) lines.push(`pyro_file ${q(role)} ${q(name)} ${q(`${d.paths.conf}/${name}`)}`);
+  }
+  lines.push(...stateLines(spec, push));
+  return lines.join('\n');
+}
+
+export function parseState(stdout: string, push: PushItem[]): HostState {
+  const s: HostState = { services: {}, files: {}, formatted: {}, resources: { memTotalMb: 0, cpus: 0 }, push: planFrom(push, stdout) };
+  for (const l of parseLines(stdout)) {
+    const [a, b, c, d, e] = l.words;
+    switch (l.kind) {
+      case 'res': s.resources = { memTotalMb: Number(a), cpus: Number(b) }; break;
+      case 'svc': s.services[a!] = { state: b as ServiceState['state'], pid: c === '-' ? undefined : Number(c), uptimeSec: Number(d), hash: e === '-' ? undefined : e }; break;
+      case 'file': (s.files[a!] ??= {})[b!] = Buffer.from(c ?? '', 'base64').toString('utf8'); break;
+      case 'formatted': s.formatted[a!] = b as 'yes' | 'no' | 'foreign'; break;
+    }
+  }
+  return s;
+}
+
+/** Reads a host's state in one exec. */
+export async function readHostState(host: Host, spec: HostSpec, desired: Desired[], push: PushItem[] = [], opts: { signal?: AbortSignal; withFiles?: boolean } = {}): Promise<HostState> {
+  const r = await host.exec('sh -s', { stdin: stateScript(spec, desired, push, opts.withFiles ?? true), timeoutMs: 60_000, signal: opts.signal });
+  if (r.exitCode !== 0) {
+    throw new HostError('STATE_READ_FAILED', spec.name, `cannot read the state of ${spec.name}'s services (exit ${r.exitCode}): ${(r.stderr || r.stdout).trim().slice(0, 500)}`, {
+      hint: `check that the SSH user may read ${spec.installDir} and ${spec.dataDir}`,
+    });
+  }
+  return parseState(r.stdout, push);
+}

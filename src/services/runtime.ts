@@ -1,0 +1,137 @@
+import path from 'node:path';
+import { recipeFor } from '../artifacts/catalog.js';
+import { roleBlock } from '../inventory/resolve.js';
+import type { HostSpec, Inventory, ServiceInstance } from '../inventory/types.js';
+import type { ConfigValue } from '../render/hadoop-xml.js';
+import type { ClusterIds } from '../state/cluster-state.js';
+
+/** Where an instance keeps its files on its host. */
+export interface InstancePaths {
+  /** Rendered config files and the launch script (`run.sh`). */
+  conf: string;
+  /** Directory of the instance's logs (its own, so two roles on a host never share a log file). */
+  logs: string;
+  pidFile: string;
+  /** Holds the hash of what the running process was started with. */
+  hashFile: string;
+}
+
+/** Facts about the host a render may size things from. */
+export interface HostResources {
+  memTotalMb: number;
+  cpus: number;
+}
+
+/** Everything a service needs to render its files and launch command. */
+export interface RuntimeContext {
+  inv: Inventory;
+  inst: ServiceInstance;
+  ids: ClusterIds;
+  paths: InstancePaths;
+  /** The versioned install dir of a component on this host (not `current`: a version change must restart). */
+  artifactRoot(component: string): string;
+  /** The java binary on the host. */
+  java: string;
+  heapMb: number;
+  resources?: HostResources;
+}
+
+/** The outcome of a probe: a one-line detail either way, plus numbers for status. */
+export interface ProbeResult {
+  ok: boolean;
+  detail: string;
+  data?: Record<string, unknown>;
+}
+
+/** What probes get: the inventory, the instance(s) and the cluster's ids. */
+export interface ProbeContext {
+  inv: Inventory;
+  ids: ClusterIds;
+}
+
+/** How a service runs: its files, launch command, format step and probes. */
+export interface ServiceRuntime {
+  /** Config files by name (inside the instance's conf dir). */
+  files(ctx: RuntimeContext): Record<string, string>;
+  /** Environment `run.sh` exports before it execs the command. */
+  env?(ctx: RuntimeContext): Record<string, string>;
+  /** The command `run.sh` execs; it carries `-Dpyro.role=<role>` so pid files are checked against it. */
+  launch(ctx: RuntimeContext): string[];
+  /** A one-time initialisation of a data dir; skipped forever once `done` (a path) exists. */
+  format?(ctx: RuntimeContext): { dir: string; done: string; argv: string[] };
+  /** The main log file, inside the instance's log dir. */
+  logFile: string;
+  /** Seconds between SIGTERM and SIGKILL on stop. */
+  stopGraceSec: number;
+  /** This instance serves (probed from the control machine). */
+  ready(inst: ServiceInstance, ctx: ProbeContext): Promise<ProbeResult>;
+  /** The role as a whole is healthy (all instances counted by their master), checked after each start wave. */
+  gate?(instances: ServiceInstance[], ctx: ProbeContext): Promise<ProbeResult>;
+  /** In a running cluster, restart one instance at a time, each followed by the gate. */
+  rolling?: boolean;
+}
+
+/** The marker in a managed process's command line; checked before any signal is sent to a pid. */
+export function roleMarker(role: string): string {
+  return `-Dpyro.role=${role}`;
+}
+
+export function instancePaths(inst: ServiceInstance): InstancePaths {
+  const h = inst.host;
+  const role = inst.def.role;
+  return {
+    conf: path.posix.join(h.installDir, 'conf', role),
+    logs: path.posix.join(h.logDir, role),
+    pidFile: path.posix.join(h.dataDir, 'run', `${role}.pid`),
+    hashFile: path.posix.join(h.dataDir, 'run', `${role}.hash`),
+  };
+}
+
+export function artifactRootFor(inv: Inventory, host: HostSpec): (component: string) => string {
+  return (component) => path.posix.join(host.installDir, component, recipeFor(component, inv.raw.artifacts?.versions?.[component]).version);
+}
+
+export function javaFor(host: HostSpec): string {
+  return host.javaHome ? `${host.javaHome}/bin/java` : 'java';
+}
+
+/**
+ * An instance's heap: the inventory's value when set; otherwise the definition's default, scaled down when the
+ * heaps and reserves of every role on the host would not fit in 80% of its memory (never below 256 MiB).
+ */
+export function heapFor(inv: Inventory, inst: ServiceInstance, resources?: HostResources): number {
+  if (roleBlock(inv.raw, inst.def).heap || !resources) return inst.heapMb;
+  const onHost = inv.instances.filter((i) => i.host === inst.host);
+  const want = onHost.reduce((n, i) => n + i.heapMb + i.def.extraMemoryMb, 0);
+  const room = resources.memTotalMb * 0.8;
+  if (want <= room) return inst.heapMb;
+  return Math.max(256, Math.floor((inst.heapMb * room) / want / 64) * 64);
+}
+
+/** A config file's user overrides for a role: the component-wide map (unless `roleOnly`), then the role's own. */
+export function userConfig(inv: Inventory, inst: ServiceInstance, file: string, opts: { roleOnly?: boolean } = {}): Record<string, ConfigValue> {
+  const services = (inv.raw.services ?? {}) as Record<string, { config?: Record<string, Record<string, ConfigValue>> } | undefined>;
+  const component = opts.roleOnly ? {} : (services[inst.def.component]?.config?.[file] ?? {});
+  const own = (roleBlock(inv.raw, inst.def).config as Record<string, Record<string, ConfigValue>> | undefined)?.[file] ?? {};
+  return inst.def.settingsKey ? { ...component, ...own } : component;
+}
+
+/** The first instance of a role (masters: exactly one by the inventory rules). */
+export function theOne(inv: Inventory, role: string): ServiceInstance {
+  const i = inv.instances.find((x) => x.def.role === role);
+  if (!i) throw new Error(`the inventory has no ${role}`);
+  return i;
+}
+
+export function countOf(inv: Inventory, role: string): number {
+  return inv.instances.filter((x) => x.def.role === role).length;
+}
+
+/** `host:port` of an instance's named port. */
+export function endpoint(inst: ServiceInstance, port: string): string {
+  return `${inst.host.address}:${inst.ports[port]}`;
+}
+
+export function probeContextOf(inv: Inventory, ids: ClusterIds): ProbeContext {
+  return { inv, ids };
+}

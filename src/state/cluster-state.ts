@@ -1,0 +1,126 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdir, open, readFile, rename } from 'node:fs/promises';
+import path from 'node:path';
+import { PyroError } from '../util/errors.js';
+import { clusterStateDir } from './paths.js';
+
+/** Identities a cluster keeps for life: generated once, never regenerated while the state dir exists. */
+export interface ClusterIds {
+  /** HDFS cluster id given to `namenode -format` (CID-…). */
+  hdfsClusterId: string;
+  /** KRaft cluster id given to `kafka-storage format` (22 chars of base64url). */
+  kafkaClusterId: string;
+  /** Kafka node ids by `<host>/<role>`: assigned once so adding a host never renumbers the others. */
+  kafkaNodeIds: Record<string, number>;
+}
+
+/** What `pyro up` last applied to each instance: hash of its rendered files and launch script. */
+export type AppliedHashes = Record<string, string>;
+
+interface StateFile {
+  version: 1;
+  ids: ClusterIds;
+  applied: AppliedHashes;
+}
+
+async function readJson<T>(file: string): Promise<T | undefined> {
+  try {
+    return JSON.parse(await readFile(file, 'utf8')) as T;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new PyroError('STATE_UNREADABLE', `cannot read ${file}: ${(e as Error).message}`, {
+      hint: 'the file is pyro state; restore it from a backup, or move it away only if the cluster has no data yet',
+    });
+  }
+}
+
+/** Writes a file by rename so a crash never leaves it half-written. */
+export async function writeAtomic(file: string, data: string, mode = 0o644): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  const fh = await open(tmp, 'w', mode);
+  try {
+    await fh.writeFile(data);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  await rename(tmp, file);
+}
+
+/**
+ * A cluster's local state: ids, applied hashes and secrets (in a 0600 file of its own), under
+ * `<state>/clusters/<name>/`. Ids are created on first use and saved at once.
+ */
+export class ClusterState {
+  readonly dir: string;
+  private data?: StateFile;
+
+  /** `readOnly`: ids are generated in memory when missing but nothing is written (dry runs). */
+  constructor(readonly cluster: string, dir = clusterStateDir(cluster), private readonly opts: { readOnly?: boolean } = {}) {
+    this.dir = dir;
+  }
+
+  get stateFile(): string {
+    return path.join(this.dir, 'state.json');
+  }
+
+  get secretsFile(): string {
+    return path.join(this.dir, 'secrets.json');
+  }
+
+  private async load(): Promise<StateFile> {
+    if (this.data) return this.data;
+    const onDisk = await readJson<StateFile>(this.stateFile);
+    this.data = onDisk ?? {
+      version: 1,
+      ids: { hdfsClusterId: `CID-${randomUUID()}`, kafkaClusterId: randomBytes(16).toString('base64url'), kafkaNodeIds: {} },
+      applied: {},
+    };
+    if (!onDisk) await this.save();
+    return this.data;
+  }
+
+  private async save(): Promise<void> {
+    if (this.opts.readOnly) return;
+    await writeAtomic(this.stateFile, `${JSON.stringify(this.data, null, 2)}\n`, 0o600);
+  }
+
+  async ids(): Promise<ClusterIds> {
+    return (await this.load()).ids;
+  }
+
+  /** Stable Kafka node ids for the given `<host>/<role>` keys, allocating new ones above the highest in use. */
+  async kafkaNodeIds(keys: string[]): Promise<Record<string, number>> {
+    const s = await this.load();
+    const ids = s.ids.kafkaNodeIds;
+    let changed = false;
+    for (const k of keys) {
+      if (ids[k] !== undefined) continue;
+      ids[k] = Math.max(0, ...Object.values(ids)) + 1;
+      changed = true;
+    }
+    if (changed) await this.save();
+    return Object.fromEntries(keys.map((k) => [k, ids[k]!]));
+  }
+
+  async applied(): Promise<AppliedHashes> {
+    return { ...(await this.load()).applied };
+  }
+
+  async recordApplied(key: string, hash: string | undefined): Promise<void> {
+    const s = await this.load();
+    if (hash === undefined) delete s.applied[key];
+    else s.applied[key] = hash;
+    await this.save();
+  }
+
+  /** A named secret, generated (32 random bytes, base64url) and saved 0600 on first use. Never print it. */
+  async secret(name: string): Promise<string> {
+    const all = (await readJson<Record<string, string>>(this.secretsFile)) ?? {};
+    if (all[name]) return all[name];
+    all[name] = randomBytes(32).toString('base64url');
+    if (!this.opts.readOnly) await writeAtomic(this.secretsFile, `${JSON.stringify(all, null, 2)}\n`, 0o600);
+    return all[name];
+  }
+}
