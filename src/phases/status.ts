@@ -3,7 +3,7 @@ import { ArtifactCache } from '../artifacts/cache.js';
 import { recipeFor } from '../artifacts/catalog.js';
 import type { Inventory } from '../inventory/types.js';
 import { errorText, getJson } from '../clients/http.js';
-import { describeQuorum } from '../clients/kafka-quorum.js';
+import { describeQuorum } from '../clients/kafka-wire.js';
 import { kafkaHealth, withAdmin, type KafkaHealth } from '../clients/kafka-admin.js';
 import { runOnHosts } from '../hosts/parallel.js';
 import { hdfsSummary, httpBase, type HdfsSummary } from '../probes/hdfs.js';

@@ -32,6 +32,7 @@ export async function runTier(s: Session, role: string, plans: InstancePlan[]): 
   };
   if (toStart.length) await wave(toStart, false);
   const running = plans.some((p) => p.current.state === 'running');
+  let gated = false;
   if (toRestart.length && rt.rolling && running && plans.length > 1) {
     // A rolling restart starts from a healthy role and keeps it healthy after each instance.
     await waitGate(s, role, plans.map((p) => p.desired));
@@ -42,13 +43,14 @@ export async function runTier(s: Session, role: string, plans: InstancePlan[]): 
       await waitReady(s, p.desired, since);
       await waitGate(s, role, plans.map((x) => x.desired), since);
     }
+    gated = true;
   } else if (toRestart.length) {
     await wave(toRestart, true);
   }
   // Instances left alone are checked too: `up` ends with every instance ready, not just the ones it touched.
   const untouched = plans.filter((p) => p.action === 'none');
   valuesOrThrow(await runOnHosts(named(untouched), (p) => waitReady(s, p.desired, Date.now(), { silentIfReady: true }), { signal: s.signal }), `${role} readiness`);
-  await waitGate(s, role, plans.map((p) => p.desired));
+  if (!gated) await waitGate(s, role, plans.map((p) => p.desired));
   if (toStart.length || toRestart.length) timing.waitSeconds = (Date.now() - t0) / 1000;
   return timing;
 }

@@ -1,4 +1,4 @@
-import { describeQuorum, NOT_LEADER } from '../clients/kafka-quorum.js';
+import { describeClusterAt, describeQuorum, NOT_LEADER } from '../clients/kafka-wire.js';
 import { errorText } from '../clients/http.js';
 import { kafkaHealth, withAdmin } from '../clients/kafka-admin.js';
 import type { ServiceInstance } from '../inventory/types.js';
@@ -42,10 +42,10 @@ export async function quorumGate(controllers: ServiceInstance[], ctx: ProbeConte
 export async function brokerReady(inst: ServiceInstance, ctx: ProbeContext): Promise<ProbeResult> {
   const addr = `${inst.host.address}:${inst.ports.client}`;
   try {
-    const cluster = await withAdmin([addr], (a) => a.describeCluster());
+    const view = await describeClusterAt(inst.host.address, inst.ports.client!);
     const me = nodeId(ctx.ids, inst);
-    const ok = cluster.brokers.some((b) => b.nodeId === me);
-    return { ok, detail: ok ? `broker ${me} registered (${cluster.brokers.length} brokers)` : `broker ${me} not registered yet` };
+    const ok = view.brokers.some((b) => b.id === me);
+    return { ok, detail: ok ? `broker ${me} registered (sees ${view.brokers.length} brokers)` : `broker ${me} not registered yet` };
   } catch (e) {
     return { ok: false, detail: `Kafka metadata from ${addr}: ${errorText(e)}` };
   }

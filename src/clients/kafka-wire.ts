@@ -19,6 +19,7 @@ export interface QuorumState {
 }
 
 const API_DESCRIBE_QUORUM = 55;
+const API_DESCRIBE_CLUSTER = 60;
 export const NOT_LEADER = 6;
 const METADATA_TOPIC = '__cluster_metadata';
 
@@ -33,26 +34,29 @@ function uvarint(n: number): Buffer {
   return Buffer.from(out);
 }
 
-/** DescribeQuorum v0 for partition 0 of the metadata topic (flexible encoding: compact arrays, tag buffers). */
-export function encodeDescribeQuorum(correlationId: number, clientId = 'pyro'): Buffer {
+/** A size-prefixed request with header v2 (flexible: client id, then an empty tag buffer). */
+function frame(apiKey: number, version: number, correlationId: number, clientId: string, body: Buffer): Buffer {
   const client = Buffer.from(clientId);
-  const topic = Buffer.from(METADATA_TOPIC);
   const header = Buffer.alloc(10);
-  header.writeInt16BE(API_DESCRIBE_QUORUM, 0);
-  header.writeInt16BE(0, 2);
+  header.writeInt16BE(apiKey, 0);
+  header.writeInt16BE(version, 2);
   header.writeInt32BE(correlationId, 4);
   header.writeInt16BE(client.length, 8);
-  const partition = Buffer.alloc(4); // partition index 0
-  const body = Buffer.concat([
-    header, client, uvarint(0), // header tags
+  const payload = Buffer.concat([header, client, uvarint(0), body]);
+  const size = Buffer.alloc(4);
+  size.writeInt32BE(payload.length);
+  return Buffer.concat([size, payload]);
+}
+
+/** DescribeQuorum v0 for partition 0 of the metadata topic (flexible encoding: compact arrays, tag buffers). */
+export function encodeDescribeQuorum(correlationId: number, clientId = 'pyro'): Buffer {
+  const topic = Buffer.from(METADATA_TOPIC);
+  return frame(API_DESCRIBE_QUORUM, 0, correlationId, clientId, Buffer.concat([
     uvarint(2), uvarint(topic.length + 1), topic, // one topic
-    uvarint(2), partition, uvarint(0), // one partition + its tags
+    uvarint(2), Buffer.alloc(4), uvarint(0), // one partition (index 0) + its tags
     uvarint(0), // topic tags
     uvarint(0), // request tags
-  ]);
-  const size = Buffer.alloc(4);
-  size.writeInt32BE(body.length);
-  return Buffer.concat([size, body]);
+  ]));
 }
 
 class Reader {
@@ -69,6 +73,13 @@ class Reader {
       if (!(b & 0x80)) return n >>> 0;
       shift += 7;
     }
+  }
+  compactNullableString(): string | null {
+    const len = this.uvarint() - 1;
+    if (len < 0) return null;
+    const s = this.buf.toString('utf8', this.pos, this.pos + len);
+    this.pos += len;
+    return s;
   }
   compactString(): string {
     const len = this.uvarint() - 1;
@@ -130,10 +141,54 @@ export function decodeDescribeQuorum(buf: Buffer, correlationId: number): Quorum
 }
 
 /**
- * Asks a KRaft controller (or a broker, which forwards it) who leads the metadata quorum. kafkajs has no
- * DescribeQuorum, and the admin tool costs a JVM start per call.
+ * Asks a KRaft controller who leads the metadata quorum (only the leader answers; the others say NOT_LEADER).
+ * kafkajs has no DescribeQuorum, and the admin tool costs a JVM start per call.
  */
 export function describeQuorum(host: string, port: number, timeoutMs = 5000): Promise<QuorumState> {
+  return request(host, port, encodeDescribeQuorum, decodeDescribeQuorum, timeoutMs);
+}
+
+/** One broker's own view of the cluster: the brokers registered (unfenced) in its metadata cache. */
+export interface BrokerView {
+  clusterId: string;
+  controllerId: number;
+  brokers: { id: number; host: string; port: number }[];
+}
+
+/** DescribeCluster v0 (flexible): include_cluster_authorized_operations=false. */
+export function encodeDescribeCluster(correlationId: number, clientId = 'pyro'): Buffer {
+  return frame(API_DESCRIBE_CLUSTER, 0, correlationId, clientId, Buffer.concat([Buffer.from([0]), uvarint(0)]));
+}
+
+export function decodeDescribeCluster(buf: Buffer, correlationId: number): BrokerView {
+  const r = new Reader(buf);
+  const cid = r.int32();
+  if (cid !== correlationId) throw new Error(`unexpected correlation id ${cid}`);
+  r.tags();
+  r.int32(); // throttle
+  const err = r.int16();
+  const message = r.compactNullableString();
+  if (err !== 0) throw new KafkaProtocolError(err, `DescribeCluster failed with error code ${err}${message ? `: ${message}` : ''}`);
+  const clusterId = r.compactString();
+  const controllerId = r.int32();
+  const brokers = r.array(() => {
+    const b = { id: r.int32(), host: r.compactString(), port: r.int32() };
+    r.compactNullableString(); // rack
+    r.tags();
+    return b;
+  });
+  return { clusterId, controllerId, brokers };
+}
+
+/**
+ * Asks one broker, and only that one, which brokers it sees registered. kafkajs routes admin requests to any
+ * broker it knows, so a probe of one broker through it fails whenever another is down.
+ */
+export function describeClusterAt(host: string, port: number, timeoutMs = 5000): Promise<BrokerView> {
+  return request(host, port, encodeDescribeCluster, decodeDescribeCluster, timeoutMs);
+}
+
+function request<T>(host: string, port: number, encode: (cid: number) => Buffer, decode: (b: Buffer, cid: number) => T, timeoutMs: number): Promise<T> {
   const correlationId = Math.floor(Math.random() * 0x7fffffff);
   return new Promise((resolve, reject) => {
     const sock = net.connect({ host, port });
@@ -142,9 +197,9 @@ export function describeQuorum(host: string, port: number, timeoutMs = 5000): Pr
       sock.destroy();
       reject(e);
     };
-    sock.setTimeout(timeoutMs, () => fail(new Error(`no DescribeQuorum answer from ${host}:${port} within ${timeoutMs} ms`)));
+    sock.setTimeout(timeoutMs, () => fail(new Error(`no answer from ${host}:${port} within ${timeoutMs} ms`)));
     sock.once('error', fail);
-    sock.once('connect', () => sock.write(encodeDescribeQuorum(correlationId)));
+    sock.once('connect', () => sock.write(encode(correlationId)));
     sock.on('data', (chunk: Buffer) => {
       buf = Buffer.concat([buf, chunk]);
       if (buf.length < 4) return;
@@ -152,11 +207,11 @@ export function describeQuorum(host: string, port: number, timeoutMs = 5000): Pr
       if (buf.length < 4 + size) return;
       sock.destroy();
       try {
-        resolve(decodeDescribeQuorum(buf.subarray(4, 4 + size), correlationId));
+        resolve(decode(buf.subarray(4, 4 + size), correlationId));
       } catch (e) {
         reject(e as Error);
       }
     });
-    sock.once('end', () => fail(new Error(`${host}:${port} closed the connection without answering DescribeQuorum`)));
+    sock.once('end', () => fail(new Error(`${host}:${port} closed the connection without answering`)));
   });
 }

@@ -1,0 +1,265 @@
+import { strict as assert } from 'node:assert';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { Kafka, logLevel, Partitioners } from 'kafkajs';
+import { runPyro, type PyroRun } from '../helpers/cli.js';
+import { createTestbed, type Testbed } from '../testbed/testbed.js';
+
+// The tiers issue end to end: three simulated hosts, real sshd, real HDFS, YARN and a KRaft quorum, driven only
+// through the CLI, as a user would.
+
+interface StatusJson {
+  healthy: boolean;
+  problems: string[];
+  instances: { host: string; role: string; state: string; pid?: number }[];
+  hdfs?: { liveDataNodes: number };
+  yarn?: { activeNodes: number };
+  kafka?: { brokers: number[]; underReplicated: number; topicNames: string[] };
+}
+
+interface UpJson {
+  ok: boolean;
+  changes: string[];
+  tiers: { role: string; started: number; restarted: number; waitSeconds: number }[];
+}
+
+function inventoryYaml(tb: Testbed, extraBroker = ''): string {
+  const [h1, h2, h3] = tb.hosts;
+  return `cluster:
+  name: up-test
+defaults:
+  ssh: { user: root, identity: ${tb.identity} }
+hosts:
+  - { name: h1, address: ${h1!.address}, roles: [hdfs-namenode, yarn-resourcemanager, kafka-controller, kafka-broker, hdfs-datanode, yarn-nodemanager] }
+  - { name: h2, address: ${h2!.address}, roles: [hdfs-datanode, yarn-nodemanager, kafka-controller, kafka-broker] }
+  - { name: h3, address: ${h3!.address}, roles: [hdfs-datanode, yarn-nodemanager, kafka-controller, kafka-broker] }
+services:
+  hdfs:
+    namenode: { heap: 384m }
+    datanode: { heap: 256m }
+  yarn:
+    resourcemanager: { heap: 384m }
+    nodemanager: { heap: 256m, memoryMb: 2048, vcores: 2 }
+  kafka:
+    controller: { heap: 256m }
+    broker:
+      heap: 384m
+${extraBroker}
+topics:
+  - name: events
+    partitions: 3
+    replicationFactor: 3
+    config: { min.insync.replicas: 2 }
+`;
+}
+
+function httpPut(url: string, body: Buffer): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method: 'PUT', headers: { 'content-length': body.length, 'content-type': 'application/octet-stream' } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+const pidsOf = (st: StatusJson) => Object.fromEntries(st.instances.map((i) => [`${i.host}/${i.role}`, i.pid]));
+
+describe('pyro up / down / status / logs on three simulated hosts', function () {
+  this.timeout(900_000);
+  let tb: Testbed;
+  let inv: string;
+  let env: Record<string, string>;
+  const pyro = (args: string[], timeoutMs = 600_000) => runPyro([...args, '-i', inv], { env, timeoutMs });
+  const status = async (): Promise<{ run: PyroRun; json: StatusJson }> => {
+    const run = await pyro(['status', '--json'], 60_000);
+    return { run, json: JSON.parse(run.stdout) as StatusJson };
+  };
+  const sshdAccepts = () => tb.hosts.map((h) => (readFileSync(path.join(tb.workdir, 'hosts', h.name, 'sshd.log'), 'utf8').match(/Accepted publickey/g) ?? []).length);
+  const nnUrl = () => `http://${tb.hosts[0]!.address}:9870/webhdfs/v1`;
+  const kafka = () => new Kafka({ clientId: 'up-test', brokers: tb.hosts.map((h) => `${h.address}:9092`), logLevel: logLevel.NOTHING });
+
+  before(async () => {
+    tb = await createTestbed(3);
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'pyro-up-test-'));
+    inv = path.join(dir, 'cluster.yaml');
+    writeFileSync(inv, inventoryYaml(tb));
+    env = { PYRO_STATE_DIR: path.join(dir, 'state') };
+  });
+  after(async () => {
+    await tb?.destroy();
+  });
+
+  it('an inventory with two services on one port of a host fails before any host is touched', async () => {
+    const bad = path.join(path.dirname(inv), 'clash.yaml');
+    writeFileSync(bad, inventoryYaml(tb).replace('datanode: { heap: 256m }', 'datanode: { heap: 256m, ports: { http: 9870 } }'));
+    const before = sshdAccepts();
+    const r = await runPyro(['up', '-i', bad], { env });
+    assert.equal(r.exitCode, 2, r.stderr);
+    assert.match(r.stderr, /clash\.yaml:\d+:\d+: error: .*9870/);
+    assert.deepEqual(sshdAccepts(), before, 'no SSH connection was made');
+  });
+
+  it('brings three bare hosts up to a healthy cluster; status --json shows every instance healthy', async () => {
+    const r = await pyro(['up', '--trust-new-hosts']);
+    assert.equal(r.exitCode, 0, `${r.stdout}\n${r.stderr}`);
+    assert.match(r.stdout, /format hdfs-namenode/);
+    assert.match(r.stdout, /\[kafka\] create topic events/);
+    const { run, json } = await status();
+    assert.equal(run.exitCode, 0, run.stdout);
+    assert.equal(json.instances.length, 14);
+    assert.deepEqual(json.instances.filter((i) => i.state !== 'healthy'), []);
+    assert.equal(json.hdfs?.liveDataNodes, 3);
+    assert.equal(json.yarn?.activeNodes, 3);
+    assert.deepEqual(json.kafka?.brokers.length, 3);
+    assert.ok(json.kafka?.topicNames.includes('events'));
+    const human = await pyro(['status'], 60_000);
+    assert.match(human.stdout, /cluster up-test is healthy/);
+  });
+
+  it('keeps an HDFS file and every acknowledged message across down and up; a second up changes nothing', async () => {
+    const content = randomBytes(3 * 1024 * 1024);
+    const sha = createHash('sha256').update(content).digest('hex');
+    // WebHDFS create: the NameNode redirects to a DataNode, which takes the bytes.
+    const loc = await fetch(`${nnUrl()}/keep/blob.bin?op=CREATE&user.name=root&overwrite=true&replication=3`, { method: 'PUT', redirect: 'manual' });
+    assert.equal(loc.status, 307);
+    // node:http, not fetch: undici rejects the DataNode's (Netty's) answer to a PUT as a "bad response".
+    const put = await httpPut(loc.headers.get('location')!, content);
+    assert.equal(put.status, 201, put.body);
+    const messages = Array.from({ length: 500 }, (_, i) => `event-${i}-${randomBytes(4).toString('hex')}`);
+    const producer = kafka().producer({ createPartitioner: Partitioners.DefaultPartitioner });
+    await producer.connect();
+    await producer.send({ topic: 'events', acks: -1, messages: messages.map((value) => ({ value })) });
+    await producer.disconnect();
+
+    const down = await pyro(['down']);
+    assert.equal(down.exitCode, 0, down.stderr);
+    const stopped = await status();
+    assert.equal(stopped.run.exitCode, 1);
+    assert.ok(stopped.json.instances.every((i) => i.state === 'stopped'));
+
+    const up = await pyro(['up', '--json']);
+    assert.equal(up.exitCode, 0, up.stderr);
+    const upJson = JSON.parse(up.stdout) as UpJson;
+    assert.ok(!upJson.changes.some((c) => /format/.test(c)), `nothing is formatted again: ${upJson.changes.join('\n')}`);
+
+    const got = Buffer.from(await (await fetch(`${nnUrl()}/keep/blob.bin?op=OPEN&user.name=root`)).arrayBuffer());
+    assert.equal(createHash('sha256').update(got).digest('hex'), sha);
+    const consumer = kafka().consumer({ groupId: `up-test-${randomBytes(4).toString('hex')}` });
+    await consumer.connect();
+    await consumer.subscribe({ topic: 'events', fromBeginning: true });
+    const seen = new Set<string>();
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`only ${seen.size}/${messages.length} messages after 60 s`)), 60_000);
+      void consumer.run({
+        eachMessage: async ({ message }) => {
+          seen.add(message.value!.toString());
+          if (seen.size === messages.length) {
+            clearTimeout(timer);
+            resolve();
+          }
+        },
+      });
+    });
+    await consumer.disconnect();
+    assert.deepEqual([...seen].sort(), [...messages].sort());
+
+    const again = await pyro(['up', '--json']);
+    assert.equal(again.exitCode, 0, again.stderr);
+    const againJson = JSON.parse(again.stdout) as UpJson;
+    assert.deepEqual(againJson.changes, []);
+    assert.ok(againJson.tiers.every((t) => t.started === 0 && t.restarted === 0));
+    assert.match(again.stderr, /nothing changed/);
+  });
+
+  it('reports a killed DataNode and broker (exit 1); up restarts only those two', async () => {
+    const before = pidsOf((await status()).json);
+    await tb.ssh('h2', 'kill -9 $(cat /var/lib/pyro/run/hdfs-datanode.pid)');
+    await tb.ssh('h3', 'kill -9 $(cat /var/lib/pyro/run/kafka-broker.pid)');
+    const { run, json } = await status();
+    assert.equal(run.exitCode, 1);
+    const dead = json.instances.filter((i) => i.state === 'dead').map((i) => `${i.host}/${i.role}`);
+    assert.deepEqual(dead.sort(), ['h2/hdfs-datanode', 'h3/kafka-broker']);
+    const human = await pyro(['status'], 60_000);
+    assert.equal(human.exitCode, 1);
+    assert.match(human.stdout, /hdfs-datanode on h2 is dead/);
+
+    const up = await pyro(['up', '--json']);
+    assert.equal(up.exitCode, 0, up.stderr);
+    const changes = (JSON.parse(up.stdout) as UpJson).changes;
+    assert.equal(changes.length, 2, changes.join('\n'));
+    assert.match(changes.find((c) => c.startsWith('h2:'))!, /start hdfs-datanode/);
+    assert.match(changes.find((c) => c.startsWith('h3:'))!, /start kafka-broker/);
+    const after = await status();
+    assert.equal(after.run.exitCode, 0, after.run.stdout);
+    const now = pidsOf(after.json);
+    for (const [k, pid] of Object.entries(before)) {
+      if (k === 'h2/hdfs-datanode' || k === 'h3/kafka-broker') assert.notEqual(now[k], pid, `${k} was restarted`);
+      else assert.equal(now[k], pid, `${k} was left alone`);
+    }
+  });
+
+  it('a changed Kafka setting: dry-run shows exactly it; up restarts only the brokers, one at a time', async () => {
+    const before = pidsOf((await status()).json);
+    writeFileSync(inv, inventoryYaml(tb, '      config:\n        server.properties:\n          log.retention.hours: 24'));
+    const dry = await pyro(['up', '--dry-run']);
+    assert.equal(dry.exitCode, 0, dry.stderr);
+    const planned = dry.stdout.split('\n').filter((l) => /^\[h\d\] would /.test(l));
+    assert.deepEqual(planned, ['h1', 'h2', 'h3'].flatMap((h) => [`[${h}] would write /opt/pyro/conf/kafka-broker/server.properties`, `[${h}] would restart kafka-broker (server.properties changed)`]));
+    assert.equal(dry.stdout.split('\n').filter((l) => l.trim() === '+log.retention.hours=24').length, 3);
+    assert.deepEqual(pidsOf((await status()).json), before, 'a dry run changes nothing');
+
+    const up = await pyro(['up']);
+    assert.equal(up.exitCode, 0, up.stderr);
+    // One broker at a time: each restart is followed by the gate (registered, no under-replicated partition)
+    // before the next one begins.
+    const lines = up.stdout.split('\n');
+    const rolling = lines.map((l, i) => [l, i] as const).filter(([l]) => l.includes('rolling restart:'));
+    assert.equal(rolling.length, 3, up.stdout);
+    for (let k = 0; k < rolling.length; k++) {
+      const from = rolling[k]![1];
+      const to = rolling[k + 1]?.[1] ?? lines.length;
+      const segment = lines.slice(from, to);
+      assert.equal(segment.filter((l) => /kafka-broker: started/.test(l)).length, 1, segment.join('\n'));
+      assert.ok(segment.some((l) => /kafka-broker gate: 3\/3 brokers registered, 0 under-replicated/.test(l)), segment.join('\n'));
+    }
+    const now = pidsOf((await status()).json);
+    for (const [k, pid] of Object.entries(before)) {
+      if (k.endsWith('/kafka-broker')) assert.notEqual(now[k], pid, `${k} restarted`);
+      else assert.equal(now[k], pid, `${k} left alone`);
+    }
+    const conf = await tb.ssh('h2', 'grep retention.hours /opt/pyro/conf/kafka-broker/server.properties');
+    assert.equal(conf.stdout.trim(), 'log.retention.hours=24');
+  });
+
+  it('logs shows a service log; a second concurrent run is refused by the lock', async () => {
+    const logs = await pyro(['logs', 'hdfs-namenode', '-n', '5'], 60_000);
+    assert.equal(logs.exitCode, 0, logs.stderr);
+    assert.equal(logs.stdout.trim().split('\n').length, 5);
+    const typo = await pyro(['logs', 'kafka-brokr'], 60_000);
+    assert.equal(typo.exitCode, 2);
+    assert.match(typo.stderr, /did you mean kafka-broker/);
+
+    // A live holder (this test process, on this machine) refuses the run; a dead one is a stale lock, taken over.
+    const lock = path.join(env.PYRO_STATE_DIR!, 'clusters', 'up-test', 'lock');
+    const holder = (pid: number) => JSON.stringify({ pid, hostname: os.hostname(), command: 'pyro up', started: new Date().toISOString() });
+    writeFileSync(lock, holder(process.pid));
+    const refused = await pyro(['down'], 60_000);
+    assert.equal(refused.exitCode, 1, refused.stderr);
+    assert.match(refused.stderr, /another pyro run holds the cluster lock: `pyro up` \(pid \d+/);
+    assert.equal((await status()).run.exitCode, 0, 'nothing was stopped');
+    writeFileSync(lock, holder(2 ** 22 + 1));
+    const down = await pyro(['down', 'yarn-nodemanager']);
+    assert.equal(down.exitCode, 0, down.stderr);
+    assert.match(down.stderr, /took over a stale lock/);
+    assert.ok(!existsSync(lock), 'the lock is released at the end');
+    const up = await pyro(['up', '--json']);
+    assert.equal(up.exitCode, 0, up.stderr);
+    assert.equal((JSON.parse(up.stdout) as UpJson).changes.filter((c) => /start yarn-nodemanager/.test(c)).length, 3);
+  });
+});
