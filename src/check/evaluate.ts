@@ -22,7 +22,8 @@ export const CLOCK_FAIL_MS = 30_000;
 const mb = (n: number) => (n >= 1024 ? `${(n / 1024).toFixed(1)} GiB` : `${n} MiB`);
 
 /** Judges one host's facts against what its roles need. Pure: unit-tested without hosts. */
-export function evaluateHost(inv: Inventory, spec: HostSpec, facts: HostFacts): CheckResult[] {
+/** `running`: roles pyro itself runs on the host now (their ports are theirs, not a clash). */
+export function evaluateHost(inv: Inventory, spec: HostSpec, facts: HostFacts, running: ReadonlySet<string> = new Set()): CheckResult[] {
   const out: CheckResult[] = [];
   const add = (check: string, status: CheckStatus, detail: string, hint?: string) =>
     out.push({ host: spec.name, check, status, detail, ...(status === 'ok' ? {} : { hint }) });
@@ -83,13 +84,19 @@ export function evaluateHost(inv: Inventory, spec: HostSpec, facts: HostFacts): 
 
   const busy = new Set(facts.listening);
   const clashes: string[] = [];
+  let ours = 0;
   for (const inst of instances) {
+    if (running.has(inst.def.role)) {
+      ours += Object.keys(inst.ports).length;
+      continue;
+    }
     for (const [name, port] of Object.entries(inst.ports)) if (busy.has(port)) clashes.push(`${port} (${inst.def.role} ${name})`);
   }
   const portCount = instances.reduce((s, i) => s + Object.keys(i.ports).length, 0);
+  const oursNote = ours ? `, ${ours} held by pyro's own running services` : '';
   if (clashes.length) {
-    add('ports', 'fail', `already in use: ${clashes.join(', ')}`, `stop what listens there (ss -ltnp) or change the port under services: in ${inv.file}`);
-  } else if (portCount) add('ports', 'ok', `${portCount} port${portCount === 1 ? '' : 's'} free`);
+    add('ports', 'fail', `already in use: ${clashes.join(', ')}${oursNote}`, `stop what listens there (ss -ltnp) or change the port under services: in ${inv.file}`);
+  } else if (portCount) add('ports', 'ok', `${portCount - ours} port${portCount - ours === 1 ? '' : 's'} free${oursNote}`);
 
   const skew = Math.round(facts.clockSkewMs);
   const abs = Math.abs(skew);

@@ -1,8 +1,8 @@
 import { planFrom, stateLines, type PushItem, type PushPlanItem } from '../artifacts/push.js';
 import type { Host } from '../hosts/host.js';
 import { shellQuote as q } from '../hosts/host.js';
-import type { HostSpec } from '../inventory/types.js';
-import type { HostResources } from '../services/runtime.js';
+import type { HostSpec, ServiceInstance } from '../inventory/types.js';
+import { instancePaths, roleMarker, type HostResources } from '../services/runtime.js';
 import { HostError } from '../util/errors.js';
 import type { Desired } from './desired.js';
 import { HOST_PRELUDE, parseLines } from './host-sh.js';
@@ -25,8 +25,16 @@ export interface HostState {
   push: PushPlanItem[];
 }
 
+/** What the state script needs of an instance. */
+export type Watched = Pick<Desired, 'inst' | 'paths' | 'marker' | 'files'> & { format?: Desired['format'] };
+
+/** An instance to watch by its pid file only (no files, no format state): `check` and the like. */
+export function watchProcess(inst: ServiceInstance): Watched {
+  return { inst, paths: instancePaths(inst), marker: roleMarker(inst.def.role), files: {} };
+}
+
 /** The one script that reads a host's state: services, their files and data dirs, memory, and artifacts. */
-export function stateScript(spec: HostSpec, desired: Desired[], push: PushItem[] = [], withFiles = true): string {
+export function stateScript(spec: HostSpec, desired: Watched[], push: PushItem[] = [], withFiles = true): string {
   const lines = [HOST_PRELUDE];
   lines.push(`echo "@res $(awk '/^MemTotal:/{print int($2/1024)}' /proc/meminfo) $(getconf _NPROCESSORS_ONLN 2>/dev/null || nproc)"`);
   for (const d of desired) {
@@ -54,7 +62,7 @@ export function parseState(stdout: string, push: PushItem[]): HostState {
 }
 
 /** Reads a host's state in one exec. */
-export async function readHostState(host: Host, spec: HostSpec, desired: Desired[], push: PushItem[] = [], opts: { signal?: AbortSignal; withFiles?: boolean } = {}): Promise<HostState> {
+export async function readHostState(host: Host, spec: HostSpec, desired: Watched[], push: PushItem[] = [], opts: { signal?: AbortSignal; withFiles?: boolean } = {}): Promise<HostState> {
   const r = await host.exec('sh -s', { stdin: stateScript(spec, desired, push, opts.withFiles ?? true), timeoutMs: 60_000, signal: opts.signal });
   if (r.exitCode !== 0) {
     throw new HostError('STATE_READ_FAILED', spec.name, `cannot read the state of ${spec.name}'s services (exit ${r.exitCode}): ${(r.stderr || r.stdout).trim().slice(0, 500)}`, {

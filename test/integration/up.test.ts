@@ -237,6 +237,35 @@ describe('pyro up / down / status / logs on three simulated hosts', function () 
     assert.equal(conf.stdout.trim(), 'log.retention.hours=24');
   });
 
+  it('a port taken by another process, and a broker that cannot start, fail naming host, service, probe and log', async () => {
+    // Another program on h3's DataNode web port while the DataNode is down.
+    await tb.ssh('h3', 'kill -TERM $(cat /var/lib/pyro/run/hdfs-datanode.pid); sleep 3; (exec setsid nohup python3 -m http.server 9864 --bind 10.213.0.13) > /tmp/squatter.out 2>&1 < /dev/null & echo $! > /tmp/squatter.pid; sleep 1');
+    const clash = await pyro(['up']);
+    assert.equal(clash.exitCode, 1, clash.stderr);
+    assert.match(clash.stderr, /hdfs-datanode on h3: port 9864 is already in use by another process/);
+    assert.match(clash.stderr, /hint: stop whatever listens there/);
+    await tb.ssh('h3', 'kill $(cat /tmp/squatter.pid)');
+
+    // A setting Kafka rejects at startup: the first broker of the rolling restart dies, the others are untouched.
+    const before = pidsOf((await status()).json);
+    writeFileSync(inv, inventoryYaml(tb, '      config:\n        server.properties:\n          log.retention.hours: 24\n          num.network.threads: 0'));
+    const bad = await pyro(['up', '--timeout', '60']);
+    assert.equal(bad.exitCode, 1, bad.stderr);
+    assert.match(bad.stderr, /kafka-broker on h1: the process exited before it was ready \(last probe: Kafka metadata from 10\.213\.0\.11:9092: /);
+    assert.match(bad.stderr, /log: \/var\/lib\/pyro\/logs\/kafka-broker\/server\.log/);
+    assert.match(bad.stderr, /num\.network\.threads/, 'the log tail shows why');
+    const mid = pidsOf((await status()).json);
+    assert.equal(mid['h2/kafka-broker'], before['h2/kafka-broker']);
+    assert.equal(mid['h3/kafka-broker'], before['h3/kafka-broker']);
+
+    // Back to a good config: only the dead broker (and the DataNode stopped above) start; nothing else restarts.
+    writeFileSync(inv, inventoryYaml(tb, '      config:\n        server.properties:\n          log.retention.hours: 24'));
+    const fixed = await pyro(['up', '--json']);
+    assert.equal(fixed.exitCode, 0, fixed.stderr);
+    const changes = (JSON.parse(fixed.stdout) as UpJson).changes.filter((c) => /start|restart/.test(c));
+    assert.deepEqual(changes.map((c) => c.replace(/ \(.*$/, '')).sort(), ['h1: start kafka-broker', 'h3: start hdfs-datanode']);
+  });
+
   it('logs shows a service log; a second concurrent run is refused by the lock', async () => {
     const logs = await pyro(['logs', 'hdfs-namenode', '-n', '5'], 60_000);
     assert.equal(logs.exitCode, 0, logs.stderr);

@@ -2,6 +2,7 @@ import { evaluateHost, type CheckResult } from '../../check/evaluate.js';
 import { createHosts } from '../../hosts/connect.js';
 import { gatherFacts } from '../../hosts/facts.js';
 import { runOnHosts } from '../../hosts/parallel.js';
+import { readHostState, watchProcess } from '../../phases/host-state.js';
 import { formatDiagnostic } from '../../inventory/diagnostics.js';
 import { loadInventory } from '../../inventory/load.js';
 import { knownHostsFile } from '../../state/paths.js';
@@ -31,9 +32,13 @@ export async function checkCommand(opts: CheckOptions, ctx: RunContext): Promise
     async ({ spec, host }) => {
       await host.connect();
       const facts = await gatherFacts(host, spec, ctx.signal);
+      // Ports held by pyro's own running services (known by their pid files) are not clashes.
+      const watched = inventory.instances.filter((i) => i.host === spec && i.def.runtime).map(watchProcess);
+      const procs = watched.length ? await readHostState(host, spec, watched, [], { signal: ctx.signal, withFiles: false }) : undefined;
+      const running = new Set(Object.entries(procs?.services ?? {}).filter(([, v]) => v.state === 'running').map(([k]) => k));
       const how = spec.connection === 'local' ? 'local' : `ssh ${spec.ssh.user ?? ''}${spec.ssh.user ? '@' : ''}${spec.address}${spec.ssh.port ? `:${spec.ssh.port}` : ''}`;
       const rows: CheckResult[] = [{ host: spec.name, check: 'connect', status: 'ok', detail: `${how}, ${facts.rttMs} ms round trip` }];
-      return [...rows, ...evaluateHost(inventory, spec, facts)];
+      return [...rows, ...evaluateHost(inventory, spec, facts, running)];
     },
     { concurrency: opts.concurrency ?? 16, signal: ctx.signal },
   );

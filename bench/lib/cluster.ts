@@ -1,0 +1,70 @@
+// A three-host cluster for the tier benchmarks: testbed, inventory (small heaps, one topic), state dir with the
+// testbed's host keys, and helpers to run the CLI and count SSH logins per host.
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { execa } from 'execa';
+import { PYRO } from '../../test/helpers/cli.js';
+import { createTestbed, type Testbed } from '../../test/testbed/testbed.js';
+
+export interface BenchCluster {
+  tb: Testbed;
+  inventory: string;
+  env: Record<string, string>;
+  /** Runs pyro with the bench inventory; throws with its output when it exits non-zero. */
+  pyro(args: string[]): Promise<{ stdout: string; stderr: string; seconds: number }>;
+  /** "Accepted publickey" lines in each host's sshd log so far. */
+  logins(): number[];
+  /** Wall time of one `ssh HOST true` to every host in parallel (OpenSSH, no multiplexing): the baseline. */
+  sshRoundTrip(): Promise<number>;
+  destroy(): Promise<void>;
+}
+
+function inventoryYaml(tb: Testbed): string {
+  const [h1, h2, h3] = tb.hosts;
+  return `cluster: { name: bench-tiers }
+defaults: { ssh: { user: root, identity: ${tb.identity} } }
+hosts:
+  - { name: h1, address: ${h1!.address}, roles: [hdfs-namenode, yarn-resourcemanager, kafka-controller, kafka-broker, hdfs-datanode, yarn-nodemanager] }
+  - { name: h2, address: ${h2!.address}, roles: [hdfs-datanode, yarn-nodemanager, kafka-controller, kafka-broker] }
+  - { name: h3, address: ${h3!.address}, roles: [hdfs-datanode, yarn-nodemanager, kafka-controller, kafka-broker] }
+services:
+  hdfs: { namenode: { heap: 384m }, datanode: { heap: 256m } }
+  yarn: { resourcemanager: { heap: 384m }, nodemanager: { heap: 256m, memoryMb: 2048, vcores: 2 } }
+  kafka: { controller: { heap: 256m }, broker: { heap: 384m } }
+topics:
+  - { name: events, partitions: 3, replicationFactor: 3 }
+`;
+}
+
+export async function benchCluster(): Promise<BenchCluster> {
+  const tb = await createTestbed(3);
+  const work = mkdtempSync(path.join(os.tmpdir(), 'pyro-bench-tiers-'));
+  const inventory = path.join(work, 'cluster.yaml');
+  writeFileSync(inventory, inventoryYaml(tb));
+  const state = path.join(work, 'state');
+  mkdirSync(path.join(state, 'clusters', 'bench-tiers'), { recursive: true });
+  copyFileSync(tb.knownHosts, path.join(state, 'clusters', 'bench-tiers', 'known_hosts'));
+  const env = { PYRO_STATE_DIR: state, NO_COLOR: '1' };
+  return {
+    tb,
+    inventory,
+    env,
+    async pyro(args) {
+      const t0 = process.hrtime.bigint();
+      const r = await execa(PYRO, [...args, '-i', inventory], { env, reject: false, stdin: 'ignore' });
+      const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+      if (r.exitCode !== 0) throw new Error(`pyro ${args.join(' ')} failed (exit ${r.exitCode}):\n${r.stdout}\n${r.stderr}`);
+      return { stdout: String(r.stdout), stderr: String(r.stderr), seconds };
+    },
+    logins: () => tb.hosts.map((h) => (readFileSync(path.join(tb.workdir, 'hosts', h.name, 'sshd.log'), 'utf8').match(/Accepted publickey/g) ?? []).length),
+    async sshRoundTrip() {
+      const t0 = process.hrtime.bigint();
+      await Promise.all(tb.hosts.map((h) => execa('ssh', [...tb.sshOptions, h.address, 'true'], { stdin: 'ignore' })));
+      return Number(process.hrtime.bigint() - t0) / 1e9;
+    },
+    destroy: () => tb.destroy(),
+  };
+}
+
+export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
