@@ -91,8 +91,9 @@ class Reader {
   tags(): void {
     const n = this.uvarint();
     for (let i = 0; i < n; i++) {
-      this.uvarint();
-      this.pos += this.uvarint();
+      this.uvarint(); // tag
+      const size = this.uvarint(); // read before moving pos: `pos += uvarint()` would read pos first
+      this.pos += size;
     }
   }
   array<T>(item: () => T): T[] {

@@ -55,6 +55,8 @@ export async function writeAtomic(file: string, data: string, mode = 0o644): Pro
 export class ClusterState {
   readonly dir: string;
   private data?: StateFile;
+  /** Secrets made up in a read-only run: stable within the run, never saved. */
+  private readonly unsaved = new Map<string, string>();
 
   /** `readOnly`: ids are generated in memory when missing but nothing is written (dry runs). */
   constructor(readonly cluster: string, dir = clusterStateDir(cluster), private readonly opts: { readOnly?: boolean } = {}) {
@@ -119,8 +121,12 @@ export class ClusterState {
   async secret(name: string): Promise<string> {
     const all = (await readJson<Record<string, string>>(this.secretsFile)) ?? {};
     if (all[name]) return all[name];
+    if (this.opts.readOnly) {
+      if (!this.unsaved.has(name)) this.unsaved.set(name, randomBytes(32).toString('base64url'));
+      return this.unsaved.get(name)!;
+    }
     all[name] = randomBytes(32).toString('base64url');
-    if (!this.opts.readOnly) await writeAtomic(this.secretsFile, `${JSON.stringify(all, null, 2)}\n`, 0o600);
+    await writeAtomic(this.secretsFile, `${JSON.stringify(all, null, 2)}\n`, 0o600);
     return all[name];
   }
 }

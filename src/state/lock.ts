@@ -1,4 +1,5 @@
-import { open, readFile, rm, mkdir } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { link, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { PyroError } from '../util/errors.js';
@@ -37,10 +38,13 @@ export async function acquireLock(dir: string, command: string): Promise<Cluster
   const me: LockInfo = { pid: process.pid, hostname: os.hostname(), command, started: new Date().toISOString() };
   let recovered: LockInfo | undefined;
   for (let attempt = 0; attempt < 3; attempt++) {
+    // Written whole under a temporary name, then hard-linked into place: link() fails when the lock exists, and a
+    // reader never sees a half-written lock (which it would take for a stale one).
+    const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
+    await writeFile(tmp, `${JSON.stringify(me)}\n`, { mode: 0o600 });
     try {
-      const fh = await open(file, 'wx', 0o600);
-      await fh.writeFile(`${JSON.stringify(me)}\n`);
-      await fh.close();
+      await link(tmp, file);
+      await rm(tmp, { force: true });
       let released = false;
       return {
         file,
@@ -52,6 +56,7 @@ export async function acquireLock(dir: string, command: string): Promise<Cluster
         },
       };
     } catch (e) {
+      await rm(tmp, { force: true });
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
     }
     let held: LockInfo | undefined;

@@ -92,7 +92,7 @@ describe('kafka-wire', () => {
 
     // Skipped until Reader.tags() in src/clients/kafka-wire.ts is fixed: `this.pos += this.uvarint()` reads pos
     // before the size varint is consumed, so each tagged field is skipped one varint short.
-    it.skip('skips unknown tagged fields', () => {
+    it('skips unknown tagged fields', () => {
       const s = decodeDescribeQuorum(quorumResponse(7, 0, [['__cluster_metadata', [part0()]]], true), 7);
       assert.equal(s.leaderId, 2);
       assert.equal(s.voters.length, 3);
