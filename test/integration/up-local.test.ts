@@ -1,0 +1,48 @@
+import { strict as assert } from 'node:assert';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ROOT, runPyro } from '../helpers/cli.js';
+
+// The README's first command on the single-host default: `connection: local`, no sshd. The inventory is
+// inventories/local.yaml with its dirs moved under a temp dir, so the test never touches /opt/pyro.
+describe('pyro up on this machine with the single-host default inventory (connection: local)', function () {
+  this.timeout(600_000);
+  let inv: string;
+  let env: Record<string, string>;
+
+  before(() => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'pyro-up-local-'));
+    const text = readFileSync(path.join(ROOT, 'inventories', 'local.yaml'), 'utf8')
+      .replace('name: local', 'name: local-test')
+      .replace('installDir: /opt/pyro', `installDir: ${dir}/opt`)
+      .replace('dataDir: /var/lib/pyro', `dataDir: ${dir}/data`);
+    inv = path.join(dir, 'local.yaml');
+    writeFileSync(inv, text);
+    env = { PYRO_STATE_DIR: path.join(dir, 'state') };
+  });
+  after(async () => {
+    if (inv) await runPyro(['down', '-i', inv], { env, timeoutMs: 300_000 });
+  });
+
+  it('brings HDFS, YARN and Kafka up and ends with a healthy status', async () => {
+    const r = await runPyro(['up', '--status', '-i', inv], { env, timeoutMs: 540_000 });
+    assert.equal(r.exitCode, 0, `${r.stdout}\n${r.stderr}`);
+    assert.match(r.stdout, /\[local\] hdfs-namenode: formatted/);
+    assert.match(r.stdout, /kafka-broker gate: 1\/1 brokers registered, 0 under-replicated/);
+    assert.match(r.stdout, /\[kafka\] create topic events: 3 partitions, replication 1/);
+    assert.match(r.stdout, /cluster local-test is healthy/);
+    assert.match(r.stderr, /superset: not started by pyro up yet/);
+    const again = await runPyro(['up', '--json', '-i', inv], { env, timeoutMs: 120_000 });
+    assert.equal(again.exitCode, 0, again.stderr);
+    assert.deepEqual((JSON.parse(again.stdout) as { changes: string[] }).changes, []);
+  });
+
+  it('pyro check counts the ports of the running services as theirs, not as clashes', async () => {
+    const r = await runPyro(['check', '--json', '-i', inv], { env, timeoutMs: 120_000 });
+    const rows = (JSON.parse(r.stdout) as { hosts: { checks: { check: string; status: string; detail: string }[] }[] }).hosts[0]!.checks;
+    const ports = rows.find((x) => x.check === 'ports');
+    assert.equal(ports?.status, 'ok', JSON.stringify(ports));
+    assert.match(ports!.detail, /held by pyro's own running services/);
+  });
+});
