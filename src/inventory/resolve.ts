@@ -47,6 +47,7 @@ function resolveHosts(raw: RawInventory): HostSpec[] {
       javaHome: h.javaHome ?? d.javaHome,
       java21Home: h.java21Home ?? d.java21Home,
       python: h.python ?? d.python ?? 'python3',
+      supervisor: h.supervisor ?? d.supervisor ?? 'pyro',
       index,
     };
   });

@@ -37,6 +37,13 @@ const hostPaths = {
   javaHome: Type.Optional(absPath('JDK 17+ for Hadoop, Kafka, Spark, Flume')),
   java21Home: Type.Optional(absPath('JDK 21+ for NiFi')),
   python: Type.Optional(Type.String({ minLength: 1, description: 'python3 interpreter for Superset and PySpark' })),
+  supervisor: Type.Optional(
+    Type.Unsafe<'pyro' | 'systemd'>({
+      type: 'string',
+      enum: ['pyro', 'systemd'],
+      description: 'pyro: pid files and pyro-managed start scripts (default, no root); systemd: units linked from the conf dir (system units as root, user units otherwise)',
+    }),
+  ),
 };
 
 const Defaults = Type.Object({ ssh: Type.Optional(Ssh), ...hostPaths }, closed);

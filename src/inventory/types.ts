@@ -23,6 +23,8 @@ export interface HostSpec {
   javaHome?: string;
   java21Home?: string;
   python: string;
+  /** Who keeps the services running: pyro's pid files, or systemd units. */
+  supervisor: 'pyro' | 'systemd';
   /** Index in the inventory's hosts list (for locating errors). */
   index: number;
 }

@@ -8,6 +8,7 @@ import {
 } from '../services/runtime.js';
 import type { ClusterIds } from '../state/cluster-state.js';
 import { shJoin } from './host-sh.js';
+import { renderUnit, unitName } from './systemd-unit.js';
 
 /** What an instance should look like on its host: files, launch script, hash, format step. */
 export interface Desired {
@@ -24,6 +25,8 @@ export interface Desired {
   heapMb: number;
   /** Log files worth showing when it fails: the main log, then stdout/stderr. */
   logFiles: string[];
+  /** The systemd unit (a file in the conf dir) when the host's supervisor is systemd. */
+  unit?: string;
 }
 
 /** Instances pyro runs (their role has a runtime), in start order. */
@@ -64,6 +67,9 @@ export function desiredFor(inv: Inventory, inst: ServiceInstance, ids: ClusterId
   const heapMb = heapFor(inv, inst, resources);
   const ctx: RuntimeContext = { inv, inst, ids, paths, artifactRoot: artifactRootFor(inv, inst.host), java: javaFor(inst.host), heapMb, resources };
   const files: Record<string, string> = { ...rt.files(ctx), 'run.sh': runScript(ctx, rt) };
+  const unit = inst.host.supervisor === 'systemd' ? unitName(inv.clusterName, inst) : undefined;
+  // System units for root, user units otherwise; the SSH user is the one that will run them.
+  if (unit) files[unit] = renderUnit(inv.clusterName, inst, paths, rt.stopGraceSec, (inst.host.ssh.user ?? 'root') === 'root' || inst.host.connection === 'local');
   const h = createHash('sha256');
   for (const name of Object.keys(files).sort()) h.update(`${name}\0${files[name]}\0`);
   for (const c of inst.def.artifacts) h.update(`${c}\0${builds[c] ?? ''}\0`);
@@ -74,5 +80,6 @@ export function desiredFor(inv: Inventory, inst: ServiceInstance, ids: ClusterId
     marker: roleMarker(inst.def.role),
     heapMb,
     logFiles: [`${paths.logs}/${rt.logFile}`, `${paths.logs}/${inst.def.role}.out`],
+    unit,
   };
 }

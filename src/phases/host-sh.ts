@@ -68,6 +68,46 @@ pyro_start() { # ROLE CONF LOGS PIDFILE HASHFILE MARKER HASH PORT...
   printf '%s\n' "$hash" > "$hf"
   echo "@started $r $!"
 }
+pyro_sd() { if [ "$(id -u)" = 0 ]; then systemctl "$@"; else systemctl --user "$@"; fi; }
+pyro_sd_ok() { # ROLE: systemd runs here and this user may keep units running
+  if [ ! -d /run/systemd/system ] || ! command -v systemctl >/dev/null 2>&1; then
+    echo "@fail $1 supervisor systemd: systemd is not running on this host"; return 1
+  fi
+  if [ "$(id -u)" != 0 ] && ! loginctl show-user "$(id -un)" -p Linger 2>/dev/null | grep -q '=yes'; then
+    echo "@fail $1 supervisor systemd: user units stop at logout unless lingering is on (loginctl enable-linger $(id -un))"; return 1
+  fi
+}
+pyro_sd_state() { # ROLE UNIT HASHFILE
+  if [ ! -d /run/systemd/system ]; then echo "@svc $1 stopped - 0 -"; echo "@nosystemd $1"; return 0; fi
+  st=$(pyro_sd show -p ActiveState --value "$2" 2>/dev/null); p=$(pyro_sd show -p MainPID --value "$2" 2>/dev/null)
+  if [ "$st" = active ] && [ -n "$p" ] && [ "$p" != 0 ]; then
+    up=$(ps -o etimes= -p "$p" 2>/dev/null | tr -d ' '); [ -n "$up" ] || up=0
+    echo "@svc $1 running $p $up $(cat "$3" 2>/dev/null || echo -)"
+  elif [ "$st" = failed ]; then echo "@svc $1 dead - 0 $(cat "$3" 2>/dev/null || echo -)"
+  else echo "@svc $1 stopped - 0 -"; fi
+}
+pyro_sd_start() { # ROLE CONF LOGS UNIT HASHFILE HASH PORT...: the unit file lives in CONF and is linked
+  r=$1 conf=$2 logs=$3 unit=$4 hf=$5 hash=$6; shift 6
+  pyro_sd_ok "$r" || return 1
+  if [ "$(pyro_sd show -p ActiveState --value "$unit" 2>/dev/null)" = active ]; then echo "@running $r"; return 0; fi
+  for port in "$@"; do
+    if pyro_port_busy "$port"; then echo "@fail $r port $port is already in use by another process"; return 1; fi
+  done
+  mkdir -p "$logs" "$(dirname "$hf")"
+  out="$logs/$r.out"
+  for i in 4 3 2 1; do [ -f "$out.$i" ] && mv -f "$out.$i" "$out.$((i+1))"; done
+  [ -f "$out" ] && mv -f "$out" "$out.1"
+  if ! { pyro_sd link "$conf/$unit" >/dev/null 2>&1 || [ -e "/etc/systemd/system/$unit" ]; } || ! pyro_sd daemon-reload || ! pyro_sd enable "$unit" >/dev/null 2>&1 || ! pyro_sd start "$unit"; then
+    echo "@fail $r systemctl start $unit failed"; pyro_sd status "$unit" --no-pager 2>&1 | tail -n 15 | sed "s|^|@log $r |"; return 1
+  fi
+  printf '%s\n' "$hash" > "$hf"
+  echo "@started $r $(pyro_sd show -p MainPID --value "$unit")"
+}
+pyro_sd_stop() { # ROLE UNIT: systemd sends TERM, then KILL after the unit's TimeoutStopSec
+  if [ -d /run/systemd/system ] && [ "$(pyro_sd show -p ActiveState --value "$2" 2>/dev/null)" = active ]; then
+    pyro_sd stop "$2" && echo "@stopped $1 clean" || echo "@stopped $1 failed"
+  else echo "@stopped $1 not-running"; fi
+}
 pyro_stop() { # ROLE PIDFILE MARKER GRACE_SECONDS: TERM, then KILL after the grace period
   if ! p=$(pyro_pid "$2" "$3"); then rm -f "$2"; echo "@stopped $1 not-running"; return 0; fi
   kill -TERM "$p" 2>/dev/null

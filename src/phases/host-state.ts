@@ -6,6 +6,7 @@ import { instancePaths, roleMarker, type HostResources } from '../services/runti
 import { HostError } from '../util/errors.js';
 import type { Desired } from './desired.js';
 import { HOST_PRELUDE, parseLines } from './host-sh.js';
+import { unitName } from './systemd-unit.js';
 
 export interface ServiceState {
   state: 'running' | 'dead' | 'stopped';
@@ -21,16 +22,24 @@ export interface HostState {
   /** Current contents of the managed files, by role then name. */
   files: Record<string, Record<string, string>>;
   formatted: Record<string, 'yes' | 'no' | 'foreign'>;
+  /** Roles set to `supervisor: systemd` on a host where systemd does not run. */
+  noSystemd: string[];
   resources: HostResources;
   push: PushPlanItem[];
 }
 
 /** What the state script needs of an instance. */
-export type Watched = Pick<Desired, 'inst' | 'paths' | 'marker' | 'files'> & { format?: Desired['format'] };
+export type Watched = Pick<Desired, 'inst' | 'paths' | 'marker' | 'files'> & { format?: Desired['format']; unit?: string };
 
 /** An instance to watch by its pid file only (no files, no format state): `check` and the like. */
-export function watchProcess(inst: ServiceInstance): Watched {
-  return { inst, paths: instancePaths(inst), marker: roleMarker(inst.def.role), files: {} };
+export function watchProcess(inst: ServiceInstance, cluster: string): Watched {
+  return { inst, paths: instancePaths(inst), marker: roleMarker(inst.def.role), files: {}, unit: inst.host.supervisor === 'systemd' ? unitName(cluster, inst) : undefined };
+}
+
+/** The sh line printing an instance's `@svc` state, by pid file or from systemd. */
+export function stateLine(d: Watched): string {
+  const role = q(d.inst.def.role);
+  return d.unit ? `pyro_sd_state ${role} ${q(d.unit)} ${q(d.paths.hashFile)}` : `pyro_state ${role} ${q(d.paths.pidFile)} ${q(d.marker)} ${q(d.paths.hashFile)}`;
 }
 
 /** The one script that reads a host's state: services, their files and data dirs, memory, and artifacts. */
@@ -39,7 +48,7 @@ export function stateScript(spec: HostSpec, desired: Watched[], push: PushItem[]
   lines.push(`echo "@res $(awk '/^MemTotal:/{print int($2/1024)}' /proc/meminfo) $(getconf _NPROCESSORS_ONLN 2>/dev/null || nproc)"`);
   for (const d of desired) {
     const role = d.inst.def.role;
-    lines.push(`pyro_state ${q(role)} ${q(d.paths.pidFile)} ${q(d.marker)} ${q(d.paths.hashFile)}`);
+    lines.push(stateLine(d));
     if (d.format) lines.push(`pyro_formatted ${q(role)} ${q(d.format.dir)} ${q(d.format.done)}`);
     if (withFiles) for (const name of Object.keys(d.files)) lines.push(`pyro_file ${q(role)} ${q(name)} ${q(`${d.paths.conf}/${name}`)}`);
   }
@@ -48,7 +57,7 @@ export function stateScript(spec: HostSpec, desired: Watched[], push: PushItem[]
 }
 
 export function parseState(stdout: string, push: PushItem[]): HostState {
-  const s: HostState = { services: {}, files: {}, formatted: {}, resources: { memTotalMb: 0, cpus: 0 }, push: planFrom(push, stdout) };
+  const s: HostState = { services: {}, files: {}, formatted: {}, noSystemd: [], resources: { memTotalMb: 0, cpus: 0 }, push: planFrom(push, stdout) };
   for (const l of parseLines(stdout)) {
     const [a, b, c, d, e] = l.words;
     switch (l.kind) {
@@ -56,6 +65,7 @@ export function parseState(stdout: string, push: PushItem[]): HostState {
       case 'svc': s.services[a!] = { state: b as ServiceState['state'], pid: c === '-' ? undefined : Number(c), uptimeSec: Number(d), hash: e === '-' ? undefined : e }; break;
       case 'file': (s.files[a!] ??= {})[b!] = Buffer.from(c ?? '', 'base64').toString('utf8'); break;
       case 'formatted': s.formatted[a!] = b as 'yes' | 'no' | 'foreign'; break;
+      case 'nosystemd': s.noSystemd.push(a!); break;
     }
   }
   return s;

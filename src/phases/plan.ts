@@ -44,6 +44,11 @@ export function planInstance(d: Desired, state: HostState): InstancePlan {
     if (have[name] === content) continue;
     files.push({ name, path: `${d.paths.conf}/${name}`, content, diff: diffConfig(name, have[name], content) });
   }
+  if (state.noSystemd.includes(role)) {
+    throw new HostError('SYSTEMD_MISSING', d.inst.host.name, `${role}: the host is set to \`supervisor: systemd\` but systemd does not run on ${d.inst.host.name}`, {
+      hint: 'set `supervisor: pyro` for this host (pid files, no root needed), or run it on a host with systemd',
+    });
+  }
   const formatted = state.formatted[role];
   if (d.format && formatted === 'foreign') {
     throw new HostError('DATA_DIR_NOT_EMPTY', d.inst.host.name, `${role}: ${d.format.dir} holds files but was not formatted by pyro (no ${d.format.done.split('/').pop()})`, {

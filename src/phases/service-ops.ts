@@ -3,7 +3,13 @@ import { HostError } from '../util/errors.js';
 import type { Desired } from './desired.js';
 import { HOST_PRELUDE, parseLines, shJoin } from './host-sh.js';
 import { hostOf, probeContext, say, sleep, type Session } from './session.js';
-import { parseState } from './host-state.js';
+import { parseState, stateLine } from './host-state.js';
+
+/** The sh line stopping an instance: by pid file (TERM, then KILL after its grace period), or through systemd. */
+function stopLine(d: Desired): string {
+  const role = q(d.inst.def.role);
+  return d.unit ? `pyro_sd_stop ${role} ${q(d.unit)}` : `pyro_stop ${role} ${q(d.paths.pidFile)} ${q(d.marker)} ${d.runtime.stopGraceSec}`;
+}
 
 /** Writes every changed file of a host's instances in one exec, each atomically. */
 export async function writeFiles(s: Session, hostName: string, files: { path: string; content: string; mode?: string }[]): Promise<void> {
@@ -42,9 +48,13 @@ export async function startInstance(s: Session, d: Desired, opts: { restart: boo
   const role = d.inst.def.role;
   const p = d.paths;
   const steps = [HOST_PRELUDE];
-  if (opts.restart) steps.push(`pyro_stop ${q(role)} ${q(p.pidFile)} ${q(d.marker)} ${d.runtime.stopGraceSec}`);
+  if (opts.restart) steps.push(stopLine(d));
   if (d.format) steps.push(`pyro_format ${q(role)} ${q(d.format.dir)} ${q(d.format.done)} ${q(`${p.logs}/format.log`)} ${shJoin(d.format.argv)} || exit 0`);
-  steps.push(`pyro_start ${q(role)} ${q(p.conf)} ${q(p.logs)} ${q(p.pidFile)} ${q(p.hashFile)} ${q(d.marker)} ${q(d.hash)} ${d.ports.join(' ')}`);
+  steps.push(
+    d.unit
+      ? `pyro_sd_start ${q(role)} ${q(p.conf)} ${q(p.logs)} ${q(d.unit)} ${q(p.hashFile)} ${q(d.hash)} ${d.ports.join(' ')}`
+      : `pyro_start ${q(role)} ${q(p.conf)} ${q(p.logs)} ${q(p.pidFile)} ${q(p.hashFile)} ${q(d.marker)} ${q(d.hash)} ${d.ports.join(' ')}`,
+  );
   const r = await hostOf(s, d.inst.host.name).exec('sh -s', { stdin: steps.join('\n'), timeoutMs: (d.runtime.stopGraceSec + 240) * 1000, signal: s.signal });
   const lines = parseLines(r.stdout);
   const fail = lines.find((l) => l.kind === 'fail');
@@ -69,7 +79,7 @@ export async function startInstance(s: Session, d: Desired, opts: { restart: boo
 /** Whether the instance's process is still alive. */
 async function alive(s: Session, d: Desired): Promise<boolean> {
   const r = await hostOf(s, d.inst.host.name).exec('sh -s', {
-    stdin: `${HOST_PRELUDE}\npyro_state ${q(d.inst.def.role)} ${q(d.paths.pidFile)} ${q(d.marker)} ${q(d.paths.hashFile)}`,
+    stdin: `${HOST_PRELUDE}\n${stateLine(d)}`,
     timeoutMs: 20_000,
     signal: s.signal,
   });
@@ -125,7 +135,7 @@ export async function waitGate(s: Session, role: string, ds: Desired[], since = 
 export async function stopInstance(s: Session, d: Desired): Promise<string> {
   const role = d.inst.def.role;
   const r = await hostOf(s, d.inst.host.name).exec('sh -s', {
-    stdin: `${HOST_PRELUDE}\npyro_stop ${q(role)} ${q(d.paths.pidFile)} ${q(d.marker)} ${d.runtime.stopGraceSec}`,
+    stdin: `${HOST_PRELUDE}\n${stopLine(d)}`,
     timeoutMs: (d.runtime.stopGraceSec + 30) * 1000,
     signal: s.signal,
   });

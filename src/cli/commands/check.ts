@@ -33,7 +33,7 @@ export async function checkCommand(opts: CheckOptions, ctx: RunContext): Promise
       await host.connect();
       const facts = await gatherFacts(host, spec, ctx.signal);
       // Ports held by pyro's own running services (known by their pid files) are not clashes.
-      const watched = inventory.instances.filter((i) => i.host === spec && i.def.runtime).map(watchProcess);
+      const watched = inventory.instances.filter((i) => i.host === spec && i.def.runtime).map((i) => watchProcess(i, inventory.clusterName));
       const procs = watched.length ? await readHostState(host, spec, watched, [], { signal: ctx.signal, withFiles: false }) : undefined;
       const running = new Set(Object.entries(procs?.services ?? {}).filter(([, v]) => v.state === 'running').map(([k]) => k));
       const how = spec.connection === 'local' ? 'local' : `ssh ${spec.ssh.user ?? ''}${spec.ssh.user ? '@' : ''}${spec.address}${spec.ssh.port ? `:${spec.ssh.port}` : ''}`;

@@ -18,6 +18,7 @@ const spec = (name: string, connection: 'ssh' | 'local' = 'ssh'): HostSpec => ({
   dataDir: '/var/lib/pyro',
   logDir: '/var/log/pyro',
   python: 'python3',
+  supervisor: 'pyro',
   index: 0,
 });
 

@@ -107,6 +107,7 @@ describe('desiredFor (inventories/three-hosts.yaml)', () => {
         formatted: opts.formatted ? { [role]: opts.formatted } : {},
         resources: { memTotalMb: 16384, cpus: 4 },
         push: [],
+        noSystemd: [],
       };
     }
 
