@@ -25,6 +25,8 @@ export interface Desired {
   heapMb: number;
   /** Log files worth showing when it fails: the main log, then stdout/stderr. */
   logFiles: string[];
+  /** sh run on the host right after a start (see ServiceRuntime.postStart). */
+  postStart?: string;
   /** The systemd unit (a file in the conf dir) when the host's supervisor is systemd. */
   unit?: string;
 }
@@ -40,6 +42,10 @@ export function unmanagedRoles(inv: Inventory): string[] {
   return [...new Set(inv.instances.filter((i) => !i.def.runtime).map((i) => i.def.role))];
 }
 
+function launchLine(l: string[] | { sh: string }): string {
+  return Array.isArray(l) ? shJoin(l) : l.sh;
+}
+
 function runScript(ctx: RuntimeContext, rt: ServiceRuntime): string {
   const env = rt.env?.(ctx) ?? {};
   const javaHome = ctx.inst.host.javaHome;
@@ -51,7 +57,8 @@ function runScript(ctx: RuntimeContext, rt: ServiceRuntime): string {
       ? `export JAVA_HOME=${shJoin([javaHome])}`
       : 'if [ -z "${JAVA_HOME:-}" ]; then JAVA_HOME=$(dirname "$(dirname "$(readlink -f "$(command -v java)")")"); export JAVA_HOME; fi',
     renderEnvFile(env).trimEnd(),
-    `exec ${shJoin(rt.launch(ctx))}`,
+    rt.prelude?.(ctx) ?? '',
+    `exec ${launchLine(rt.launch(ctx))}`,
     '',
   ].filter((l) => l !== '').join('\n') + '\n';
 }
@@ -60,12 +67,12 @@ function runScript(ctx: RuntimeContext, rt: ServiceRuntime): string {
  * Renders an instance. `resources` (from the host) sizes heaps and container memory; `builds` maps each artifact
  * component to the sha256 of the build pushed, so a rebuilt distribution also restarts.
  */
-export function desiredFor(inv: Inventory, inst: ServiceInstance, ids: ClusterIds, resources?: HostResources, builds: Record<string, string> = {}): Desired {
+export function desiredFor(inv: Inventory, inst: ServiceInstance, ids: ClusterIds, resources?: HostResources, builds: Record<string, string> = {}, secrets: Record<string, string> = {}): Desired {
   const rt = inst.def.runtime;
   if (!rt) throw new Error(`${inst.def.role} has no runtime`);
   const paths = instancePaths(inst);
   const heapMb = heapFor(inv, inst, resources);
-  const ctx: RuntimeContext = { inv, inst, ids, paths, artifactRoot: artifactRootFor(inv, inst.host), java: javaFor(inst.host), heapMb, resources };
+  const ctx: RuntimeContext = { inv, inst, ids, paths, artifactRoot: artifactRootFor(inv, inst.host), java: javaFor(inst.host), heapMb, resources, secrets };
   const files: Record<string, string> = { ...rt.files(ctx), 'run.sh': runScript(ctx, rt) };
   const unit = inst.host.supervisor === 'systemd' ? unitName(inv.clusterName, inst) : undefined;
   // System units for root, user units otherwise; the SSH user is the one that will run them.
@@ -77,9 +84,10 @@ export function desiredFor(inv: Inventory, inst: ServiceInstance, ids: ClusterId
     inst, runtime: rt, paths, files, hash: h.digest('hex').slice(0, 16),
     format: rt.format?.(ctx),
     ports: Object.values(inst.ports),
-    marker: roleMarker(inst.def.role),
+    marker: rt.marker ?? roleMarker(inst.def.role),
+    postStart: rt.postStart?.(ctx),
     heapMb,
-    logFiles: [`${paths.logs}/${rt.logFile}`, `${paths.logs}/${inst.def.role}.out`],
+    logFiles: [...new Set([`${paths.logs}/${rt.logFile}`, `${paths.logs}/${inst.def.role}.out`])],
     unit,
   };
 }

@@ -48,18 +48,25 @@ export async function openSession(o: OpenOptions): Promise<OpenSession> {
     const ids = await state.ids();
     const kafka = inv.instances.filter((i) => i.def.component === 'kafka');
     if (kafka.length) ids.kafkaNodeIds = { ...ids.kafkaNodeIds, ...(await state.kafkaNodeIds(kafka.map(nodeKey))) };
+    const secrets: Record<string, string> = {};
+    for (const name of secretNames(inv)) secrets[name] = await state.secret(name);
     const wanted = managedHostSpecs(inv).filter(o.hostFilter ?? (() => true));
     const created = createHosts(wanted, { knownHostsFile: knownHostsFile(inv.clusterName), trustNewHosts: Boolean(o.trustNewHosts) });
     wanted.forEach((spec, i) => hosts.set(spec.name, created[i]!));
     valuesOrThrow(await runOnHosts(created, (h) => h.connect(), { signal: o.signal }), 'connecting');
     return {
-      inv, state, ids, hosts, out: o.out, signal: o.signal, dryRun: Boolean(o.dryRun), quiet: Boolean(o.quiet),
+      inv, state, ids, secrets, hosts, out: o.out, signal: o.signal, dryRun: Boolean(o.dryRun), quiet: Boolean(o.quiet),
       readyTimeoutSec: o.readyTimeoutSec ?? 180, changes: [], lock, close,
     };
   } catch (e) {
     await close();
     throw e;
   }
+}
+
+/** Secrets the inventory's services use (generated on first use, kept 0600 in the cluster state). */
+export function secretNames(inv: Inventory): string[] {
+  return inv.instances.some((i) => i.def.role === 'postgresql') ? ['postgresql-password'] : [];
 }
 
 /** Hosts that run at least one role pyro manages. */

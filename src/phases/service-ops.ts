@@ -55,6 +55,8 @@ export async function startInstance(s: Session, d: Desired, opts: { restart: boo
       ? `pyro_sd_start ${q(role)} ${q(p.conf)} ${q(p.logs)} ${q(d.unit)} ${q(p.hashFile)} ${q(d.hash)} ${d.ports.join(' ')}`
       : `pyro_start ${q(role)} ${q(p.conf)} ${q(p.logs)} ${q(p.pidFile)} ${q(p.hashFile)} ${q(d.marker)} ${q(d.hash)} ${d.ports.join(' ')}`,
   );
+  // A post-start step runs only when this exec started the process (`@started`), never on one already running.
+  if (d.postStart) steps.push(`out=$(${steps.pop()!}); echo "$out"\ncase "$out" in *@started*)\n${d.postStart}\n;; esac`);
   const r = await hostOf(s, d.inst.host.name).exec('sh -s', { stdin: steps.join('\n'), timeoutMs: (d.runtime.stopGraceSec + 240) * 1000, signal: s.signal });
   const lines = parseLines(r.stdout);
   const fail = lines.find((l) => l.kind === 'fail');

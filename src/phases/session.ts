@@ -9,6 +9,8 @@ export interface Session {
   inv: Inventory;
   state: ClusterState;
   ids: ClusterIds;
+  /** Generated secrets the inventory's services need, by name. Never printed. */
+  secrets: Record<string, string>;
   hosts: Map<string, Host>;
   out: Output;
   signal: AbortSignal;
@@ -22,7 +24,7 @@ export interface Session {
 }
 
 export function probeContext(s: Session): ProbeContext {
-  return { inv: s.inv, ids: s.ids };
+  return { inv: s.inv, ids: s.ids, secrets: s.secrets };
 }
 
 export function hostOf(s: Session, name: string): Host {

@@ -81,7 +81,7 @@ export async function gatherStatus(inventory: string, out: Output, signal: Abort
         states.set(h.name, e as Error);
       }
     });
-    const ctx = probeContextOf(inv, s.ids);
+    const ctx = probeContextOf(inv, s.ids, s.secrets);
     const probes = Promise.all(managed.map((i) => i.def.runtime!.ready(i, ctx).catch((e: unknown) => ({ ok: false, detail: errorText(e) }))));
     const hdfs = has('hdfs-namenode') ? safe(() => hdfsSummary(inv)) : Promise.resolve(undefined);
     const yarn = has('yarn-resourcemanager')
@@ -117,7 +117,7 @@ export async function gatherStatus(inventory: string, out: Output, signal: Abort
       if (!st || st instanceof Error) return { ...base, state: 'unknown', probe: st ? st.message : 'not reached', pendingRestart: false };
       const svc = st.services[inst.def.role];
       const probe = probeResults[k]!;
-      const d = desiredFor(inv, inst, s.ids, st.resources, builds);
+      const d = desiredFor(inv, inst, s.ids, st.resources, builds, s.secrets);
       if (svc?.state === 'running') {
         return { ...base, state: probe.ok ? 'healthy' : 'degraded', pid: svc.pid, uptimeSec: svc.uptimeSec, probe: probe.detail, pendingRestart: svc.hash !== undefined && svc.hash !== d.hash };
       }

@@ -110,7 +110,7 @@ export async function runUp(o: UpOptions, out: Output, signal: AbortSignal): Pro
       await runOnHosts(specs, async (spec) => {
         const st = states.get(spec.name)!;
         const ps = managed.filter((i) => i.host === spec).map((i) => {
-          const d = desiredFor(s.inv, i, s.ids, st.resources, builds);
+          const d = desiredFor(s.inv, i, s.ids, st.resources, builds, s.secrets);
           desired.push(d);
           return planInstance(d, st);
         });

@@ -1,4 +1,6 @@
 import { defineService } from './definition.js';
+import { postgresReady } from '../probes/postgresql.js';
+import { pgFiles, pgFormat, pgLaunch, pgPostStart, pgRunPrelude } from './postgresql-runtime.js';
 
 export default defineService({
   role: 'postgresql', component: 'postgresql', title: 'PostgreSQL (serving store)',
@@ -8,4 +10,15 @@ export default defineService({
   ports: [{ name: 'pg', default: 5432, description: 'SQL' }],
   dirs: [{ name: 'data', default: 'postgresql', description: 'cluster data directory (PGDATA)', holdsData: true }],
   heapMb: 256, extraMemoryMb: 256,
+  runtime: {
+    files: pgFiles,
+    prelude: pgRunPrelude,
+    launch: pgLaunch,
+    marker: 'pyro.role=postgresql',
+    format: pgFormat,
+    postStart: pgPostStart,
+    logFile: 'postgresql.out',
+    stopGraceSec: 60,
+    ready: postgresReady,
+  },
 });

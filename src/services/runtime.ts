@@ -34,6 +34,8 @@ export interface RuntimeContext {
   java: string;
   heapMb: number;
   resources?: HostResources;
+  /** Generated secrets by name (from the cluster state; never printed). */
+  secrets: Record<string, string>;
 }
 
 /** The outcome of a probe: a one-line detail either way, plus numbers for status. */
@@ -47,6 +49,7 @@ export interface ProbeResult {
 export interface ProbeContext {
   inv: Inventory;
   ids: ClusterIds;
+  secrets: Record<string, string>;
 }
 
 /** How a service runs: its files, launch command, format step and probes. */
@@ -55,8 +58,17 @@ export interface ServiceRuntime {
   files(ctx: RuntimeContext): Record<string, string>;
   /** Environment `run.sh` exports before it execs the command. */
   env?(ctx: RuntimeContext): Record<string, string>;
-  /** The command `run.sh` execs; it carries `-Dpyro.role=<role>` so pid files are checked against it. */
-  launch(ctx: RuntimeContext): string[];
+  /**
+   * The command `run.sh` execs, as argv, or as a raw sh line (`{ sh }`) when it needs the shell. It carries the
+   * role's marker (`-Dpyro.role=<role>`, or `marker`) so pid files are checked against it.
+   */
+  launch(ctx: RuntimeContext): string[] | { sh: string };
+  /** Raw sh lines `run.sh` runs before exec (finding binaries, choosing the user). */
+  prelude?(ctx: RuntimeContext): string;
+  /** The argument that marks the process as this role's (default `-Dpyro.role=<role>`). */
+  marker?: string;
+  /** sh lines run on the host right after a (re)start, in the same exec (create users, databases). */
+  postStart?(ctx: RuntimeContext): string;
   /** A one-time initialisation of a data dir; skipped forever once `done` (a path) exists. */
   format?(ctx: RuntimeContext): { dir: string; done: string; argv: string[] };
   /** The main log file, inside the instance's log dir. */
@@ -132,6 +144,6 @@ export function endpoint(inst: ServiceInstance, port: string): string {
   return `${inst.host.address}:${inst.ports[port]}`;
 }
 
-export function probeContextOf(inv: Inventory, ids: ClusterIds): ProbeContext {
-  return { inv, ids };
+export function probeContextOf(inv: Inventory, ids: ClusterIds, secrets: Record<string, string> = {}): ProbeContext {
+  return { inv, ids, secrets };
 }

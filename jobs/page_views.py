@@ -1,0 +1,110 @@
+"""Sample streaming job: page views per time window, from JSON events on Kafka into PostgreSQL.
+
+Events: {"id": 1, "page": "/home", "user": "u1", "ts": 1732500000000} (ts: creation time, epoch ms).
+Output: table page_views (window_start, window_end, page, views, last_event_ts, updated_at), one row per window
+and page. Each micro-batch upserts the windows it changed with their full counts (update mode), so a batch
+Spark retries after a failure writes the same values again: nothing is counted twice.
+
+Arguments: [topic] [table] [window], default: events page_views "1 minute". The Kafka and PostgreSQL settings
+come from the spark.pyro.* confs pyro passes.
+"""
+import sys
+
+from pyspark.sql import SparkSession, functions as F, types as T
+
+import pyro_job
+
+TOPIC = sys.argv[1] if len(sys.argv) > 1 else "events"
+TABLE = sys.argv[2] if len(sys.argv) > 2 else "page_views"
+WINDOW = sys.argv[3] if len(sys.argv) > 3 else "1 minute"
+
+EVENT = T.StructType([
+    T.StructField("id", T.LongType()),
+    T.StructField("page", T.StringType()),
+    T.StructField("user", T.StringType()),
+    T.StructField("ts", T.LongType()),
+])
+
+
+def jdbc(spark):
+    """A JDBC connection to the serving database, through the driver class itself (DriverManager does not see
+    jars added with --jars)."""
+    jvm = spark.sparkContext._jvm
+    conf = spark.conf
+    loader = jvm.java.lang.Thread.currentThread().getContextClassLoader()
+    driver = jvm.java.lang.Class.forName("org.postgresql.Driver", True, loader).getDeclaredConstructor().newInstance()
+    props = jvm.java.util.Properties()
+    props.setProperty("user", conf.get("spark.pyro.pg.user"))
+    props.setProperty("password", conf.get("spark.pyro.pg.password"))
+    return driver.connect(conf.get("spark.pyro.pg.url"), props)
+
+
+def create_table(spark):
+    conn = jdbc(spark)
+    try:
+        conn.createStatement().execute(
+            "CREATE TABLE IF NOT EXISTS " + TABLE + " ("
+            " window_start timestamptz NOT NULL, window_end timestamptz NOT NULL, page text NOT NULL,"
+            " views bigint NOT NULL, last_event_ts bigint NOT NULL, updated_at timestamptz NOT NULL DEFAULT now(),"
+            " PRIMARY KEY (window_start, page))")
+    finally:
+        conn.close()
+
+
+def upsert(spark):
+    sql = ("INSERT INTO " + TABLE + " (window_start, window_end, page, views, last_event_ts, updated_at)"
+           " VALUES (?, ?, ?, ?, ?, clock_timestamp())"
+           " ON CONFLICT (window_start, page) DO UPDATE SET views = EXCLUDED.views,"
+           " last_event_ts = EXCLUDED.last_event_ts, updated_at = EXCLUDED.updated_at")
+    jvm = spark.sparkContext._jvm
+
+    def write(batch, batch_id):
+        rows = batch.collect()  # the windows this batch changed: a handful per page
+        if not rows:
+            return
+        conn = jdbc(spark)
+        try:
+            conn.setAutoCommit(False)
+            st = conn.prepareStatement(sql)
+            for r in rows:
+                st.setTimestamp(1, jvm.java.sql.Timestamp(int(r.window_start.timestamp() * 1000)))
+                st.setTimestamp(2, jvm.java.sql.Timestamp(int(r.window_end.timestamp() * 1000)))
+                st.setString(3, r.page)
+                st.setLong(4, r.views)
+                st.setLong(5, r.last_event_ts)
+                st.addBatch()
+            st.executeBatch()
+            conn.commit()
+        finally:
+            conn.close()
+
+    return write
+
+
+def start(spark):
+    create_table(spark)
+    events = (spark.readStream.format("kafka")
+              .option("kafka.bootstrap.servers", spark.conf.get("spark.pyro.kafka.bootstrap"))
+              .option("subscribe", TOPIC)
+              .option("startingOffsets", "earliest")
+              .load()
+              .select(F.from_json(F.col("value").cast("string"), EVENT).alias("e"))
+              .select("e.*")
+              .where(F.col("page").isNotNull() & F.col("ts").isNotNull())
+              .withColumn("event_time", F.timestamp_millis("ts")))
+    counts = (events.withWatermark("event_time", "30 seconds")
+              .groupBy(F.window("event_time", WINDOW).alias("w"), "page")
+              .agg(F.count(F.lit(1)).alias("views"), F.max("ts").alias("last_event_ts"))
+              .select(F.col("w.start").alias("window_start"), F.col("w.end").alias("window_end"), "page", "views", "last_event_ts"))
+    query = (counts.writeStream.outputMode("update")
+             .foreachBatch(upsert(spark))
+             .option("checkpointLocation", spark.conf.get("spark.pyro.checkpoint"))
+             .trigger(processingTime=spark.conf.get("spark.pyro.trigger", "2 seconds"))
+             .queryName(spark.conf.get("spark.pyro.job"))
+             .start())
+    return [query]
+
+
+if __name__ == "__main__":
+    session = SparkSession.builder.getOrCreate()
+    pyro_job.run(session, start)

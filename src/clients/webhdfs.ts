@@ -1,0 +1,73 @@
+import http from 'node:http';
+import { errorText } from './http.js';
+
+/**
+ * A small WebHDFS client (the NameNode's REST API) for pyro's own files: job markers, progress, archives.
+ * Writes go through node:http, not fetch: undici rejects the DataNode's (Netty's) answer to a PUT.
+ */
+export class WebHdfs {
+  constructor(readonly base: string, readonly user = 'root') {}
+
+  private url(path: string, op: string, extra: Record<string, string> = {}): string {
+    const q = new URLSearchParams({ op, 'user.name': this.user, ...extra });
+    return `${this.base}/webhdfs/v1${path}?${q}`;
+  }
+
+  private request(method: string, url: string, body?: Buffer): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
+    return new Promise((resolve, reject) => {
+      const req = http.request(url, { method, headers: body ? { 'content-type': 'application/octet-stream', 'content-length': body.length } : {} }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+      });
+      req.setTimeout(60_000, () => req.destroy(new Error(`${method} ${url}: timed out`)));
+      req.on('error', reject);
+      req.end(body);
+    });
+  }
+
+  private fail(what: string, r: { status: number; body: Buffer }): Error {
+    let msg = r.body.toString().slice(0, 300);
+    try {
+      msg = (JSON.parse(msg) as { RemoteException?: { message?: string } }).RemoteException?.message ?? msg;
+    } catch {
+      // not JSON
+    }
+    return new Error(`WebHDFS ${what}: HTTP ${r.status}: ${msg}`);
+  }
+
+  async mkdirs(path: string): Promise<void> {
+    const r = await this.request('PUT', this.url(path, 'MKDIRS'));
+    if (r.status !== 200) throw this.fail(`mkdirs ${path}`, r);
+  }
+
+  /** Creates or replaces a file (the NameNode redirects the bytes to a DataNode). */
+  async put(path: string, data: Buffer): Promise<void> {
+    const first = await this.request('PUT', this.url(path, 'CREATE', { overwrite: 'true' }));
+    if (first.status !== 307 || !first.headers.location) throw this.fail(`create ${path}`, first);
+    const r = await this.request('PUT', first.headers.location, data);
+    if (r.status !== 201) throw this.fail(`write ${path}`, r);
+  }
+
+  /** A file's bytes, or undefined when it does not exist. */
+  async get(path: string): Promise<Buffer | undefined> {
+    try {
+      const res = await fetch(this.url(path, 'OPEN'), { signal: AbortSignal.timeout(30_000) });
+      if (res.status === 404) return undefined;
+      if (!res.ok) throw new Error(`HTTP ${res.status}: ${(await res.text()).slice(0, 300)}`);
+      return Buffer.from(await res.arrayBuffer());
+    } catch (e) {
+      throw new Error(`WebHDFS open ${path}: ${errorText(e)}`);
+    }
+  }
+
+  async exists(path: string): Promise<boolean> {
+    const res = await fetch(this.url(path, 'GETFILESTATUS'), { signal: AbortSignal.timeout(10_000) });
+    return res.status === 200;
+  }
+
+  async delete(path: string, recursive = false): Promise<void> {
+    const r = await this.request('DELETE', this.url(path, 'DELETE', { recursive: String(recursive) }));
+    if (r.status !== 200) throw this.fail(`delete ${path}`, r);
+  }
+}
