@@ -27,12 +27,11 @@ EVENT = T.StructType([
 
 
 def jdbc(spark):
-    """A JDBC connection to the serving database, through the driver class itself (DriverManager does not see
-    jars added with --jars)."""
+    """A JDBC connection to the serving database, through the driver class itself (pyro puts the driver jar on
+    the driver's class path)."""
     jvm = spark.sparkContext._jvm
     conf = spark.conf
-    loader = jvm.java.lang.Thread.currentThread().getContextClassLoader()
-    driver = jvm.java.lang.Class.forName("org.postgresql.Driver", True, loader).getDeclaredConstructor().newInstance()
+    driver = jvm.org.postgresql.Driver()
     props = jvm.java.util.Properties()
     props.setProperty("user", conf.get("spark.pyro.pg.user"))
     props.setProperty("password", conf.get("spark.pyro.pg.password"))

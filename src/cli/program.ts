@@ -185,6 +185,84 @@ Environment: PYRO_INVENTORY (default inventory), PYRO_STATE_DIR (state, known ho
       await run((ctx) => logsCommand(role, o, ctx));
     });
 
+  program
+    .command('submit-job')
+    .description('submit a streaming job to YARN (cluster mode): a job declared in the inventory, or a .py/.jar file; waits until it runs and its query reports')
+    .argument('<job>', 'a job name from the inventory, or a .py / .jar file')
+    .argument('[args...]', 'arguments for the job (after --)')
+    .addOption(inventoryOption())
+    .option('--name <name>', 'name for a file job (default: the file name)')
+    .option('--class <class>', 'main class of a jar')
+    .option('--topic <topic...>', 'topics a file job reads (checked before submitting)')
+    .option('--replace', 'stop the running one first, then start again from the same checkpoint')
+    .option('--json', 'print the result as JSON')
+    .addHelpText('after', examples(['pyro submit-job page-views', 'pyro submit-job page-views --replace', 'pyro submit-job jobs/page_views.py --name pv-test --topic events -- events page_views_test "10 seconds"']))
+    .action(async (job: string, args: string[], o: { inventory: string; name?: string; class?: string; topic?: string[]; replace?: boolean; json?: boolean }) => {
+      const { submitJobCommand } = await import('./commands/jobs.js');
+      await run((ctx) => submitJobCommand(job, args, o, ctx), o);
+    });
+
+  const jobs = program
+    .command('jobs')
+    .description('the streaming jobs on YARN: state, application, uptime, input rate and batch duration')
+    .addOption(inventoryOption())
+    .option('--all', 'also finished and failed applications')
+    .option('--json', 'print as JSON')
+    .addHelpText('after', examples(['pyro jobs', 'pyro jobs stop page-views', 'pyro jobs logs page-views', 'pyro jobs restart page-views']))
+    .action(async (o: { inventory: string; all?: boolean; json?: boolean }) => {
+      const { jobsListCommand } = await import('./commands/jobs.js');
+      await run((ctx) => jobsListCommand(o, ctx), o);
+    });
+  jobs
+    .command('stop')
+    .description('stop a job between batches (its checkpoint keeps its place); killed through YARN if it does not stop in time')
+    .argument('<job>')
+    .option('--json', 'print as JSON')
+    .action(async (job: string, _o: unknown, cmd: Command) => {
+      // -i belongs to `jobs` (before or after the sub-verb): read it with the parent's options.
+      const o = cmd.optsWithGlobals<{ inventory: string; json?: boolean }>();
+      const { jobsStopCommand } = await import('./commands/jobs.js');
+      await run((ctx) => jobsStopCommand(job, o, ctx), o);
+    });
+  jobs
+    .command('logs')
+    .description('the driver\'s log (the ApplicationMaster container\'s stderr)')
+    .argument('<job>')
+    .option('--bytes <n>', 'bytes from the end', int('--bytes'), 20000)
+    .action(async (job: string, _o: unknown, cmd: Command) => {
+      const o = cmd.optsWithGlobals<{ inventory: string; bytes?: number }>();
+      const { jobsLogsCommand } = await import('./commands/jobs.js');
+      await run((ctx) => jobsLogsCommand(job, o, ctx));
+    });
+  jobs
+    .command('restart')
+    .description('stop a declared job and submit it again; it continues from its checkpoint')
+    .argument('<job>')
+    .option('--json', 'print as JSON')
+    .action(async (job: string, _o: unknown, cmd: Command) => {
+      const o = cmd.optsWithGlobals<{ inventory: string; json?: boolean }>();
+      const { jobsRestartCommand } = await import('./commands/jobs.js');
+      await run((ctx) => jobsRestartCommand(job, o, ctx), o);
+    });
+
+  program
+    .command('produce')
+    .description('write JSON page-view events ({id, page, user, ts}) into a topic at a steady rate, acks=all')
+    .addOption(inventoryOption())
+    .option('--topic <topic>', 'topic', 'events')
+    .option('--rate <n>', 'events per second (0: as fast as possible)', (v: string) => Number(v), 1000)
+    .option('--seconds <n>', 'run this long', int('--seconds'))
+    .option('--count <n>', 'stop after this many events (default 1000 without --seconds)', int('--count'))
+    .option('--pages <n>', 'pages the events spread over', int('--pages'), 5)
+    .option('--first-id <n>', 'first event id', int('--first-id'), 1)
+    .option('--record <file>', 'append every acknowledged event ({id, page, ts}) to this NDJSON file')
+    .option('--json', 'print the result as JSON')
+    .addHelpText('after', examples(['pyro produce --rate 1000 --seconds 60', 'pyro produce --count 500 --record sent.ndjson']))
+    .action(async (o: { inventory: string; topic: string; rate: number; seconds?: number; count?: number; pages?: number; firstId?: number; record?: string; json?: boolean }) => {
+      const { produceCommand } = await import('./commands/produce.js');
+      await run((ctx) => produceCommand(o, ctx), o);
+    });
+
   const cache = program.command('cache').description('the local distribution cache');
   cache
     .command('import')

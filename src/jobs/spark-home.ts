@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { ArtifactCache, blobTopDir } from '../artifacts/cache.js';
+import { ArtifactCache } from '../artifacts/cache.js';
 import { recipeFor } from '../artifacts/catalog.js';
 import { unpack } from '../artifacts/archive.js';
 import { ensureArtifact } from '../artifacts/fetch.js';
@@ -15,13 +15,14 @@ export async function controlTree(inv: Inventory, component: string, log?: (l: s
   const peeked = await cache.peek(recipe.component, recipe.version);
   const entry = peeked && existsSync(cache.blobPath(peeked.sha256)) ? peeked : (await ensureArtifact(recipe, { ...fetchOptionsFor(inv, cache), log })).entry;
   const root = path.join(cache.root, 'unpacked', entry.sha256.slice(0, 16));
-  const tree = path.join(root, blobTopDir(component, recipe.version));
+  // unpack() strips the archive's single top dir, so the tree is the root itself.
+  const tree = root;
   if (existsSync(path.join(root, '.done'))) return tree;
   // Unpacked beside, then renamed: a half-unpacked tree is never used.
   const tmp = `${root}.tmp-${process.pid}`;
   await rm(tmp, { recursive: true, force: true });
   await mkdir(tmp, { recursive: true });
-  await unpack(cache.blobPath(entry.sha256), tmp);
+  await unpack(cache.blobPath(entry.sha256), tmp, 1);
   await writeFile(path.join(tmp, '.done'), `${entry.sha256}\n`);
   await rm(root, { recursive: true, force: true });
   await rename(tmp, root);

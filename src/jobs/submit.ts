@@ -65,7 +65,7 @@ function containerMb(heapMb: number): number {
 export async function preflight(ctx: SubmitContext, job: JobSpec): Promise<void> {
   if (job.main.endsWith('.py')) {
     try {
-      await run('python3', ['-c', 'import sys, py_compile; py_compile.compile(sys.argv[1], doraise=True, cfile="/dev/null")', job.main]);
+      await run('python3', ['-c', 'import sys; f = sys.argv[1]; compile(open(f, encoding="utf-8").read(), f, "exec")', job.main]);
     } catch (e) {
       const text = String((e as { stderr?: string }).stderr ?? (e as Error).message).trim();
       const m = /File "([^"]+)", line (\d+)/.exec(text);
@@ -111,7 +111,7 @@ export async function submitJob(ctx: SubmitContext, job: JobSpec, opts: { replac
   const jdbcTree = await controlTree(inv, 'postgresql-jdbc', ctx.log);
   const jars = [
     ...readdirSync(path.join(spark, 'connectors')).filter((f) => f.endsWith('.jar')).map((f) => path.join(spark, 'connectors', f)),
-    ...readdirSync(jdbcTree).filter((f) => f.endsWith('.jar')).map((f) => path.join(jdbcTree, f)),
+    ...readdirSync(path.join(jdbcTree, 'jars')).filter((f) => f.endsWith('.jar')).map((f) => path.join(jdbcTree, 'jars', f)),
   ];
   const fs = hdfs(inv);
   const dirs = jobDirs(job.name);
@@ -126,6 +126,9 @@ export async function submitJob(ctx: SubmitContext, job: JobSpec, opts: { replac
     'spark.yarn.maxAppAttempts': '1',
     'spark.sql.shuffle.partitions': '4',
     'spark.sql.streaming.stateStore.providerClass': 'org.apache.spark.sql.execution.streaming.state.HDFSBackedStateStoreProvider',
+    // --jars files are localized into the container's working dir: the JDBC driver by its bare name on the class path.
+    'spark.driver.extraClassPath': jars.filter((j) => j.startsWith(jdbcTree)).map((j) => path.basename(j)).join(':'),
+    'spark.executor.extraClassPath': jars.filter((j) => j.startsWith(jdbcTree)).map((j) => path.basename(j)).join(':'),
     'spark.pyro.job': job.name,
     'spark.pyro.jobDir': `hdfs://${endpoint(nn, 'rpc')}${dirs.dir}`,
     'spark.pyro.checkpoint': `hdfs://${endpoint(nn, 'rpc')}${dirs.checkpoint}`,
@@ -169,8 +172,8 @@ async function waitRunning(ctx: SubmitContext, job: JobSpec, appId: string, seco
       said = app.state;
     }
     if (['FAILED', 'KILLED', 'FINISHED'].includes(app.state)) {
-      const log = await driverLog(ctx.inv, appId).catch((e: Error) => `(driver log not available: ${e.message})`);
-      throw new PyroError('JOB_FAILED', `job ${job.name} (${appId}) ended ${app.state}/${app.finalStatus}: ${app.diagnostics.split('\n')[0] ?? ''}\n--- driver log (last lines) ---\n${log.split('\n').slice(-25).join('\n')}`, {
+      const log = await failureLog(ctx.inv, appId);
+      throw new PyroError('JOB_FAILED', `job ${job.name} (${appId}) ended ${app.state}/${app.finalStatus}: ${app.diagnostics.split('\n')[0] ?? ''}\n--- driver log ---\n${log.split('\n').slice(-30).join('\n')}`, {
         hint: `\`pyro jobs logs ${job.name}\` shows the whole driver log`,
       });
     }
@@ -184,6 +187,14 @@ async function waitRunning(ctx: SubmitContext, job: JobSpec, appId: string, seco
     }
     await new Promise((res) => setTimeout(res, 1000));
   }
+}
+
+/** The driver's stdout when it holds a Python traceback (that is where PySpark prints it), else stderr's tail. */
+async function failureLog(inv: Inventory, appId: string): Promise<string> {
+  const out = await driverLog(inv, appId, 'stdout', 20_000).catch(() => '');
+  const tb = out.lastIndexOf('Traceback (most recent call last)');
+  if (tb >= 0) return out.slice(tb).split('\n').filter((l) => !/^(End of LogType|\*{10})/.test(l)).join('\n');
+  return driverLog(inv, appId).catch((e: Error) => `(driver log not available: ${e.message})`);
 }
 
 /** Asks a job to stop between batches (its stop marker), waits for it to finish; kills it after `graceSeconds`. */

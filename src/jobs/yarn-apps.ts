@@ -1,4 +1,4 @@
-import { getJson } from '../clients/http.js';
+import { errorText, getJson } from '../clients/http.js';
 import type { Inventory } from '../inventory/types.js';
 import { httpBase } from '../probes/hdfs.js';
 import { theOne } from '../services/runtime.js';
@@ -48,9 +48,14 @@ export async function driverLog(inv: Inventory, id: string, file = 'stderr', byt
   const attempts = await getJson<{ appAttempts: { appAttempt: { containerId: string; nodeHttpAddress: string }[] } }>(`${rmBase(inv)}/ws/v1/cluster/apps/${id}/appattempts`);
   const last = attempts.appAttempts.appAttempt.at(-1);
   if (!last) return '(no application attempt yet)';
-  const res = await fetch(`http://${last.nodeHttpAddress}/ws/v1/node/containerlogs/${last.containerId}/${file}?size=-${bytes}`, { signal: AbortSignal.timeout(15_000) });
-  if (!res.ok) return `(driver log not available: HTTP ${res.status} from ${last.nodeHttpAddress})`;
-  return (await res.text()).trimEnd();
+  const url = `http://${last.nodeHttpAddress}/ws/v1/node/containerlogs/${last.containerId}/${file}?size=-${bytes}`;
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(15_000) });
+    if (!res.ok) return `(driver log not available: HTTP ${res.status} from ${last.nodeHttpAddress})`;
+    return (await res.text()).trimEnd();
+  } catch (e) {
+    return `(driver log not available from ${url}: ${errorText(e)})`;
+  }
 }
 
 /** What YARN can still give: the largest container a node allows and the memory free across the cluster. */

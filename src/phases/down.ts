@@ -31,7 +31,7 @@ export async function runDown(o: DownOptions, out: Output, signal: AbortSignal):
     }
     if (!o.quiet) out.heading(`stopping ${o.roles?.length ? o.roles.join(', ') : 'the cluster'}`);
     for (const role of roles.reverse().filter((r) => !o.roles?.length || o.roles.includes(r))) {
-      const ds = managed.filter((i) => i.def.role === role).map((i) => Object.assign(desiredFor(s.inv, i, s.ids), { name: i.host.name }));
+      const ds = managed.filter((i) => i.def.role === role).map((i) => Object.assign(desiredFor(s.inv, i, s.ids, undefined, {}, s.secrets), { name: i.host.name }));
       valuesOrThrow(
         await runOnHosts(ds, async (d) => {
           const how = await stopInstance(s, d);

@@ -74,7 +74,7 @@ export async function gatherStatus(inventory: string, out: Output, signal: Abort
     const states = new Map<string, HostState | Error>();
     const hostsRun = runOnHosts([...s.hosts.values()], async (h) => {
       const spec = inv.hosts.find((x) => x.name === h.name)!;
-      const pre = managed.filter((i) => i.host === spec).map((i) => desiredFor(inv, i, s.ids));
+      const pre = managed.filter((i) => i.host === spec).map((i) => desiredFor(inv, i, s.ids, undefined, {}, s.secrets));
       try {
         states.set(h.name, await readHostState(h, spec, pre, [], { signal, withFiles: false }));
       } catch (e) {

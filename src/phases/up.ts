@@ -97,7 +97,7 @@ export async function runUp(o: UpOptions, out: Output, signal: AbortSignal): Pro
     const hostItems = (name: string) => (needs.perHost.find((h) => h.spec.name === name)?.components ?? []).map((c) => items.get(c)!);
     valuesOrThrow(
       await runOnHosts(specs, async (spec) => {
-        const pre = managed.filter((i) => i.host === spec).map((i) => desiredFor(s.inv, i, s.ids));
+        const pre = managed.filter((i) => i.host === spec).map((i) => desiredFor(s.inv, i, s.ids, undefined, {}, s.secrets));
         states.set(spec.name, await readHostState(hostOf(s, spec.name), spec, pre, hostItems(spec.name), { signal }));
       }, { signal }),
       'reading host state',

@@ -16,7 +16,7 @@ export async function postgresReady(inst: ServiceInstance, ctx: ProbeContext): P
   const client = new pg.Client(servingConnection(inst, ctx));
   try {
     await client.connect();
-    const r = await client.query<{ v: string }>('SHOW server_version');
+    const r = await client.query<{ v: string }>("SELECT current_setting('server_version') AS v");
     return { ok: true, detail: `PostgreSQL ${r.rows[0]?.v ?? '?'}, database ${servingDatabase(ctx.inv)}` };
   } catch (e) {
     return { ok: false, detail: `login to ${inst.host.address}:${inst.ports.pg} as ${PG_USER}: ${(e as Error).message}` };

@@ -36,7 +36,7 @@ export async function logsCommand(role: string, o: LogsOptions, ctx: RunContext)
     const prefix = targets.length > 1;
     const n = o.lines ?? 50;
     const results = await runOnHosts(
-      targets.map((inst) => ({ name: inst.host.name, d: desiredFor(s.inv, inst, s.ids) })),
+      targets.map((inst) => ({ name: inst.host.name, d: desiredFor(s.inv, inst, s.ids, undefined, {}, s.secrets) })),
       async ({ name, d }) => {
         const file = o.out ? d.logFiles[1]! : d.logFiles[0]!;
         let partial = '';
