@@ -68,7 +68,7 @@ export async function preflight(ctx: SubmitContext, job: JobSpec): Promise<void>
       await run('python3', ['-c', 'import sys; f = sys.argv[1]; compile(open(f, encoding="utf-8").read(), f, "exec")', job.main]);
     } catch (e) {
       const text = String((e as { stderr?: string }).stderr ?? (e as Error).message).trim();
-      const m = /File "([^"]+)", line (\d+)/.exec(text);
+      const m = [...text.matchAll(/File "([^"]+)", line (\d+)/g)].filter((x) => x[1] !== '<string>').at(-1);
       throw new InputError('JOB_SYNTAX', `${m ? `${m[1]}:${m[2]}` : job.main}: the job does not compile:\n${text.split('\n').slice(-4).join('\n')}`, {
         hint: 'fix the file and submit again; nothing was sent to YARN',
       });

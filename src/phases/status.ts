@@ -14,6 +14,8 @@ import type { Output } from '../ui/output.js';
 import { desiredFor, managedInstances, unmanagedRoles } from './desired.js';
 import { readHostState, type HostState } from './host-state.js';
 import { openSession } from './open.js';
+import { jobProgress } from '../jobs/progress.js';
+import { liveApp } from '../jobs/yarn-apps.js';
 
 export interface InstanceStatus {
   host: string;
@@ -36,6 +38,7 @@ export interface ClusterStatus {
   hdfs?: HdfsSummary | { error: string };
   yarn?: (YarnSummary & { expectedNodes: number; applications: { id: string; name: string; state: string; user: string }[] }) | { error: string };
   kafka?: (KafkaHealth & { expectedBrokers: number; controller?: { leaderId: number; voters: number[]; epoch: number }; topicNames: string[] }) | { error: string };
+  jobs: { name: string; state: string; appId?: string; uptimeSec?: number; inputRowsPerSecond?: number; batchDurationMs?: number }[];
   ui: Record<string, string>;
   unmanaged: string[];
   seconds: number;
@@ -108,11 +111,20 @@ export async function gatherStatus(inventory: string, out: Output, signal: Abort
           return { ...health, expectedBrokers: countOf(inv, 'kafka-broker'), controller };
         })
       : Promise.resolve(undefined);
-    const [, probeResults, hdfsR, yarnR, kafkaR] = await Promise.all([hostsRun, probes, hdfs, yarn, kafka]);
+    const jobsP = inv.jobs.length && has('yarn-resourcemanager')
+      ? Promise.all(inv.jobs.map(async (j) => {
+          const app = await liveApp(inv, j.name).catch(() => undefined);
+          const p = app?.state === 'RUNNING' ? await jobProgress(inv, j.name) : undefined;
+          return { name: j.name, state: app?.state ?? 'NOT RUNNING', appId: app?.id, uptimeSec: app ? Math.round(app.elapsedTime / 1000) : undefined, inputRowsPerSecond: p?.inputRowsPerSecond, batchDurationMs: p?.batchDurationMs };
+        }))
+      : Promise.resolve([]);
+    const [, probeResults, hdfsR, yarnR, kafkaR, jobs] = await Promise.all([hostsRun, probes, hdfs, yarn, kafka, jobsP]);
 
     const instances: InstanceStatus[] = managed.map((inst, k) => {
       const st = states.get(inst.host.name);
-      const version = path.posix.basename(artifactRootFor(inv, inst.host)(inst.def.artifacts[0]!));
+      const component = inst.def.artifacts[0];
+      // OS-packaged services (PostgreSQL) report their version in the probe detail.
+      const version = component ? path.posix.basename(artifactRootFor(inv, inst.host)(component)) : 'os';
       const base = { host: inst.host.name, role: inst.def.role, ports: inst.ports, version };
       if (!st || st instanceof Error) return { ...base, state: 'unknown', probe: st ? st.message : 'not reached', pendingRestart: false };
       const svc = st.services[inst.def.role];
@@ -142,6 +154,7 @@ export async function gatherStatus(inventory: string, out: Output, signal: Abort
       if (kafkaR.offline) problems.push(`Kafka: ${kafkaR.offline} offline partitions`);
       if (!kafkaR.controller || kafkaR.controller.leaderId < 0) problems.push('Kafka: no metadata quorum leader');
     }
+    for (const j of jobs) if (j.state !== 'RUNNING') problems.push(`job ${j.name} is ${j.state.toLowerCase()}`);
     const ui: Record<string, string> = {};
     for (const i of managed) {
       if (i.def.role === 'hdfs-namenode') ui['HDFS NameNode'] = `${httpBase(i)}/dfshealth.html`;
@@ -151,7 +164,7 @@ export async function gatherStatus(inventory: string, out: Output, signal: Abort
     if (has('kafka-broker')) ui['Kafka bootstrap'] = managed.filter((i) => i.def.role === 'kafka-broker').map((b) => `${b.host.address}:${b.ports.client} (id ${nodeId(s.ids, b)})`).join(', ');
     return {
       cluster: inv.clusterName, healthy: problems.length === 0, problems, instances,
-      hdfs: hdfsR, yarn: yarnR, kafka: kafkaR, ui, unmanaged: unmanagedRoles(inv), seconds: (Date.now() - t0) / 1000,
+      hdfs: hdfsR, yarn: yarnR, kafka: kafkaR, jobs, ui, unmanaged: unmanagedRoles(inv), seconds: (Date.now() - t0) / 1000,
     };
   } finally {
     await s.close();

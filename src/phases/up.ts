@@ -4,6 +4,9 @@ import { artifactNeeds } from '../artifacts/needs.js';
 import { pushHost, type PushItem } from '../artifacts/push.js';
 import { recipeFor } from '../artifacts/catalog.js';
 import { errorText } from '../clients/http.js';
+import { jobFromInventory } from '../jobs/spec.js';
+import { submitJob } from '../jobs/submit.js';
+import { liveApp } from '../jobs/yarn-apps.js';
 import { runOnHosts, valuesOrThrow } from '../hosts/parallel.js';
 import { appendHistory } from '../state/history.js';
 import type { Output } from '../ui/output.js';
@@ -70,6 +73,23 @@ function showPlan(s: Session, host: string, state: HostState, plans: InstancePla
   }
 }
 
+/** Submits every declared job YARN does not run; returns one line per job submitted (or, dry, to submit). */
+async function submitDeclaredJobs(s: Session, dryRun: boolean): Promise<string[]> {
+  const done: string[] = [];
+  const ctx = { inv: s.inv, stateDir: s.state.dir, secrets: s.secrets, log: (l: string) => note(s, `   ${l}`), signal: s.signal };
+  for (const j of s.inv.jobs) {
+    if (await liveApp(s.inv, j.name)) continue;
+    if (dryRun) {
+      done.push(`submit job ${j.name}`);
+      continue;
+    }
+    const r = await submitJob(ctx, jobFromInventory(s.inv, j.name));
+    done.push(`submit job ${j.name} (${r.appId})`);
+    note(s, `[yarn] job ${j.name} running as ${r.appId}`);
+  }
+  return done;
+}
+
 function printOutput(out: Output, quiet: boolean, line: string): void {
   if (!quiet) out.info(line);
 }
@@ -132,6 +152,16 @@ export async function runUp(o: UpOptions, out: Output, signal: AbortSignal): Pro
       }
       for (const t of result.topics) s.changes.push(`kafka: ${t.action} topic ${t.topic} (${t.detail})`);
       if (!quiet) for (const t of result.topics) out.info(`[kafka] would ${t.action} topic ${t.topic}: ${t.detail}`);
+      if (s.inv.jobs.length) {
+        try {
+          for (const j of await submitDeclaredJobs(s, true)) {
+            s.changes.push(j);
+            printOutput(out, quiet, `[yarn] would ${j}`);
+          }
+        } catch (e) {
+          result.warnings.push(`jobs not checked: YARN is not reachable (${errorText(e)}); declared jobs are submitted once it is up`);
+        }
+      }
       for (const w of result.warnings) if (!quiet) out.warn(w);
       if (!s.changes.length) printOutput(out, quiet, `nothing to change: ${allPlans.length} services running and up to date`);
       result.ok = true;
@@ -166,6 +196,10 @@ export async function runUp(o: UpOptions, out: Output, signal: AbortSignal): Pro
         s.changes.push(`kafka: ${c.action} topic ${c.topic} (${c.detail})`);
         printOutput(out, quiet, `[kafka] ${c.action} topic ${c.topic}: ${c.detail}`);
       }
+    }
+    if (s.inv.jobs.length && roles.includes('yarn-nodemanager')) {
+      printOutput(out, quiet, out.color.bold('== jobs'));
+      for (const j of await submitDeclaredJobs(s, false)) s.changes.push(j);
     }
     for (const w of result.warnings) if (!quiet) out.warn(w);
     result.ok = true;

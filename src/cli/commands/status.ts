@@ -30,6 +30,9 @@ function summaryLines(st: ClusterStatus): string[] {
       ? `Kafka  unreachable: ${k.error}`
       : `Kafka  controller leader ${k.controller ? `${k.controller.leaderId} (voters ${k.controller.voters.join(',')}, epoch ${k.controller.epoch})` : 'unknown'}, ${k.brokers.length}/${k.expectedBrokers} brokers [${k.brokers.join(',')}], ${k.underReplicated} under-replicated of ${k.partitions} partitions, topics: ${k.topicNames.join(', ') || '(none)'}`);
   }
+  for (const j of st.jobs) {
+    lines.push(`Job    ${j.name}: ${j.state}${j.appId ? ` (${j.appId}, up ${j.uptimeSec}s${j.inputRowsPerSecond !== undefined ? `, ${j.inputRowsPerSecond.toFixed(1)} rows/s in` : ''}${j.batchDurationMs !== undefined ? `, batch ${j.batchDurationMs} ms` : ''})` : ''}`);
+  }
   return lines;
 }
 

@@ -1,0 +1,145 @@
+import { strict as assert } from 'node:assert';
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { ROOT, runPyro } from '../helpers/cli.js';
+import { createTestbed, type Testbed } from '../testbed/testbed.js';
+
+// Issue 5 end to end on three simulated hosts: PostgreSQL deployed by `pyro up`, the sample PySpark job submitted
+// to YARN by `pyro up`, events from `pyro produce`, exact counts in PostgreSQL across a stop and a resubmit.
+
+function inventoryYaml(tb: Testbed, extraJobs = ''): string {
+  const [h1, h2, h3] = tb.hosts;
+  return `cluster:
+  name: jobs-test
+defaults:
+  ssh: { user: root, identity: ${tb.identity} }
+hosts:
+  - { name: h1, address: ${h1!.address}, roles: [hdfs-namenode, yarn-resourcemanager, kafka-controller, kafka-broker, hdfs-datanode, yarn-nodemanager, postgresql] }
+  - { name: h2, address: ${h2!.address}, roles: [hdfs-datanode, yarn-nodemanager, kafka-controller, kafka-broker] }
+  - { name: h3, address: ${h3!.address}, roles: [hdfs-datanode, yarn-nodemanager, kafka-controller, kafka-broker] }
+services:
+  hdfs: { namenode: { heap: 384m }, datanode: { heap: 256m } }
+  yarn: { resourcemanager: { heap: 384m }, nodemanager: { heap: 256m, memoryMb: 2048, vcores: 2 } }
+  kafka: { controller: { heap: 256m }, broker: { heap: 384m } }
+topics:
+  - { name: events, partitions: 3, replicationFactor: 3 }
+jobs:
+  - name: page-views
+    main: ${path.join(ROOT, 'jobs', 'page_views.py')}
+    topics: [events]
+${extraJobs}`;
+}
+
+interface Sent {
+  sent: number;
+  perPage: Record<string, number>;
+}
+
+describe('streaming jobs on YARN (submit-job, jobs, produce) on three simulated hosts', function () {
+  this.timeout(900_000);
+  let tb: Testbed;
+  let dir: string;
+  let inv: string;
+  let env: Record<string, string>;
+  const expected: Record<string, number> = {};
+  const pyro = (args: string[], timeoutMs = 600_000) => runPyro([...args, '-i', inv], { env, timeoutMs });
+
+  const pgQuery = async <T extends pg.QueryResultRow>(sql: string): Promise<T[]> => {
+    const secrets = JSON.parse(readFileSync(path.join(env.PYRO_STATE_DIR!, 'clusters', 'jobs-test', 'secrets.json'), 'utf8')) as Record<string, string>;
+    const client = new pg.Client({ host: tb.hosts[0]!.address, port: 5432, user: 'pyro', password: secrets['postgresql-password'], database: 'serving' });
+    await client.connect();
+    try {
+      return (await client.query<T>(sql)).rows;
+    } finally {
+      await client.end();
+    }
+  };
+  /** Per-page totals in PostgreSQL once they add up to `total` (or the last seen after 120 s). */
+  const totalsWhen = async (total: number): Promise<Record<string, number>> => {
+    const end = Date.now() + 120_000;
+    let last: Record<string, number> = {};
+    for (;;) {
+      const rows = await pgQuery<{ page: string; views: string }>('SELECT page, sum(views)::text AS views FROM page_views GROUP BY page').catch(() => []);
+      last = Object.fromEntries(rows.map((r) => [r.page, Number(r.views)]));
+      if (Object.values(last).reduce((a, b) => a + b, 0) >= total || Date.now() > end) return last;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  };
+  const produce = async (count: number, firstId: number): Promise<void> => {
+    const r = await pyro(['produce', '--count', String(count), '--rate', '1000', '--first-id', String(firstId), '--json'], 120_000);
+    assert.equal(r.exitCode, 0, r.stderr);
+    const s = JSON.parse(r.stdout) as Sent;
+    assert.equal(s.sent, count);
+    for (const [p, n] of Object.entries(s.perPage)) expected[p] = (expected[p] ?? 0) + n;
+  };
+
+  before(async () => {
+    tb = await createTestbed(3);
+    dir = mkdtempSync(path.join(os.tmpdir(), 'pyro-jobs-test-'));
+    chmodSync(dir, 0o755);
+    inv = path.join(dir, 'cluster.yaml');
+    writeFileSync(inv, inventoryYaml(tb));
+    env = { PYRO_STATE_DIR: path.join(dir, 'state') };
+  });
+  after(async () => {
+    await tb?.destroy();
+  });
+
+  it('pyro up deploys PostgreSQL and submits the declared job; status shows it running', async () => {
+    const r = await pyro(['up', '--trust-new-hosts', '--json']);
+    assert.equal(r.exitCode, 0, `${r.stdout}\n${r.stderr}`);
+    const changes = (JSON.parse(r.stdout) as { changes: string[] }).changes;
+    assert.ok(changes.some((c) => /format postgresql/.test(c)), changes.join('\n'));
+    assert.ok(changes.some((c) => /^h1: submit job page-views|submit job page-views/.test(c)), changes.join('\n'));
+    const secrets = readFileSync(path.join(env.PYRO_STATE_DIR!, 'clusters', 'jobs-test', 'secrets.json'));
+    assert.ok(!r.stdout.includes(JSON.parse(secrets.toString())['postgresql-password']), 'the password is never printed');
+    const st = await pyro(['status', '--json'], 60_000);
+    assert.equal(st.exitCode, 0, st.stdout);
+    const json = JSON.parse(st.stdout) as { jobs: { name: string; state: string }[]; instances: { role: string; state: string }[] };
+    assert.deepEqual(json.jobs.map((j) => [j.name, j.state]), [['page-views', 'RUNNING']]);
+    assert.equal(json.instances.find((i) => i.role === 'postgresql')?.state, 'healthy');
+  });
+
+  it('counts a known set of events exactly; stop, more events, submit again: still exact', async () => {
+    await produce(3000, 1);
+    assert.deepEqual(await totalsWhen(3000), expected);
+    const jobs = JSON.parse((await pyro(['jobs', '--json'], 60_000)).stdout) as { jobs: { name: string; state: string; appId: string }[] };
+    assert.equal(jobs.jobs[0]?.state, 'RUNNING');
+
+    const stop = await pyro(['jobs', 'stop', 'page-views']);
+    assert.equal(stop.exitCode, 0, stop.stderr);
+    assert.match(stop.stdout, /stopped between batches/);
+    assert.equal((await pyro(['status'], 60_000)).exitCode, 1, 'a declared job that is not running makes the cluster unhealthy');
+    await produce(2000, 3001);
+    const again = await pyro(['submit-job', 'page-views']);
+    assert.equal(again.exitCode, 0, again.stderr);
+    assert.match(again.stdout, /page-views is running as application_/);
+    assert.deepEqual(await totalsWhen(5000), expected);
+    const twice = await pyro(['submit-job', 'page-views'], 60_000);
+    assert.equal(twice.exitCode, 2);
+    assert.match(twice.stderr, /already running as application_.*\n.*--replace/);
+  });
+
+  it('a job with a syntax error, a missing topic, or no room in YARN gets a clear error', async () => {
+    const bad = path.join(dir, 'broken_job.py');
+    writeFileSync(bad, 'from pyspark.sql import SparkSession\n\ndef main(:\n    pass\n');
+    const syntax = await pyro(['submit-job', bad, '--name', 'broken'], 60_000);
+    assert.equal(syntax.exitCode, 2, syntax.stderr);
+    assert.match(syntax.stderr, /broken_job\.py:3: the job does not compile/);
+    assert.match(syntax.stderr, /SyntaxError/);
+
+    const topic = await pyro(['submit-job', path.join(ROOT, 'jobs', 'page_views.py'), '--name', 'orphan', '--topic', 'no-such-topic'], 60_000);
+    assert.equal(topic.exitCode, 2, topic.stderr);
+    assert.match(topic.stderr, /job orphan reads no-such-topic, which Kafka does not have/);
+    assert.match(topic.stderr, /hint: declare it under topics:/);
+
+    const big = path.join(dir, 'big.yaml');
+    writeFileSync(big, inventoryYaml(tb, `  - name: too-big\n    main: ${path.join(ROOT, 'jobs', 'page_views.py')}\n    topics: [events]\n    resources: { executors: 4, executorMemory: 1g }\n`));
+    const room = await runPyro(['submit-job', 'too-big', '-i', big], { env, timeoutMs: 60_000 });
+    assert.equal(room.exitCode, 1, room.stderr);
+    assert.match(room.stderr, /job too-big needs \d+ MB from YARN .* YARN has \d+ MB free/);
+    assert.match(room.stderr, /hint: lower resources/);
+  });
+});
