@@ -14,6 +14,7 @@ import { bootstrapServers } from '../services/kafka-runtime.js';
 import { PG_SECRET, PG_USER, servingDatabase } from '../services/postgresql-runtime.js';
 import { endpoint, theOne } from '../services/runtime.js';
 import { InputError, PyroError } from '../util/errors.js';
+import { hdfsReplication } from '../services/hadoop-runtime.js';
 import { JOB_HELPER, jobDirs } from './paths.js';
 import { controlTree } from './spark-home.js';
 import type { JobSpec } from './spec.js';
@@ -46,6 +47,8 @@ async function clientConf(ctx: SubmitContext): Promise<string> {
   const nn = theOne(ctx.inv, 'hdfs-namenode');
   const rm = theOne(ctx.inv, 'yarn-resourcemanager');
   await writeFile(path.join(dir, 'core-site.xml'), renderHadoopXml({ 'fs.defaultFS': `hdfs://${endpoint(nn, 'rpc')}` }));
+  // Files the client writes (staging, checkpoints, progress) get the cluster's replication, not the client default 3.
+  await writeFile(path.join(dir, 'hdfs-site.xml'), renderHadoopXml({ 'dfs.replication': hdfsReplication(ctx.inv) }));
   await writeFile(path.join(dir, 'yarn-site.xml'), renderHadoopXml({
     'yarn.resourcemanager.hostname': rm.host.address,
     'yarn.resourcemanager.address': endpoint(rm, 'rpc'),
@@ -124,6 +127,7 @@ export async function submitJob(ctx: SubmitContext, job: JobSpec, opts: { replac
     'spark.yarn.submit.waitAppCompletion': 'false',
     'spark.pyspark.python': 'python3',
     'spark.yarn.maxAppAttempts': '1',
+    'spark.yarn.submit.file.replication': String(hdfsReplication(inv)),
     'spark.sql.shuffle.partitions': '4',
     'spark.sql.streaming.stateStore.providerClass': 'org.apache.spark.sql.execution.streaming.state.HDFSBackedStateStoreProvider',
     // --jars files are localized into the container's working dir: the JDBC driver by its bare name on the class path.

@@ -33,7 +33,7 @@ export type Watched = Pick<Desired, 'inst' | 'paths' | 'marker' | 'files'> & { f
 
 /** An instance to watch by its pid file only (no files, no format state): `check` and the like. */
 export function watchProcess(inst: ServiceInstance, cluster: string): Watched {
-  return { inst, paths: instancePaths(inst), marker: roleMarker(inst.def.role), files: {}, unit: inst.host.supervisor === 'systemd' ? unitName(cluster, inst) : undefined };
+  return { inst, paths: instancePaths(inst), marker: inst.def.runtime?.marker ?? roleMarker(inst.def.role), files: {}, unit: inst.host.supervisor === 'systemd' ? unitName(cluster, inst) : undefined };
 }
 
 /** The sh line printing an instance's `@svc` state, by pid file or from systemd. */

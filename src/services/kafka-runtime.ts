@@ -85,7 +85,8 @@ export function kafkaFormat(ctx: RuntimeContext): { dir: string; done: string; a
     done: `${dir}/meta.properties`,
     argv: [
       ctx.java, '-Xmx256m', `-Dlog4j2.configurationFile=${root}/config/tools-log4j2.yaml`, '-cp', `${root}/libs/*`,
-      KAFKA_MAIN.storage, 'format', '-t', ctx.ids.kafkaClusterId, '-c', `${ctx.paths.conf}/server.properties`,
+      // `=`: an id may start with '-', which argparse would take for an option.
+      KAFKA_MAIN.storage, 'format', `--cluster-id=${ctx.ids.kafkaClusterId}`, '-c', `${ctx.paths.conf}/server.properties`,
     ],
   };
 }

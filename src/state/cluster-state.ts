@@ -14,6 +14,14 @@ export interface ClusterIds {
   kafkaNodeIds: Record<string, number>;
 }
 
+/** A Kafka Uuid (16 random bytes, base64url) not starting with '-', as Kafka's own Uuid.randomUuid() ensures. */
+function kafkaUuid(): string {
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
+}
+
 /** What `pyro up` last applied to each instance: hash of its rendered files and launch script. */
 export type AppliedHashes = Record<string, string>;
 
@@ -76,7 +84,7 @@ export class ClusterState {
     const onDisk = await readJson<StateFile>(this.stateFile);
     this.data = onDisk ?? {
       version: 1,
-      ids: { hdfsClusterId: `CID-${randomUUID()}`, kafkaClusterId: randomBytes(16).toString('base64url'), kafkaNodeIds: {} },
+      ids: { hdfsClusterId: `CID-${randomUUID()}`, kafkaClusterId: kafkaUuid(), kafkaNodeIds: {} },
       applied: {},
     };
     if (!onDisk) await this.save();

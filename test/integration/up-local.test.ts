@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ROOT, runPyro } from '../helpers/cli.js';
@@ -13,10 +13,13 @@ describe('pyro up on this machine with the single-host default inventory (connec
 
   before(() => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'pyro-up-local-'));
+    // PostgreSQL runs as the postgres user: it must be able to reach its data dir below this one.
+    chmodSync(dir, 0o755);
     const text = readFileSync(path.join(ROOT, 'inventories', 'local.yaml'), 'utf8')
       .replace('name: local', 'name: local-test')
       .replace('installDir: /opt/pyro', `installDir: ${dir}/opt`)
-      .replace('dataDir: /var/lib/pyro', `dataDir: ${dir}/data`);
+      .replace('dataDir: /var/lib/pyro', `dataDir: ${dir}/data`)
+      .replace('main: ../jobs/page_views.py', `main: ${path.join(ROOT, 'jobs', 'page_views.py')}`);
     inv = path.join(dir, 'local.yaml');
     writeFileSync(inv, text);
     env = { PYRO_STATE_DIR: path.join(dir, 'state') };
@@ -33,6 +36,9 @@ describe('pyro up on this machine with the single-host default inventory (connec
     assert.match(r.stdout, /\[kafka\] create topic events: 3 partitions, replication 1/);
     assert.match(r.stdout, /cluster local-test is healthy/);
     assert.match(r.stderr, /superset: not started by pyro up yet/);
+    assert.match(r.stdout, /\[yarn\] job page-views running as application_/);
+    assert.match(r.stdout, /Job    page-views: RUNNING/);
+    assert.match(r.stdout, /local +postgresql +healthy/);
     const again = await runPyro(['up', '--json', '-i', inv], { env, timeoutMs: 120_000 });
     assert.equal(again.exitCode, 0, again.stderr);
     assert.deepEqual((JSON.parse(again.stdout) as { changes: string[] }).changes, []);
