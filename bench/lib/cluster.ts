@@ -1,14 +1,15 @@
 // A three-host cluster for the tier benchmarks: testbed, inventory (small heaps, one topic), state dir with the
 // testbed's host keys, and helpers to run the CLI and count SSH logins per host.
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
-import { PYRO } from '../../test/helpers/cli.js';
+import { PYRO, ROOT } from '../../test/helpers/cli.js';
 import { createTestbed, type Testbed } from '../../test/testbed/testbed.js';
 
 export interface BenchCluster {
   tb: Testbed;
+  state: string;
   inventory: string;
   env: Record<string, string>;
   /** Runs pyro with the bench inventory; throws with its output when it exits non-zero. */
@@ -20,12 +21,15 @@ export interface BenchCluster {
   destroy(): Promise<void>;
 }
 
-function inventoryYaml(tb: Testbed): string {
+function inventoryYaml(tb: Testbed, withJob: boolean): string {
   const [h1, h2, h3] = tb.hosts;
+  const job = withJob
+    ? `jobs:\n  - { name: page-views, main: ${path.join(ROOT, 'jobs', 'page_views.py')}, topics: [events], args: [events, page_views, "10 seconds"] }\n`
+    : '';
   return `cluster: { name: bench-tiers }
 defaults: { ssh: { user: root, identity: ${tb.identity} } }
 hosts:
-  - { name: h1, address: ${h1!.address}, roles: [hdfs-namenode, yarn-resourcemanager, kafka-controller, kafka-broker, hdfs-datanode, yarn-nodemanager] }
+  - { name: h1, address: ${h1!.address}, roles: [hdfs-namenode, yarn-resourcemanager, kafka-controller, kafka-broker, hdfs-datanode, yarn-nodemanager${withJob ? ', postgresql' : ''}] }
   - { name: h2, address: ${h2!.address}, roles: [hdfs-datanode, yarn-nodemanager, kafka-controller, kafka-broker] }
   - { name: h3, address: ${h3!.address}, roles: [hdfs-datanode, yarn-nodemanager, kafka-controller, kafka-broker] }
 services:
@@ -34,20 +38,23 @@ services:
   kafka: { controller: { heap: 256m }, broker: { heap: 384m } }
 topics:
   - { name: events, partitions: 3, replicationFactor: 3 }
-`;
+${job}`;
 }
 
-export async function benchCluster(): Promise<BenchCluster> {
+/** `withJob`: PostgreSQL on h1 and the sample job (10-second windows) declared, so `pyro up` submits it. */
+export async function benchCluster(opts: { withJob?: boolean } = {}): Promise<BenchCluster> {
   const tb = await createTestbed(3);
   const work = mkdtempSync(path.join(os.tmpdir(), 'pyro-bench-tiers-'));
+  chmodSync(work, 0o755); // PostgreSQL (the postgres user) keeps its data below it
   const inventory = path.join(work, 'cluster.yaml');
-  writeFileSync(inventory, inventoryYaml(tb));
+  writeFileSync(inventory, inventoryYaml(tb, Boolean(opts.withJob)));
   const state = path.join(work, 'state');
   mkdirSync(path.join(state, 'clusters', 'bench-tiers'), { recursive: true });
   copyFileSync(tb.knownHosts, path.join(state, 'clusters', 'bench-tiers', 'known_hosts'));
   const env = { PYRO_STATE_DIR: state, NO_COLOR: '1' };
   return {
     tb,
+    state,
     inventory,
     env,
     async pyro(args) {
