@@ -128,7 +128,7 @@ export async function submitJob(ctx: SubmitContext, job: JobSpec, opts: { replac
     'spark.pyspark.python': 'python3',
     'spark.yarn.maxAppAttempts': '1',
     'spark.yarn.submit.file.replication': String(hdfsReplication(inv)),
-    'spark.sql.shuffle.partitions': '4',
+    'spark.sql.shuffle.partitions': '2',
     'spark.sql.streaming.stateStore.providerClass': 'org.apache.spark.sql.execution.streaming.state.HDFSBackedStateStoreProvider',
     // --jars files are localized into the container's working dir: the JDBC driver by its bare name on the class path.
     'spark.driver.extraClassPath': jars.filter((j) => j.startsWith(jdbcTree)).map((j) => path.basename(j)).join(':'),
