@@ -122,6 +122,20 @@ describe('streaming jobs on YARN (submit-job, jobs, produce) on three simulated 
     assert.match(twice.stderr, /already running as application_.*\n.*--replace/);
   });
 
+  it('jobs logs shows the driver log; jobs restart continues from the checkpoint', async () => {
+    const logs = await pyro(['jobs', 'logs', 'page-views'], 60_000);
+    assert.equal(logs.exitCode, 0, logs.stderr);
+    assert.match(logs.stdout, /ApplicationMaster/);
+    const before = (JSON.parse((await pyro(['jobs', '--json'], 60_000)).stdout) as { jobs: { appId: string }[] }).jobs[0]!.appId;
+    const restart = await pyro(['jobs', 'restart', 'page-views']);
+    assert.equal(restart.exitCode, 0, restart.stderr);
+    const after = (JSON.parse((await pyro(['jobs', '--json'], 60_000)).stdout) as { jobs: { appId: string; state: string }[] }).jobs[0]!;
+    assert.notEqual(after.appId, before);
+    assert.equal(after.state, 'RUNNING');
+    await produce(500, 5001);
+    assert.deepEqual(await totalsWhen(5500), expected);
+  });
+
   it('a job with a syntax error, a missing topic, or no room in YARN gets a clear error', async () => {
     const bad = path.join(dir, 'broken_job.py');
     writeFileSync(bad, 'from pyspark.sql import SparkSession\n\ndef main(:\n    pass\n');
