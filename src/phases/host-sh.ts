@@ -51,16 +51,21 @@ pyro_format() { # ROLE DIR DONE LOG ARGV...: once; an unrecognised non-empty dir
   if "$@" > "$log" 2>&1 < /dev/null; then echo "@format $r done"; return 0; fi
   echo "@fail $r formatting $d failed, see $log"; pyro_tail "$r" "$log"; return 1
 }
-pyro_start() { # ROLE CONF LOGS PIDFILE HASHFILE MARKER HASH PORT...
-  r=$1 conf=$2 logs=$3 pf=$4 hf=$5 mk=$6 hash=$7; shift 7
-  if p=$(pyro_pid "$pf" "$mk"); then echo "@running $r $p"; return 0; fi
+pyro_before_start() { # ROLE LOGS RUNDIR PORT...: ports free, dirs made, the last 5 stdout files kept
+  r=$1 logs=$2; mkdir -p "$logs" "$3"; shift 3
   for port in "$@"; do
     if pyro_port_busy "$port"; then echo "@fail $r port $port is already in use by another process"; return 1; fi
   done
-  mkdir -p "$logs" "$(dirname "$pf")"
   out="$logs/$r.out"
   for i in 4 3 2 1; do [ -f "$out.$i" ] && mv -f "$out.$i" "$out.$((i+1))"; done
   [ -f "$out" ] && mv -f "$out" "$out.1"
+  return 0
+}
+pyro_start() { # ROLE CONF LOGS PIDFILE HASHFILE MARKER HASH PORT...
+  r=$1 conf=$2 logs=$3 pf=$4 hf=$5 mk=$6 hash=$7; shift 7
+  if p=$(pyro_pid "$pf" "$mk"); then echo "@running $r $p"; return 0; fi
+  pyro_before_start "$r" "$logs" "$(dirname "$pf")" "$@" || return 1
+  out="$logs/$r.out"
   # The redirections cover the whole background subshell: one left holding our stdout would keep the SSH
   # channel open for the daemon's lifetime. setsid detaches it from the session, so it outlives this one.
   (cd "$logs" && exec setsid nohup sh "$conf/run.sh") > "$out" 2>&1 < /dev/null &
@@ -90,13 +95,7 @@ pyro_sd_start() { # ROLE CONF LOGS UNIT HASHFILE HASH PORT...: the unit file liv
   r=$1 conf=$2 logs=$3 unit=$4 hf=$5 hash=$6; shift 6
   pyro_sd_ok "$r" || return 1
   if [ "$(pyro_sd show -p ActiveState --value "$unit" 2>/dev/null)" = active ]; then echo "@running $r"; return 0; fi
-  for port in "$@"; do
-    if pyro_port_busy "$port"; then echo "@fail $r port $port is already in use by another process"; return 1; fi
-  done
-  mkdir -p "$logs" "$(dirname "$hf")"
-  out="$logs/$r.out"
-  for i in 4 3 2 1; do [ -f "$out.$i" ] && mv -f "$out.$i" "$out.$((i+1))"; done
-  [ -f "$out" ] && mv -f "$out" "$out.1"
+  pyro_before_start "$r" "$logs" "$(dirname "$hf")" "$@" || return 1
   if ! { pyro_sd link "$conf/$unit" >/dev/null 2>&1 || [ -e "/etc/systemd/system/$unit" ]; } || ! pyro_sd daemon-reload || ! pyro_sd enable "$unit" >/dev/null 2>&1 || ! pyro_sd start "$unit"; then
     echo "@fail $r systemctl start $unit failed"; pyro_sd status "$unit" --no-pager 2>&1 | tail -n 15 | sed "s|^|@log $r |"; return 1
   fi
