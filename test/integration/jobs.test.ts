@@ -125,7 +125,9 @@ describe('streaming jobs on YARN (submit-job, jobs, produce) on three simulated 
   it('jobs logs shows the driver log; jobs restart continues from the checkpoint', async () => {
     const logs = await pyro(['jobs', 'logs', 'page-views'], 60_000);
     assert.equal(logs.exitCode, 0, logs.stderr);
-    assert.match(logs.stdout, /ApplicationMaster/);
+    // The tail of the ApplicationMaster container's stderr: Spark's driver log.
+    assert.match(logs.stdout, /LogType:stderr/);
+    assert.match(logs.stdout, / INFO (SparkContext|DAGScheduler|MicroBatchExecution|TaskSetManager)/);
     const before = (JSON.parse((await pyro(['jobs', '--json'], 60_000)).stdout) as { jobs: { appId: string }[] }).jobs[0]!.appId;
     const restart = await pyro(['jobs', 'restart', 'page-views']);
     assert.equal(restart.exitCode, 0, restart.stderr);
