@@ -9,6 +9,8 @@ export interface JobProgress {
   processedRowsPerSecond?: number;
   batchId?: number;
   batchDurationMs?: number;
+  /** Spark's breakdown of the batch (addBatch, walCommit, queryPlanning, ...), in ms. */
+  durations?: Record<string, number>;
   timestamp?: string;
 }
 
@@ -17,7 +19,7 @@ export async function jobProgress(inv: Inventory, name: string): Promise<JobProg
   if (!raw) return undefined;
   try {
     const p = JSON.parse(raw.toString('utf8')) as { state: string; inputRowsPerSecond?: number; processedRowsPerSecond?: number; batchId?: number; durationMs?: { triggerExecution?: number }; timestamp?: string };
-    return { state: p.state, inputRowsPerSecond: p.inputRowsPerSecond, processedRowsPerSecond: p.processedRowsPerSecond, batchId: p.batchId, batchDurationMs: p.durationMs?.triggerExecution, timestamp: p.timestamp };
+    return { state: p.state, inputRowsPerSecond: p.inputRowsPerSecond, processedRowsPerSecond: p.processedRowsPerSecond, batchId: p.batchId, batchDurationMs: p.durationMs?.triggerExecution, durations: p.durationMs as Record<string, number> | undefined, timestamp: p.timestamp };
   } catch {
     return undefined;
   }
