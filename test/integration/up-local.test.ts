@@ -48,7 +48,11 @@ describe('pyro up on this machine with the single-host default inventory (connec
     const r = await runPyro(['check', '--json', '-i', inv], { env, timeoutMs: 120_000 });
     const rows = (JSON.parse(r.stdout) as { hosts: { checks: { check: string; status: string; detail: string }[] }[] }).hosts[0]!.checks;
     const ports = rows.find((x) => x.check === 'ports');
-    assert.equal(ports?.status, 'ok', JSON.stringify(ports));
     assert.match(ports!.detail, /held by pyro's own running services/);
+    // Roles pyro does not run yet (flume, superset) may meet a stranger on their port (34545 is in the
+    // ephemeral range): only clashes on the running services' ports would be the bug.
+    const running = ['hdfs-namenode', 'hdfs-datanode', 'yarn-resourcemanager', 'yarn-nodemanager', 'kafka-controller', 'kafka-broker', 'postgresql'];
+    const clashes = /already in use: ([^,]*(?:, (?!\d+ held)[^,]*)*)/.exec(ports!.detail)?.[1] ?? '';
+    for (const role of running) assert.ok(!clashes.includes(`(${role} `), `${role}'s port reported as a clash: ${ports!.detail}`);
   });
 });
