@@ -1,7 +1,7 @@
 // bench/status: `pyro status` wall time on three simulated hosts running HDFS, YARN and Kafka (median of 5), with
 // one OpenSSH `ssh HOST true` round trip to every host as the same-run baseline.
 // Last line: `status-seconds: X` (goal <= 2).
-import { benchCluster, median } from './lib/cluster.js';
+import { benchCluster, median, sshBaseline } from './lib/cluster.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 
@@ -11,9 +11,7 @@ async function main(): Promise<void> {
     await c.pyro(['up']);
     const times: number[] = [];
     for (let i = 0; i < ROUNDS; i++) times.push((await c.pyro(['status', '--json'])).seconds);
-    const rtts: number[] = [];
-    for (let i = 0; i < 3; i++) rtts.push(await c.sshRoundTrip());
-    const ssh = median(rtts);
+    const ssh = await sshBaseline(c);
     const st = median(times);
     console.log(`status: ${times.map((t) => t.toFixed(2)).join(', ')} s; OpenSSH round trip to all 3 hosts: ${ssh.toFixed(2)} s`);
     console.log(`status-vs-ssh-ratio: ${(st / ssh).toFixed(2)}`);

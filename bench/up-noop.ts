@@ -2,7 +2,7 @@
 // Measures its wall time (median of 5) and the SSH logins it causes per host (from each sshd's own log), with
 // one OpenSSH `ssh HOST true` round trip to every host as the same-run baseline.
 // Last line: `noop-up-seconds: X` (goal <= 3); before it `ssh-connections-per-host: N` (goal 1).
-import { benchCluster, median } from './lib/cluster.js';
+import { benchCluster, median, sshBaseline } from './lib/cluster.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 
@@ -20,9 +20,7 @@ async function main(): Promise<void> {
       times.push(r.seconds);
       logins.push(Math.max(...c.logins().map((n, k) => n - before[k]!)));
     }
-    const rtts: number[] = [];
-    for (let i = 0; i < 3; i++) rtts.push(await c.sshRoundTrip());
-    const ssh = median(rtts);
+    const ssh = await sshBaseline(c);
     const noop = median(times);
     console.log(`no-op up: ${times.map((t) => t.toFixed(2)).join(', ')} s; OpenSSH round trip to all 3 hosts: ${ssh.toFixed(2)} s`);
     console.log(`noop-up-vs-ssh-ratio: ${(noop / ssh).toFixed(2)}`);

@@ -74,4 +74,11 @@ export async function benchCluster(opts: { withJob?: boolean } = {}): Promise<Be
   };
 }
 
+/** Median of three `sshRoundTrip`s, one after another: the same-run baseline the benches print. */
+export async function sshBaseline(c: BenchCluster): Promise<number> {
+  const rtts: number[] = [];
+  for (let i = 0; i < 3; i++) rtts.push(await c.sshRoundTrip());
+  return median(rtts);
+}
+
 export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;

@@ -1,4 +1,4 @@
-import { Kafka, logLevel, type Admin, type ITopicConfig } from 'kafkajs';
+import { Kafka, logLevel, type Admin } from 'kafkajs';
 
 /** A kafkajs client that fails fast and stays quiet: errors surface as exceptions, not log lines. */
 export function kafkaClient(brokers: string[], clientId = 'pyro'): Kafka {
@@ -28,6 +28,8 @@ export interface KafkaHealth {
   /** Registered (unfenced) broker ids. */
   brokers: number[];
   topics: number;
+  /** Every topic's name, internal ones (`__…`) included. */
+  topicNames: string[];
   partitions: number;
   /** Partitions whose ISR is smaller than their replica set. */
   underReplicated: number;
@@ -50,7 +52,7 @@ export async function kafkaHealth(admin: Admin): Promise<KafkaHealth> {
       if (p.leader < 0) offline++;
     }
   }
-  return { clusterId: cluster.clusterId, brokers: cluster.brokers.map((b) => b.nodeId).sort((a, b) => a - b), topics: names.length, partitions, underReplicated, offline };
+  return { clusterId: cluster.clusterId, brokers: cluster.brokers.map((b) => b.nodeId).sort((a, b) => a - b), topics: names.length, topicNames: names, partitions, underReplicated, offline };
 }
 
-export type { Admin, ITopicConfig };
+export type { Admin };

@@ -1,6 +1,5 @@
 import path from 'node:path';
 import type { Inventory } from '../inventory/types.js';
-import { ROOT_DIR } from './paths.js';
 import { InputError } from '../util/errors.js';
 
 /** A streaming job to run on YARN, from the inventory's `jobs:` or given on the command line. */
@@ -49,5 +48,3 @@ export function adHocJob(file: string, opts: { name?: string; mainClass?: string
     main, mainClass: opts.mainClass, args: opts.args ?? [], sparkConf: {}, resources: { ...DEFAULTS }, topics: opts.topics ?? [], triggerSeconds: 2,
   };
 }
-
-export { ROOT_DIR };

@@ -116,6 +116,7 @@ export async function submitJob(ctx: SubmitContext, job: JobSpec, opts: { replac
     ...readdirSync(path.join(spark, 'connectors')).filter((f) => f.endsWith('.jar')).map((f) => path.join(spark, 'connectors', f)),
     ...readdirSync(path.join(jdbcTree, 'jars')).filter((f) => f.endsWith('.jar')).map((f) => path.join(jdbcTree, 'jars', f)),
   ];
+  const jdbcClassPath = jars.filter((j) => j.startsWith(jdbcTree)).map((j) => path.basename(j)).join(':');
   const fs = hdfs(inv);
   const dirs = jobDirs(job.name);
   await fs.mkdirs(dirs.dir);
@@ -131,8 +132,8 @@ export async function submitJob(ctx: SubmitContext, job: JobSpec, opts: { replac
     'spark.sql.shuffle.partitions': '2',
     'spark.sql.streaming.stateStore.providerClass': 'org.apache.spark.sql.execution.streaming.state.HDFSBackedStateStoreProvider',
     // --jars files are localized into the container's working dir: the JDBC driver by its bare name on the class path.
-    'spark.driver.extraClassPath': jars.filter((j) => j.startsWith(jdbcTree)).map((j) => path.basename(j)).join(':'),
-    'spark.executor.extraClassPath': jars.filter((j) => j.startsWith(jdbcTree)).map((j) => path.basename(j)).join(':'),
+    'spark.driver.extraClassPath': jdbcClassPath,
+    'spark.executor.extraClassPath': jdbcClassPath,
     'spark.pyro.job': job.name,
     'spark.pyro.jobDir': `hdfs://${endpoint(nn, 'rpc')}${dirs.dir}`,
     'spark.pyro.checkpoint': `hdfs://${endpoint(nn, 'rpc')}${dirs.checkpoint}`,

@@ -31,9 +31,12 @@ export async function yarnApp(inv: Inventory, id: string): Promise<YarnApp> {
   return (await getJson<{ app: YarnApp }>(`${rmBase(inv)}/ws/v1/cluster/apps/${id}`)).app;
 }
 
+/** YARN states of an application that is running or on its way to. */
+export const LIVE_STATES = ['NEW', 'NEW_SAVING', 'SUBMITTED', 'ACCEPTED', 'RUNNING'];
+
 /** The running (or accepted) application of a job, if any. */
 export async function liveApp(inv: Inventory, name: string): Promise<YarnApp | undefined> {
-  return (await sparkApps(inv, ['NEW', 'NEW_SAVING', 'SUBMITTED', 'ACCEPTED', 'RUNNING'])).find((a) => a.name === name);
+  return (await sparkApps(inv, LIVE_STATES)).find((a) => a.name === name);
 }
 
 export async function killApp(inv: Inventory, id: string): Promise<void> {
@@ -59,12 +62,12 @@ export async function driverLog(inv: Inventory, id: string, file = 'stderr', byt
 }
 
 /** What YARN can still give: the largest container a node allows and the memory free across the cluster. */
-export async function yarnRoom(inv: Inventory): Promise<{ availableMB: number; maxContainerMB: number; nodes: number; minAllocationMB: number }> {
+export async function yarnRoom(inv: Inventory): Promise<{ availableMB: number; maxContainerMB: number }> {
   const base = rmBase(inv);
   const [{ clusterMetrics: m }, sched] = await Promise.all([
     getJson<{ clusterMetrics: { availableMB: number; activeNodes: number } }>(`${base}/ws/v1/cluster/metrics`),
     getJson<{ nodes: { node?: { availMemoryMB: number; state: string }[] } | null }>(`${base}/ws/v1/cluster/nodes`),
   ]);
   const nodes = (sched.nodes?.node ?? []).filter((n) => n.state === 'RUNNING');
-  return { availableMB: m.availableMB, maxContainerMB: Math.max(0, ...nodes.map((n) => n.availMemoryMB)), nodes: m.activeNodes, minAllocationMB: 256 };
+  return { availableMB: m.availableMB, maxContainerMB: Math.max(0, ...nodes.map((n) => n.availMemoryMB)) };
 }

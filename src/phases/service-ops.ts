@@ -69,7 +69,9 @@ export async function startInstance(s: Session, d: Desired, opts: { restart: boo
     });
   }
   if (r.exitCode !== 0 || !lines.some((l) => l.kind === 'started' || l.kind === 'running')) {
-    throw new HostError('SERVICE_START_FAILED', d.inst.host.name, `${role} on ${d.inst.host.name}: the start script failed (exit ${r.exitCode}): ${(r.stderr || r.stdout).trim().slice(0, 500)}`);
+    throw new HostError('SERVICE_START_FAILED', d.inst.host.name, `${role} on ${d.inst.host.name}: the start script failed (exit ${r.exitCode}): ${(r.stderr || r.stdout).trim().slice(0, 500)}`, {
+      hint: `check that the SSH user may write ${d.paths.logs} and ${d.inst.host.dataDir}/run; \`pyro logs ${role} --host ${d.inst.host.name} --out\` shows the process's output`,
+    });
   }
   for (const l of lines) {
     if (l.kind === 'format' && l.words[1] === 'done') say(s, d.inst.host.name, `${role}: formatted ${d.format!.dir}`);
@@ -142,6 +144,10 @@ export async function stopInstance(s: Session, d: Desired): Promise<string> {
     signal: s.signal,
   });
   const line = parseLines(r.stdout).find((l) => l.kind === 'stopped');
-  if (!line) throw new HostError('SERVICE_STOP_FAILED', d.inst.host.name, `stopping ${role} on ${d.inst.host.name} failed: ${(r.stderr || r.stdout).trim().slice(0, 300)}`);
+  if (!line) {
+    throw new HostError('SERVICE_STOP_FAILED', d.inst.host.name, `stopping ${role} on ${d.inst.host.name} failed: ${(r.stderr || r.stdout).trim().slice(0, 300)}`, {
+      hint: `the process (pid file ${d.paths.pidFile}) may belong to another user; stop it by hand, then run pyro again`,
+    });
+  }
   return line.words[1]!;
 }

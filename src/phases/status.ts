@@ -12,10 +12,10 @@ import { bootstrapServers, nodeId } from '../services/kafka-runtime.js';
 import { artifactRootFor, countOf, probeContextOf } from '../services/runtime.js';
 import type { Output } from '../ui/output.js';
 import { desiredFor, managedInstances, unmanagedRoles } from './desired.js';
-import { readHostState, type HostState } from './host-state.js';
+import { readHostState, watchProcess, type HostState } from './host-state.js';
 import { openSession } from './open.js';
-import { jobProgress } from '../jobs/progress.js';
-import { liveApp } from '../jobs/yarn-apps.js';
+import { jobStatuses, type JobStatus } from '../jobs/progress.js';
+import { LIVE_STATES, sparkApps } from '../jobs/yarn-apps.js';
 
 export interface InstanceStatus {
   host: string;
@@ -37,8 +37,8 @@ export interface ClusterStatus {
   instances: InstanceStatus[];
   hdfs?: HdfsSummary | { error: string };
   yarn?: (YarnSummary & { expectedNodes: number; applications: { id: string; name: string; state: string; user: string }[] }) | { error: string };
-  kafka?: (KafkaHealth & { expectedBrokers: number; controller?: { leaderId: number; voters: number[]; epoch: number }; topicNames: string[] }) | { error: string };
-  jobs: { name: string; state: string; appId?: string; uptimeSec?: number; inputRowsPerSecond?: number; batchDurationMs?: number }[];
+  kafka?: (KafkaHealth & { expectedBrokers: number; controller?: { leaderId: number; voters: number[]; epoch: number } }) | { error: string };
+  jobs: JobStatus[];
   ui: Record<string, string>;
   unmanaged: string[];
   seconds: number;
@@ -77,7 +77,8 @@ export async function gatherStatus(inventory: string, out: Output, signal: Abort
     const states = new Map<string, HostState | Error>();
     const hostsRun = runOnHosts([...s.hosts.values()], async (h) => {
       const spec = inv.hosts.find((x) => x.name === h.name)!;
-      const pre = managed.filter((i) => i.host === spec).map((i) => desiredFor(inv, i, s.ids, undefined, {}, s.secrets));
+      // Processes only (pid files, markers): nothing needs rendering to read them.
+      const pre = managed.filter((i) => i.host === spec).map((i) => watchProcess(i, inv.clusterName));
       try {
         states.set(h.name, await readHostState(h, spec, pre, [], { signal, withFiles: false }));
       } catch (e) {
@@ -96,7 +97,8 @@ export async function gatherStatus(inventory: string, out: Output, signal: Abort
       : Promise.resolve(undefined);
     const kafka = has('kafka-broker')
       ? safe(async () => {
-          const health = await withAdmin(bootstrapServers(inv), async (a) => ({ ...(await kafkaHealth(a)), topicNames: (await a.listTopics()).filter((t) => !t.startsWith('__')).sort() }));
+          const h = await withAdmin(bootstrapServers(inv), kafkaHealth);
+          const health = { ...h, topicNames: h.topicNames.filter((t) => !t.startsWith('__')).sort() };
           let controller: { leaderId: number; voters: number[]; epoch: number } | undefined;
           for (const c of managed.filter((i) => i.def.role === 'kafka-controller')) {
             try {
@@ -112,11 +114,7 @@ export async function gatherStatus(inventory: string, out: Output, signal: Abort
         })
       : Promise.resolve(undefined);
     const jobsP = inv.jobs.length && has('yarn-resourcemanager')
-      ? Promise.all(inv.jobs.map(async (j) => {
-          const app = await liveApp(inv, j.name).catch(() => undefined);
-          const p = app?.state === 'RUNNING' ? await jobProgress(inv, j.name) : undefined;
-          return { name: j.name, state: app?.state ?? 'NOT RUNNING', appId: app?.id, uptimeSec: app ? Math.round(app.elapsedTime / 1000) : undefined, inputRowsPerSecond: p?.inputRowsPerSecond, batchDurationMs: p?.batchDurationMs };
-        }))
+      ? sparkApps(inv, LIVE_STATES).catch(() => []).then((apps) => jobStatuses(inv, inv.jobs.map((j) => j.name), apps))
       : Promise.resolve([]);
     const [, probeResults, hdfsR, yarnR, kafkaR, jobs] = await Promise.all([hostsRun, probes, hdfs, yarn, kafka, jobsP]);
 

@@ -1,5 +1,4 @@
 import { withAdmin } from '../clients/kafka-admin.js';
-import { errorText } from '../clients/http.js';
 import type { Inventory } from '../inventory/types.js';
 import { bootstrapServers } from '../services/kafka-runtime.js';
 import { countOf } from '../services/runtime.js';
@@ -80,5 +79,3 @@ export async function syncTopics(inv: Inventory, dryRun: boolean): Promise<{ cha
   });
   return { changes, warnings };
 }
-
-export { errorText };

@@ -10,7 +10,7 @@ import { liveApp } from '../jobs/yarn-apps.js';
 import { runOnHosts, valuesOrThrow } from '../hosts/parallel.js';
 import { appendHistory } from '../state/history.js';
 import type { Output } from '../ui/output.js';
-import { desiredFor, managedInstances, unmanagedRoles, type Desired } from './desired.js';
+import { desiredFor, managedInstances, unmanagedRoles } from './desired.js';
 import { readHostState, type HostState } from './host-state.js';
 import { openSession } from './open.js';
 import { planInstance, type InstancePlan } from './plan.js';
@@ -125,13 +125,11 @@ export async function runUp(o: UpOptions, out: Output, signal: AbortSignal): Pro
 
     // The plan: the same for a dry run and a real one.
     const plans = new Map<string, InstancePlan[]>();
-    const desired: Desired[] = [];
     valuesOrThrow(
       await runOnHosts(specs, async (spec) => {
         const st = states.get(spec.name)!;
         const ps = managed.filter((i) => i.host === spec).map((i) => {
           const d = desiredFor(s.inv, i, s.ids, st.resources, builds, s.secrets);
-          desired.push(d);
           return planInstance(d, st);
         });
         plans.set(spec.name, ps);
@@ -185,7 +183,7 @@ export async function runUp(o: UpOptions, out: Output, signal: AbortSignal): Pro
     for (const role of roles) {
       const tierPlans = allPlans.filter((p) => p.desired.inst.def.role === role);
       result.tiers.push(await runTier(s, role, tierPlans));
-      for (const p of tierPlans) await s.state.recordApplied(`${p.desired.inst.host.name}/${role}`, p.desired.hash);
+      await s.state.recordAppliedAll(Object.fromEntries(tierPlans.map((p) => [`${p.desired.inst.host.name}/${role}`, p.desired.hash])));
     }
 
     if (s.inv.topics.length && roles.includes('kafka-broker')) {

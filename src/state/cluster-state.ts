@@ -119,9 +119,16 @@ export class ClusterState {
   }
 
   async recordApplied(key: string, hash: string | undefined): Promise<void> {
+    await this.recordAppliedAll({ [key]: hash });
+  }
+
+  /** Several at once, in one write of the state file (undefined removes a key). */
+  async recordAppliedAll(hashes: Record<string, string | undefined>): Promise<void> {
     const s = await this.load();
-    if (hash === undefined) delete s.applied[key];
-    else s.applied[key] = hash;
+    for (const [key, hash] of Object.entries(hashes)) {
+      if (hash === undefined) delete s.applied[key];
+      else s.applied[key] = hash;
+    }
     await this.save();
   }
 

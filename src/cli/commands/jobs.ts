@@ -1,5 +1,5 @@
 import { openJobContext } from '../../jobs/context.js';
-import { jobProgress } from '../../jobs/progress.js';
+import { jobStatuses } from '../../jobs/progress.js';
 import { adHocJob, jobFromInventory } from '../../jobs/spec.js';
 import { driverLog, liveApp, sparkApps } from '../../jobs/yarn-apps.js';
 import { stopJob, submitJob } from '../../jobs/submit.js';
@@ -35,16 +35,7 @@ export async function jobsListCommand(o: { inventory: string; json?: boolean; al
   const apps = await sparkApps(jc.inv, o.all ? undefined : ['ACCEPTED', 'RUNNING']);
   const declared = jc.inv.jobs.map((j) => j.name);
   const names = [...new Set([...declared, ...apps.map((a) => a.name)])];
-  const rows = await Promise.all(
-    names.map(async (name) => {
-      const app = apps.find((a) => a.name === name);
-      const p = app?.state === 'RUNNING' ? await jobProgress(jc.inv, name) : undefined;
-      return {
-        name, declared: declared.includes(name), state: app?.state ?? 'NOT RUNNING', appId: app?.id, uptimeSec: app ? Math.round(app.elapsedTime / 1000) : undefined,
-        inputRowsPerSecond: p?.inputRowsPerSecond, batchDurationMs: p?.batchDurationMs, lastBatch: p?.batchId, trackingUrl: app?.trackingUrl,
-      };
-    }),
-  );
+  const rows = (await jobStatuses(jc.inv, names, apps)).map((r) => ({ ...r, declared: declared.includes(r.name) }));
   if (o.json) {
     ctx.out.data({ jobs: rows });
     return;
