@@ -23,6 +23,8 @@ export interface CacheEntry {
   size: number;
   /** Where it came from: url, local, assemble, bundle. */
   source: string;
+  /** The recipe's assemblyRevision, for assembled entries. */
+  assemblyRevision?: number;
   createdAt: string;
 }
 
@@ -93,7 +95,7 @@ export class ArtifactCache {
   }
 
   /** Moves a finished tar (a tmpPath) into the store and records it; returns the entry. */
-  async put(tmpFile: string, meta: { component: string; version: string; source: string }, knownSha?: string): Promise<CacheEntry> {
+  async put(tmpFile: string, meta: { component: string; version: string; source: string; assemblyRevision?: number }, knownSha?: string): Promise<CacheEntry> {
     const sha256 = knownSha ?? (await sha256File(tmpFile));
     const { size } = await stat(tmpFile);
     const blob = this.blobPath(sha256);

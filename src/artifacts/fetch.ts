@@ -88,7 +88,9 @@ export async function ensureArtifact(recipe: ArtifactRecipe, opts: FetchOptions)
   const started = Date.now();
   const seconds = () => (Date.now() - started) / 1000;
   const cached = await opts.cache.get(recipe.component, recipe.version);
-  if (cached) return { entry: cached, fetched: false, seconds: seconds() };
+  // An assembly made by an older recipe revision lacks what the recipe now adds: build it again.
+  const stale = cached?.source === 'assemble' && (cached.assemblyRevision ?? 0) !== (recipe.assemblyRevision ?? 0);
+  if (cached && !stale) return { entry: cached, fetched: false, seconds: seconds() };
 
   const log = opts.log ?? (() => undefined);
   const failures: string[] = [];
@@ -139,7 +141,10 @@ export async function ensureArtifact(recipe: ArtifactRecipe, opts: FetchOptions)
         await checkTree(recipe, root, 'the assembly');
       }
       await packDir(root, tarTmp, blobTopDir(recipe.component, recipe.version));
-      const entry = await opts.cache.put(tarTmp, { component: recipe.component, version: recipe.version, source: kind });
+      const entry = await opts.cache.put(tarTmp, {
+        component: recipe.component, version: recipe.version, source: kind,
+        ...(kind === 'assemble' && recipe.assemblyRevision ? { assemblyRevision: recipe.assemblyRevision } : {}),
+      });
       log(`${label}: cached ${(entry.size / 1048576).toFixed(0)} MiB as ${entry.sha256.slice(0, 12)} in ${seconds().toFixed(0)} s`);
       return { entry, fetched: true, seconds: seconds() };
     } catch (err) {

@@ -60,4 +60,9 @@ export interface ArtifactRecipe {
   hostSetup?: string;
   /** Java major version the component needs at run time. */
   javaMin?: number;
+  /**
+   * Revision of the assembly itself, raised when the recipe changes what it builds for the same version (a pin
+   * added): a cached assembly of another revision is rebuilt.
+   */
+  assemblyRevision?: number;
 }

@@ -245,6 +245,35 @@ Environment: PYRO_INVENTORY (default inventory), PYRO_STATE_DIR (state, known ho
       await run((ctx) => jobsRestartCommand(job, o, ctx), o);
     });
 
+  const superset = program
+    .command('superset')
+    .description('Superset registrations as code: the serving database, datasets and dashboards from the inventory');
+  superset
+    .command('sync')
+    .description('create or update the serving database, the declared datasets and the dashboards from their templates; report datasets no longer declared')
+    .addOption(inventoryOption())
+    .option('--prune', 'delete datasets pyro registered that the inventory no longer declares')
+    .option('--dry-run', 'show what would change, change nothing')
+    .option('--json', 'print the result as JSON')
+    .addHelpText('after', examples(['pyro superset sync', 'pyro superset sync --dry-run', 'pyro superset sync --prune --json']))
+    .action(async (o: { inventory: string; prune?: boolean; dryRun?: boolean; json?: boolean }) => {
+      const { supersetSyncCommand } = await import('./commands/superset.js');
+      await run((ctx) => supersetSyncCommand(o, ctx), o);
+    });
+
+  program
+    .command('credentials')
+    .description('the logins pyro generated (kept 0600 in the cluster state): superset (URL, admin user, password) or postgresql')
+    .argument('<service>', 'superset or postgresql')
+    .addOption(inventoryOption())
+    .option('--reset', 'superset: set Superset\'s admin password back to the one in the cluster state')
+    .option('--json', 'print as JSON')
+    .addHelpText('after', examples(['pyro credentials superset', 'pyro credentials postgresql --json', 'pyro credentials superset --reset']))
+    .action(async (service: string, o: { inventory: string; json?: boolean; reset?: boolean }) => {
+      const { credentialsCommand } = await import('./commands/superset.js');
+      await run((ctx) => credentialsCommand(service, o, ctx), o);
+    });
+
   program
     .command('produce')
     .description('write JSON page-view events ({id, page, user, ts}) into a topic at a steady rate, acks=all')

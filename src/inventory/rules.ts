@@ -173,6 +173,17 @@ const references: Rule = (inv, src) => {
       }
     }
   }
+  (inv.raw.dashboards ?? []).forEach((d, i) => {
+    const dir = path.resolve(baseDir, d.template);
+    if (!existsSync(path.join(dir, 'dashboards'))) {
+      out.push(src.diagnostic(['dashboards', i, 'template'], `dashboard template ${d.template} has no dashboards/ dir (looked in ${dir})`, {
+        hint: 'point at an unpacked Superset dashboard export, relative to the inventory file, e.g. ../templates/superset/page-views',
+      }));
+    }
+    if (!hostsWithRole(inv, 'superset').length) {
+      out.push(src.diagnostic(['dashboards', i], 'a dashboard is declared but no host has the role superset', { hint: 'add superset to one host\'s roles' }));
+    }
+  });
   return out;
 };
 

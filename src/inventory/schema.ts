@@ -111,7 +111,13 @@ function componentBlock(component: ComponentName): TSchema {
     for (const def of defs) props[def.settingsKey!] = Type.Optional(roleBlock(def));
   }
   if (component === 'hdfs') props.replication = Type.Optional(Type.Integer({ minimum: 1, description: 'dfs.replication (default: min(3, DataNodes))' }));
-  if (component === 'superset') props.adminUser = Type.Optional(Type.String({ minLength: 1, description: 'admin login (password is generated into the cluster state)' }));
+  if (component === 'superset') {
+    props.adminUser = Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_.@-]{1,64}$', description: 'admin login (default admin; the password is generated into the cluster state)', 'x-hint': 'letters, digits and . _ @ - only' }));
+    props.metadata = Type.Optional(
+      Type.Unsafe<'postgresql' | 'sqlite'>({ type: 'string', enum: ['postgresql', 'sqlite'], description: 'where Superset keeps its own metadata (default postgresql when a host runs it, else sqlite in the home dir)' }),
+    );
+    props.workers = Type.Optional(Type.Integer({ minimum: 1, maximum: 64, description: 'gunicorn worker processes (default 2; each takes about 300 MB)' }));
+  }
   if (component === 'postgresql') props.database = Type.Optional(name('serving database name (default serving)'));
   return Type.Object(props, closed);
 }
@@ -165,6 +171,13 @@ const Dataset = Type.Object(
   closed,
 );
 
+const Dashboard = Type.Object(
+  {
+    template: Type.String({ minLength: 1, description: 'a Superset export bundle unpacked into a dir (metadata.yaml, charts/, dashboards/, datasets/), relative to the inventory' }),
+  },
+  closed,
+);
+
 const SourceKind = Type.Unsafe<'local' | 'url' | 'assemble'>({ type: 'string', enum: ['local', 'url', 'assemble'] });
 
 const Artifacts = Type.Object(
@@ -191,6 +204,7 @@ export const InventorySchema = Type.Object(
     topics: Type.Optional(Type.Array(Topic)),
     jobs: Type.Optional(Type.Array(Job)),
     datasets: Type.Optional(Type.Array(Dataset)),
+    dashboards: Type.Optional(Type.Array(Dashboard, { description: 'Superset dashboards provisioned over the datasets' })),
   },
   { ...closed, $id: 'https://pyro.dev/schema/inventory.json', title: 'pyro inventory' },
 );
@@ -201,4 +215,5 @@ export type RawSsh = Static<typeof Ssh>;
 export type RawTopic = Static<typeof Topic>;
 export type RawJob = Static<typeof Job>;
 export type RawDataset = Static<typeof Dataset>;
+export type RawDashboard = Static<typeof Dashboard>;
 export type RawArtifacts = Static<typeof Artifacts>;

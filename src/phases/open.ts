@@ -1,3 +1,5 @@
+import { PG_SECRET } from '../services/postgresql-runtime.js';
+import { SUPERSET_ADMIN_SECRET, SUPERSET_SECRET_KEY } from '../superset/registry.js';
 import { createHosts } from '../hosts/connect.js';
 import type { Host } from '../hosts/host.js';
 import { runOnHosts, valuesOrThrow } from '../hosts/parallel.js';
@@ -66,7 +68,8 @@ export async function openSession(o: OpenOptions): Promise<OpenSession> {
 
 /** Secrets the inventory's services use (generated on first use, kept 0600 in the cluster state). */
 export function secretNames(inv: Inventory): string[] {
-  return inv.instances.some((i) => i.def.role === 'postgresql') ? ['postgresql-password'] : [];
+  const has = (role: string) => inv.instances.some((i) => i.def.role === role);
+  return [...(has('postgresql') ? [PG_SECRET] : []), ...(has('superset') ? [SUPERSET_SECRET_KEY, SUPERSET_ADMIN_SECRET] : [])];
 }
 
 /** Hosts that run at least one role pyro manages. */

@@ -12,6 +12,8 @@ export interface FileChange {
   content: string;
   /** What changed, for the plan's output. */
   diff: string[];
+  /** Holds secrets: written 0600. */
+  private?: boolean;
 }
 
 export type InstanceAction = 'none' | 'start' | 'restart';
@@ -42,7 +44,9 @@ export function planInstance(d: Desired, state: HostState): InstancePlan {
   const files: FileChange[] = [];
   for (const [name, content] of Object.entries(d.files)) {
     if (have[name] === content) continue;
-    files.push({ name, path: `${d.paths.conf}/${name}`, content, diff: diffConfig(name, have[name], content) });
+    const secret = d.runtime.privateFiles?.includes(name) ?? false;
+    const diff = secret ? [have[name] === undefined ? '(new file, holds secrets)' : '(holds secrets: changes not shown)'] : diffConfig(name, have[name], content);
+    files.push({ name, path: `${d.paths.conf}/${name}`, content, diff, private: secret });
   }
   if (state.noSystemd.includes(role)) {
     throw new HostError('SYSTEMD_MISSING', d.inst.host.name, `${role}: the host is set to \`supervisor: systemd\` but systemd does not run on ${d.inst.host.name}`, {

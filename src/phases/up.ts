@@ -1,3 +1,5 @@
+import { syncSuperset, type SyncReport } from '../superset/sync.js';
+import { adminUser } from '../superset/registry.js';
 import { ArtifactCache } from '../artifacts/cache.js';
 import { pushItems } from '../artifacts/items.js';
 import { artifactNeeds } from '../artifacts/needs.js';
@@ -36,6 +38,8 @@ export interface UpResult {
   tiers: TierTiming[];
   topics: TopicChange[];
   warnings: string[];
+  /** What was registered in Superset (or, in a dry run, would be). */
+  superset?: SyncReport;
 }
 
 const mib = (n: number) => `${(n / 1048576).toFixed(0)} MiB`;
@@ -92,6 +96,28 @@ async function submitDeclaredJobs(s: Session, dryRun: boolean): Promise<string[]
 
 function printOutput(out: Output, quiet: boolean, line: string): void {
   if (!quiet) out.info(line);
+}
+
+/** Superset registrations run when Superset and the serving database are both in the inventory. */
+function wantsSync(s: Session): boolean {
+  return ['superset', 'postgresql'].every((r) => s.inv.instances.some((i) => i.def.role === r));
+}
+
+/** Registers the serving database, datasets and dashboards in Superset (or says what it would). */
+async function supersetStep(s: Session, dryRun: boolean, warnings: string[]): Promise<SyncReport> {
+  printOutput(s.out, s.quiet, s.out.color.bold('== superset'));
+  const r = await syncSuperset(s.inv, s.secrets, { dryRun, log: (l) => printOutput(s.out, s.quiet, `[superset] ${l}`) });
+  const changed = (a: string) => a !== 'unchanged' && a !== 'not pyro\'s' && a !== 'table missing';
+  if (changed(r.database.action)) s.changes.push(`superset: ${r.database.action} database ${r.database.name}`);
+  for (const d of r.datasets) if (changed(d.action)) s.changes.push(`superset: ${d.action} dataset ${d.schema}.${d.table}`);
+  for (const d of r.removed) warnings.push(`superset: dataset ${d.schema}.${d.table} is no longer in the inventory; \`pyro superset sync --prune\` deletes it`);
+  return r;
+}
+
+/** The closing lines: where the dashboards are and how to log in. */
+function supersetWhere(s: Session, r: SyncReport): string {
+  const where = r.dashboards.length ? r.dashboards.map((d) => `${d.title}: ${d.url}`).join('\n') : `Superset: ${r.url}/`;
+  return `${where}\nlog in as ${adminUser(s.inv)}; \`pyro credentials superset -i ${s.inv.file}\` shows the password`;
 }
 
 /**
@@ -160,6 +186,13 @@ export async function runUp(o: UpOptions, out: Output, signal: AbortSignal): Pro
           result.warnings.push(`jobs not checked: YARN is not reachable (${errorText(e)}); declared jobs are submitted once it is up`);
         }
       }
+      if (wantsSync(s)) {
+        try {
+          result.superset = await supersetStep(s, true, result.warnings);
+        } catch (e) {
+          result.warnings.push(`Superset registrations not checked: ${errorText(e).split('\n')[0]}; they are made once it is up`);
+        }
+      }
       for (const w of result.warnings) if (!quiet) out.warn(w);
       if (!s.changes.length) printOutput(out, quiet, `nothing to change: ${allPlans.length} services running and up to date`);
       result.ok = true;
@@ -174,7 +207,7 @@ export async function runUp(o: UpOptions, out: Output, signal: AbortSignal): Pro
     }
     const writing = specs.filter((spec) => plans.get(spec.name)!.some((p) => p.files.length));
     valuesOrThrow(
-      await runOnHosts(writing, (spec) => writeFiles(s, spec.name, plans.get(spec.name)!.flatMap((p) => p.files.map((f) => ({ path: f.path, content: f.content, mode: f.name === 'run.sh' ? '755' : '644' })))), { signal }),
+      await runOnHosts(writing, (spec) => writeFiles(s, spec.name, plans.get(spec.name)!.flatMap((p) => p.files.map((f) => ({ path: f.path, content: f.content, mode: f.private ? '600' : f.name === 'run.sh' ? '755' : '644' })))), { signal }),
       'writing config files',
     );
 
@@ -199,10 +232,12 @@ export async function runUp(o: UpOptions, out: Output, signal: AbortSignal): Pro
       printOutput(out, quiet, out.color.bold('== jobs'));
       for (const j of await submitDeclaredJobs(s, false)) s.changes.push(j);
     }
+    if (wantsSync(s)) result.superset = await supersetStep(s, false, result.warnings);
     for (const w of result.warnings) if (!quiet) out.warn(w);
     result.ok = true;
     const secs = ((Date.now() - t0) / 1000).toFixed(1);
     printOutput(out, quiet, s.changes.length ? `cluster ${s.inv.clusterName} is up: ${s.changes.length} change(s) in ${secs} s` : `nothing changed: ${allPlans.length} services running and healthy (${secs} s)`);
+    if (result.superset) printOutput(out, quiet, supersetWhere(s, result.superset));
     return result;
   } catch (e) {
     if (!o.dryRun) await appendHistory(s.state.dir, { command: 'up', result: signal.aborted ? 'cancelled' : 'failed', seconds: (Date.now() - t0) / 1000, changes: s.changes, error: (e as Error).message.split('\n')[0] }).catch(() => undefined);

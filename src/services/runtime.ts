@@ -56,6 +56,8 @@ export interface ProbeContext {
 export interface ServiceRuntime {
   /** Config files by name (inside the instance's conf dir). */
   files(ctx: RuntimeContext): Record<string, string>;
+  /** Files holding secrets: written 0600, and a dry run says they change without showing how. */
+  privateFiles?: string[];
   /** Environment `run.sh` exports before it execs the command. */
   env?(ctx: RuntimeContext): Record<string, string>;
   /**

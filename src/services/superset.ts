@@ -1,4 +1,8 @@
 import { defineService } from './definition.js';
+import { supersetGate, supersetReady } from '../probes/superset.js';
+import {
+  SUPERSET_MARKER, SUPERSET_PRIVATE_FILES, supersetEnv, supersetFiles, supersetFormat, supersetLaunch, supersetPrelude,
+} from './superset-runtime.js';
 
 export default defineService({
   role: 'superset', component: 'superset', title: 'Apache Superset',
@@ -8,4 +12,18 @@ export default defineService({
   ports: [{ name: 'http', default: 8090, description: 'web UI and REST API' }],
   dirs: [{ name: 'home', default: 'superset', description: 'SUPERSET_HOME (metadata, uploads)', holdsData: true }],
   heapMb: 1024, extraMemoryMb: 0, pythonMin: '3.10',
+  runtime: {
+    files: supersetFiles,
+    privateFiles: SUPERSET_PRIVATE_FILES,
+    env: supersetEnv,
+    prelude: supersetPrelude,
+    launch: supersetLaunch,
+    marker: SUPERSET_MARKER,
+    format: supersetFormat,
+    logFile: 'superset.out',
+    // gunicorn's graceful timeout is 30 s.
+    stopGraceSec: 40,
+    ready: supersetReady,
+    gate: supersetGate,
+  },
 });

@@ -64,9 +64,10 @@ export function wheelhouseTarget(files: string[]): WheelhouseTarget {
  * Requirements Superset's own metadata gets wrong when resolved against today's PyPI (its tested set is a lock file
  * in its repository, not in the wheel): 6.1.0 imports `rich` (superset/cli/test_db.py) without declaring it (it came
  * with Flask-Limiter 3, which made it optional in 4), and Flask-Caching 2.5 passes `ignore_delete_many_errors` to
- * cache factories, which SupersetMetastoreCache rejects, so every CLI command fails at app creation.
+ * cache factories, which SupersetMetastoreCache rejects, so every CLI command fails at app creation. Its database
+ * engine specs import `cachetools` (aws_iam.py) without declaring it, which fails every database connection test.
  */
-const COMPAT = ['rich', 'flask-caching<2.5'];
+const COMPAT = ['rich', 'flask-caching<2.5', 'cachetools'];
 
 /** PEP 503 name: `Flask_Login` -> `flask-login`. */
 export const canonicalName = (name: string) => name.toLowerCase().replace(/[-_.]+/g, '-');
@@ -155,6 +156,8 @@ export function supersetRecipe(version: string): ArtifactRecipe {
     title: `Apache Superset ${version} (wheels for an offline venv, with psycopg2 and gunicorn)`,
     requiredPaths: ['wheels', 'wheels/PYTHON_VERSION', 'wheels/PLATFORM', 'requirements.txt'],
     hostSetup: HOST_SETUP,
+    // 2: cachetools added.
+    assemblyRevision: 2,
     async assemble(ctx) {
       // Superset, the serving database's driver and the WSGI server, resolved together so their pins agree.
       await ctx.pipWheel([`apache-superset==${version}`, 'psycopg2-binary', 'gunicorn', ...COMPAT], 'wheels');

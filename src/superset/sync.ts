@@ -1,0 +1,172 @@
+import { risonList, SupersetClient, SupersetError } from '../clients/superset.js';
+import type { Inventory } from '../inventory/types.js';
+import { dashboardsOf, importBundles, readTemplate } from './bundle.js';
+import {
+  adminUser, desiredDashboards, desiredDatabase, desiredDatasets, SUPERSET_ADMIN_SECRET, supersetInstance, supersetUrl,
+  datasetUuid, type DesiredDatabase,
+} from './registry.js';
+
+export type Action = 'created' | 'updated' | 'unchanged' | 'would create' | 'would update';
+
+export interface SyncReport {
+  url: string;
+  database: { name: string; host: string; action: Action };
+  datasets: { schema: string; table: string; action: Action | 'table missing' | 'not pyro\'s' }[];
+  /** Datasets pyro registered that the inventory no longer declares. */
+  removed: { schema: string; table: string; id: number; deleted: boolean }[];
+  dashboards: { title: string; url: string; charts: number; action: 'imported' | 'would import' }[];
+}
+
+interface DbRow { id: number; uuid: string; database_name: string }
+interface DatasetRow { id: number; uuid: string; table_name: string; schema: string | null; description: string | null; database: { id: number } }
+
+/** Connects to Superset and logs in as the admin; a down Superset or a wrong password gives a clear error. */
+export async function connectSuperset(inv: Inventory, secrets: Record<string, string>): Promise<SupersetClient> {
+  const inst = supersetInstance(inv);
+  if (!inst) throw new SupersetError(400, 'the inventory has no superset role', 'add superset to one host\'s roles');
+  const client = new SupersetClient(supersetUrl(inst));
+  const health = await client.healthy();
+  if (!health.ok) {
+    throw new SupersetError(0, `Superset at ${client.baseUrl} on ${inst.host.name} is not answering (${health.detail})`,
+      '`pyro up` starts it; `pyro logs superset` shows why it stopped');
+  }
+  await client.login(adminUser(inv), secrets[SUPERSET_ADMIN_SECRET] ?? '');
+  return client;
+}
+
+/** Every row of a list endpoint (Superset pages at 100). */
+async function listAll<T>(c: SupersetClient, resource: string, columns: string[]): Promise<T[]> {
+  const out: T[] = [];
+  for (let page = 0; ; page++) {
+    const r = await c.get<{ result: T[]; count: number }>(`/api/v1/${resource}/?q=${risonList(columns, { page, page_size: 100 })}`);
+    out.push(...r.result);
+    if (out.length >= r.count || !r.result.length) return out;
+  }
+}
+
+/** Superset's own connection test, so an unreachable serving database is named before anything depends on it. */
+async function testConnection(c: SupersetClient, db: DesiredDatabase): Promise<void> {
+  try {
+    await c.post('/api/v1/database/test_connection/', { sqlalchemy_uri: db.uri, database_name: db.name });
+  } catch (e) {
+    if (!(e instanceof SupersetError) || e.status === 0 || e.status === 401) throw e;
+    // The message may quote the URI; the password must not reach the terminal.
+    const msg = e.message.replace(/HTTP \d+: /, '').replaceAll(db.uri, db.maskedUri).split('\n')[0];
+    throw new SupersetError(e.status, `Superset cannot reach the serving database ${db.name} at ${db.host}: ${msg}`,
+      'check that PostgreSQL runs (`pyro status`) and that the Superset host reaches its port');
+  }
+}
+
+async function syncDatabase(c: SupersetClient, want: DesiredDatabase, dryRun: boolean): Promise<{ id: number; action: Action }> {
+  const rows = await listAll<DbRow>(c, 'database', ['id', 'uuid', 'database_name']);
+  const mine = rows.find((r) => r.uuid === want.uuid);
+  if (!mine) {
+    const clash = rows.find((r) => r.database_name === want.name);
+    if (clash) {
+      throw new SupersetError(409, `Superset already has a database named ${want.name} (id ${clash.id}) that pyro did not register`,
+        'rename or delete it in Superset (Settings > Database Connections), then sync again');
+    }
+    if (dryRun) return { id: -1, action: 'would create' };
+    const r = await c.post<{ id: number }>('/api/v1/database/', {
+      database_name: want.name, sqlalchemy_uri: want.uri, uuid: want.uuid, expose_in_sqllab: true,
+    });
+    return { id: r.id, action: 'created' };
+  }
+  const shown = await c.get<{ result: { sqlalchemy_uri: string; database_name: string } }>(`/api/v1/database/${mine.id}/connection`).catch(() => undefined);
+  const same = shown?.result.sqlalchemy_uri === want.maskedUri && shown.result.database_name === want.name;
+  if (same) return { id: mine.id, action: 'unchanged' };
+  if (dryRun) return { id: mine.id, action: 'would update' };
+  await c.put(`/api/v1/database/${mine.id}`, { database_name: want.name, sqlalchemy_uri: want.uri });
+  return { id: mine.id, action: 'updated' };
+}
+
+/**
+ * Makes Superset hold what the inventory declares: the serving database, its datasets (created once, by a uuid
+ * derived from the cluster and table) and the dashboards from their templates. Datasets pyro registered that the
+ * inventory dropped are reported, and deleted only with `prune`.
+ */
+export async function syncSuperset(
+  inv: Inventory,
+  secrets: Record<string, string>,
+  opts: { prune?: boolean; dryRun?: boolean; log?: (line: string) => void } = {},
+): Promise<SyncReport> {
+  const log = opts.log ?? (() => undefined);
+  const dryRun = Boolean(opts.dryRun);
+  const c = await connectSuperset(inv, secrets);
+  const want = desiredDatabase(inv, secrets);
+  await testConnection(c, want);
+  const db = await syncDatabase(c, want, dryRun);
+  log(`database ${want.name} (${want.host}): ${db.action}`);
+  const report: SyncReport = { url: c.baseUrl, database: { name: want.name, host: want.host, action: db.action }, datasets: [], removed: [], dashboards: [] };
+
+  const rows = db.id < 0 ? [] : (await listAll<DatasetRow>(c, 'dataset', ['id', 'uuid', 'table_name', 'schema', 'description', 'database.id'])).filter((r) => r.database.id === db.id);
+  const registered = new Map<string, { id: number; uuid: string }>();
+  for (const d of desiredDatasets(inv)) {
+    const key = `${d.schema}.${d.table}`;
+    const mine = rows.find((r) => r.uuid === d.uuid);
+    const other = rows.find((r) => r.uuid !== d.uuid && r.table_name === d.table && (r.schema ?? 'public') === d.schema);
+    let action: SyncReport['datasets'][number]['action'];
+    if (mine) {
+      registered.set(key, mine);
+      action = 'unchanged';
+      if ((d.description ?? null) !== (mine.description ?? null)) {
+        action = dryRun ? 'would update' : 'updated';
+        if (!dryRun) await c.put(`/api/v1/dataset/${mine.id}`, { description: d.description ?? null });
+      }
+    } else if (other) {
+      // Made by hand over the same table: Superset allows one dataset per table, so use it as it is.
+      registered.set(key, other);
+      action = 'not pyro\'s';
+    } else if (dryRun) {
+      action = 'would create';
+    } else {
+      try {
+        const r = await c.post<{ id: number }>('/api/v1/dataset/', { database: db.id, schema: d.schema, table_name: d.table, uuid: d.uuid });
+        if (d.description) await c.put(`/api/v1/dataset/${r.id}`, { description: d.description });
+        registered.set(key, { id: r.id, uuid: d.uuid });
+        action = 'created';
+      } catch (e) {
+        if (!(e instanceof SupersetError) || !/could not be found/i.test(e.message)) throw e;
+        action = 'table missing';
+      }
+    }
+    report.datasets.push({ schema: d.schema, table: d.table, action });
+    log(`dataset ${key}: ${action === 'table missing' ? `table missing in ${want.name} (the job that writes it creates it; run the sync again then)` : action}`);
+  }
+
+  // pyro's own datasets carry the uuid derived from their table; one the inventory no longer declares is stale.
+  const declared = new Set(desiredDatasets(inv).map((d) => d.uuid));
+  for (const r of rows) {
+    const schema = r.schema ?? 'public';
+    if (declared.has(r.uuid) || r.uuid !== datasetUuid(inv, want.name, schema, r.table_name)) continue;
+    const deleted = Boolean(opts.prune) && !dryRun;
+    if (deleted) await c.delete(`/api/v1/dataset/${r.id}`);
+    report.removed.push({ schema, table: r.table_name, id: r.id, deleted });
+    log(`dataset ${schema}.${r.table_name}: no longer in the inventory${deleted ? ', deleted' : opts.prune ? ', would delete' : ' (kept; --prune deletes it)'}`);
+  }
+
+  for (const d of desiredDashboards(inv)) {
+    const t = await readTemplate(d.dir);
+    const keys = new Set(t.charts.flatMap((ch) => {
+      const ref = t.tables.get(String(ch.config.dataset_uuid));
+      return ref ? [`${ref.schema}.${ref.table}`] : [];
+    }));
+    const pending = [...keys].filter((k) => !registered.has(k) && report.datasets.some((x) => `${x.schema}.${x.table}` === k));
+    if (pending.length) {
+      log(`dashboard ${d.template}: waits for its datasets (${pending.join(', ')})`);
+      continue;
+    }
+    for (const info of dashboardsOf(t)) {
+      report.dashboards.push({ title: info.title, url: `${c.baseUrl}/superset/dashboard/${info.slug ?? info.uuid}/`, charts: t.charts.length, action: dryRun ? 'would import' : 'imported' });
+    }
+    if (dryRun) continue;
+    const ids = [...keys].flatMap((k) => (registered.has(k) ? [registered.get(k)!.id] : []));
+    const tables = new Map([...registered].map(([k, v]) => [k, v.uuid]));
+    const exported = await c.bytes(`/api/v1/dataset/export/?q=${encodeURIComponent(`!(${ids.join(',')})`)}`);
+    const zips = importBundles(t, exported, tables);
+    await c.upload('/api/v1/chart/import/', zips.charts, { overwrite: 'true' });
+    await c.upload('/api/v1/dashboard/import/', zips.dashboards, { overwrite: 'true' });
+    for (const info of dashboardsOf(t)) log(`dashboard ${info.title}: imported (${t.charts.length} charts)`);
+  }
+  return report;
+}
