@@ -1,3 +1,4 @@
+import { supersetSummary, type SupersetSummary } from '../superset/status.js';
 import path from 'node:path';
 import { ArtifactCache } from '../artifacts/cache.js';
 import { recipeFor } from '../artifacts/catalog.js';
@@ -39,6 +40,7 @@ export interface ClusterStatus {
   yarn?: (YarnSummary & { expectedNodes: number; applications: { id: string; name: string; state: string; user: string }[] }) | { error: string };
   kafka?: (KafkaHealth & { expectedBrokers: number; controller?: { leaderId: number; voters: number[]; epoch: number } }) | { error: string };
   jobs: JobStatus[];
+  superset?: SupersetSummary | { error: string; url?: string };
   ui: Record<string, string>;
   unmanaged: string[];
   seconds: number;
@@ -116,7 +118,8 @@ export async function gatherStatus(inventory: string, out: Output, signal: Abort
     const jobsP = inv.jobs.length && has('yarn-resourcemanager')
       ? sparkApps(inv, LIVE_STATES).catch(() => []).then((apps) => jobStatuses(inv, inv.jobs.map((j) => j.name), apps))
       : Promise.resolve([]);
-    const [, probeResults, hdfsR, yarnR, kafkaR, jobs] = await Promise.all([hostsRun, probes, hdfs, yarn, kafka, jobsP]);
+    const supersetP = has('superset') ? supersetSummary(inv, s.secrets) : Promise.resolve(undefined);
+    const [, probeResults, hdfsR, yarnR, kafkaR, jobs, supersetR] = await Promise.all([hostsRun, probes, hdfs, yarn, kafka, jobsP, supersetP]);
 
     const instances: InstanceStatus[] = managed.map((inst, k) => {
       const st = states.get(inst.host.name);
@@ -153,16 +156,19 @@ export async function gatherStatus(inventory: string, out: Output, signal: Abort
       if (!kafkaR.controller || kafkaR.controller.leaderId < 0) problems.push('Kafka: no metadata quorum leader');
     }
     for (const j of jobs) if (j.state !== 'RUNNING') problems.push(`job ${j.name} is ${j.state.toLowerCase()}`);
+    if (supersetR && 'error' in supersetR) problems.push(`Superset: ${supersetR.error.split('\n')[0]}`);
+    else if (supersetR?.missing.length) problems.push(`Superset: declared datasets not registered: ${supersetR.missing.join(', ')} (\`pyro superset sync\`)`);
     const ui: Record<string, string> = {};
     for (const i of managed) {
       if (i.def.role === 'hdfs-namenode') ui['HDFS NameNode'] = `${httpBase(i)}/dfshealth.html`;
       if (i.def.role === 'yarn-resourcemanager') ui['YARN ResourceManager'] = `${httpBase(i)}/cluster`;
     }
     // Kafka brokers' node ids are only in the state, so show them beside the bootstrap list.
+    if (supersetR?.url) ui.Superset = `${supersetR.url}/`;
     if (has('kafka-broker')) ui['Kafka bootstrap'] = managed.filter((i) => i.def.role === 'kafka-broker').map((b) => `${b.host.address}:${b.ports.client} (id ${nodeId(s.ids, b)})`).join(', ');
     return {
       cluster: inv.clusterName, healthy: problems.length === 0, problems, instances,
-      hdfs: hdfsR, yarn: yarnR, kafka: kafkaR, jobs, ui, unmanaged: unmanagedRoles(inv), seconds: (Date.now() - t0) / 1000,
+      hdfs: hdfsR, yarn: yarnR, kafka: kafkaR, jobs, superset: supersetR, ui, unmanaged: unmanagedRoles(inv), seconds: (Date.now() - t0) / 1000,
     };
   } finally {
     await s.close();

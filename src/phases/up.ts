@@ -110,6 +110,7 @@ async function supersetStep(s: Session, dryRun: boolean, warnings: string[]): Pr
   const changed = (a: string) => a !== 'unchanged' && a !== 'not pyro\'s' && a !== 'table missing';
   if (changed(r.database.action)) s.changes.push(`superset: ${r.database.action} database ${r.database.name}`);
   for (const d of r.datasets) if (changed(d.action)) s.changes.push(`superset: ${d.action} dataset ${d.schema}.${d.table}`);
+  for (const d of r.dashboards) if (d.action !== 'unchanged') s.changes.push(`superset: ${d.action} dashboard ${d.title}`);
   for (const d of r.removed) warnings.push(`superset: dataset ${d.schema}.${d.table} is no longer in the inventory; \`pyro superset sync --prune\` deletes it`);
   return r;
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { strToU8, unzipSync, zipSync } from 'fflate';
@@ -58,7 +59,7 @@ export async function readTemplate(dir: string): Promise<DashboardTemplate> {
  * the dashboard. `registered` maps `schema.table` to the uuid of the dataset pyro registered; `exportZip` is
  * Superset's export of those datasets (with their database).
  */
-export function importBundles(t: DashboardTemplate, exportZip: Uint8Array, registered: Map<string, string>): { charts: Uint8Array; dashboards: Uint8Array } {
+export function importBundles(t: DashboardTemplate, exportZip: Uint8Array, registered: Map<string, string>, stamp?: string): { charts: Uint8Array; dashboards: Uint8Array } {
   const files: Record<string, Uint8Array> = {};
   for (const [name, data] of Object.entries(unzipSync(exportZip))) {
     const rel = name.split('/').slice(1).join('/');
@@ -79,7 +80,11 @@ export function importBundles(t: DashboardTemplate, exportZip: Uint8Array, regis
     }
     files[`charts/${path.basename(file)}`] = strToU8(YAML.stringify({ ...config, dataset_uuid: uuid }));
   }
-  for (const { file, config } of t.dashboards) files[`dashboards/${path.basename(file)}`] = strToU8(YAML.stringify(config));
+  for (const { file, config } of t.dashboards) {
+    // Superset keeps unknown json_metadata keys: the stamp tells the next sync this import is current.
+    const metadata = { ...((config.metadata as Yaml | undefined) ?? {}), ...(stamp ? { [STAMP_KEY]: stamp } : {}) };
+    files[`dashboards/${path.basename(file)}`] = strToU8(YAML.stringify({ ...config, metadata }));
+  }
   const zip = (type: string, keep: (name: string) => boolean) => {
     // Quoted: Superset reads YAML 1.1, where a bare timestamp becomes a datetime its schema rejects.
     const meta = `version: 1.0.0\ntype: ${type}\ntimestamp: '${new Date().toISOString().replace('Z', '+00:00')}'\n`;
@@ -88,6 +93,17 @@ export function importBundles(t: DashboardTemplate, exportZip: Uint8Array, regis
     return zipSync(entries);
   };
   return { charts: zip('Slice', (n) => !n.startsWith('dashboards/')), dashboards: zip('Dashboard', () => true) };
+}
+
+export const STAMP_KEY = 'pyro_template';
+
+/** A hash of what an import would write: the template's files and the dataset uuids they map to. */
+export function templateStamp(t: DashboardTemplate, registered: Map<string, string>): string {
+  const h = createHash('sha256');
+  for (const { file, config } of [...t.charts, ...t.dashboards]) h.update(`${path.relative(t.dir, file)}\0${JSON.stringify(config)}\0`);
+  for (const [k, v] of [...t.tables].sort()) h.update(`${k}=${v.schema}.${v.table}\0`);
+  for (const [k, v] of [...registered].sort()) h.update(`${k}=${v}\0`);
+  return h.digest('hex').slice(0, 16);
 }
 
 /** Title and slug of each dashboard in a template (for reports and URLs). */

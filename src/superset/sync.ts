@@ -1,6 +1,6 @@
 import { risonList, SupersetClient, SupersetError } from '../clients/superset.js';
 import type { Inventory } from '../inventory/types.js';
-import { dashboardsOf, importBundles, readTemplate } from './bundle.js';
+import { dashboardsOf, importBundles, readTemplate, STAMP_KEY, templateStamp } from './bundle.js';
 import {
   adminUser, desiredDashboards, desiredDatabase, desiredDatasets, SUPERSET_ADMIN_SECRET, supersetInstance, supersetUrl,
   datasetUuid, type DesiredDatabase,
@@ -14,7 +14,7 @@ export interface SyncReport {
   datasets: { schema: string; table: string; action: Action | 'table missing' | 'not pyro\'s' }[];
   /** Datasets pyro registered that the inventory no longer declares. */
   removed: { schema: string; table: string; id: number; deleted: boolean }[];
-  dashboards: { title: string; url: string; charts: number; action: 'imported' | 'would import' }[];
+  dashboards: { title: string; url: string; charts: number; action: 'imported' | 'would import' | 'unchanged' }[];
 }
 
 interface DbRow { id: number; uuid: string; database_name: string }
@@ -156,17 +156,30 @@ export async function syncSuperset(
       log(`dashboard ${d.template}: waits for its datasets (${pending.join(', ')})`);
       continue;
     }
-    for (const info of dashboardsOf(t)) {
-      report.dashboards.push({ title: info.title, url: `${c.baseUrl}/superset/dashboard/${info.slug ?? info.uuid}/`, charts: t.charts.length, action: dryRun ? 'would import' : 'imported' });
-    }
-    if (dryRun) continue;
-    const ids = [...keys].flatMap((k) => (registered.has(k) ? [registered.get(k)!.id] : []));
     const tables = new Map([...registered].map(([k, v]) => [k, v.uuid]));
+    const stamp = templateStamp(t, tables);
+    const infos = dashboardsOf(t);
+    const current = await Promise.all(infos.map(async (info) => {
+      if (!info.slug) return false;
+      const got = await c.get<{ result: { json_metadata?: string } }>(`/api/v1/dashboard/${info.slug}`).catch(() => undefined);
+      try {
+        return (JSON.parse(got?.result.json_metadata ?? '{}') as Record<string, unknown>)[STAMP_KEY] === stamp;
+      } catch {
+        return false;
+      }
+    }));
+    const fresh = current.every(Boolean);
+    const action = fresh ? 'unchanged' : dryRun ? 'would import' : 'imported';
+    for (const info of infos) {
+      report.dashboards.push({ title: info.title, url: `${c.baseUrl}/superset/dashboard/${info.slug ?? info.uuid}/`, charts: t.charts.length, action });
+      log(`dashboard ${info.title}: ${action}${action === 'imported' ? ` (${t.charts.length} charts)` : ''}`);
+    }
+    if (fresh || dryRun) continue;
+    const ids = [...keys].flatMap((k) => (registered.has(k) ? [registered.get(k)!.id] : []));
     const exported = await c.bytes(`/api/v1/dataset/export/?q=${encodeURIComponent(`!(${ids.join(',')})`)}`);
-    const zips = importBundles(t, exported, tables);
+    const zips = importBundles(t, exported, tables, stamp);
     await c.upload('/api/v1/chart/import/', zips.charts, { overwrite: 'true' });
     await c.upload('/api/v1/dashboard/import/', zips.dashboards, { overwrite: 'true' });
-    for (const info of dashboardsOf(t)) log(`dashboard ${info.title}: imported (${t.charts.length} charts)`);
   }
   return report;
 }

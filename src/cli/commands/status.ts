@@ -33,6 +33,14 @@ function summaryLines(st: ClusterStatus): string[] {
   for (const j of st.jobs) {
     lines.push(`Job    ${j.name}: ${j.state}${j.appId ? ` (${j.appId}, up ${j.uptimeSec}s${j.inputRowsPerSecond !== undefined ? `, ${j.inputRowsPerSecond.toFixed(1)} rows/s in` : ''}${j.batchDurationMs !== undefined ? `, batch ${j.batchDurationMs} ms` : ''})` : ''}`);
   }
+  const ss = st.superset;
+  if (ss) {
+    if ('error' in ss) lines.push(`Superset  ${ss.url ?? ''} ${ss.error.split('\n')[0]}`.replace(/ +/g, ' '));
+    else {
+      lines.push(`Superset  ${ss.url}/ healthy; databases: ${ss.databases.map((d) => d.name).join(', ') || '(none)'}; datasets: ${ss.datasets.map((d) => `${d.database}.${d.schema}.${d.table}`).join(', ') || '(none)'}${ss.missing.length ? `; not registered: ${ss.missing.join(', ')}` : ''}`);
+      for (const d of ss.dashboards) lines.push(`Dashboard ${d.title}: ${d.url}`);
+    }
+  }
   return lines;
 }
 

@@ -1,0 +1,44 @@
+import { errorText } from '../clients/http.js';
+import { risonList, type SupersetClient } from '../clients/superset.js';
+import type { Inventory } from '../inventory/types.js';
+import { desiredDatabase, desiredDatasets, supersetInstance, supersetUrl } from './registry.js';
+import { connectSuperset } from './sync.js';
+
+export interface SupersetSummary {
+  url: string;
+  databases: { name: string; pyro: boolean }[];
+  datasets: { database: string; schema: string; table: string; pyro: boolean }[];
+  dashboards: { title: string; url: string }[];
+  /** Declared datasets Superset does not have (yet). */
+  missing: string[];
+}
+
+async function list<T>(c: SupersetClient, resource: string, columns: string[]): Promise<T[]> {
+  return (await c.get<{ result: T[] }>(`/api/v1/${resource}/?q=${risonList(columns, { page_size: 100 })}`)).result;
+}
+
+/** What Superset holds: databases, datasets and dashboards, and which declared datasets are missing. */
+export async function supersetSummary(inv: Inventory, secrets: Record<string, string>): Promise<SupersetSummary | { error: string; url?: string }> {
+  const inst = supersetInstance(inv);
+  if (!inst) return { error: 'no superset role' };
+  try {
+    const c = await connectSuperset(inv, secrets);
+    const [dbs, sets, boards] = await Promise.all([
+      list<{ uuid: string; database_name: string }>(c, 'database', ['uuid', 'database_name']),
+      list<{ uuid: string; table_name: string; schema: string | null; database: { database_name: string } }>(c, 'dataset', ['uuid', 'table_name', 'schema', 'database.database_name']),
+      list<{ dashboard_title: string; url: string }>(c, 'dashboard', ['dashboard_title', 'url']),
+    ]);
+    const wantDb = inv.instances.some((i) => i.def.role === 'postgresql') ? desiredDatabase(inv, secrets).uuid : undefined;
+    const wanted = new Set(desiredDatasets(inv).map((d) => d.uuid));
+    const have = new Set(sets.map((s) => `${s.schema ?? 'public'}.${s.table_name}`));
+    return {
+      url: supersetUrl(inst),
+      databases: dbs.map((d) => ({ name: d.database_name, pyro: d.uuid === wantDb })),
+      datasets: sets.map((s) => ({ database: s.database.database_name, schema: s.schema ?? 'public', table: s.table_name, pyro: wanted.has(s.uuid) })),
+      dashboards: boards.map((b) => ({ title: b.dashboard_title, url: `${supersetUrl(inst)}${b.url}` })),
+      missing: desiredDatasets(inv).filter((d) => !have.has(`${d.schema}.${d.table}`)).map((d) => `${d.schema}.${d.table}`),
+    };
+  } catch (e) {
+    return { error: errorText(e), url: supersetUrl(inst) };
+  }
+}
