@@ -21,7 +21,7 @@ export interface BenchCluster {
   destroy(): Promise<void>;
 }
 
-function inventoryYaml(tb: Testbed, withJob: boolean): string {
+function inventoryYaml(tb: Testbed, withJob: boolean, withSuperset: boolean): string {
   const [h1, h2, h3] = tb.hosts;
   const job = withJob
     ? `jobs:\n  - { name: page-views, main: ${path.join(ROOT, 'jobs', 'page_views.py')}, topics: [events], args: [events, page_views, "10 seconds"] }\n`
@@ -31,23 +31,26 @@ defaults: { ssh: { user: root, identity: ${tb.identity} } }
 hosts:
   - { name: h1, address: ${h1!.address}, roles: [hdfs-namenode, yarn-resourcemanager, kafka-controller, kafka-broker, hdfs-datanode, yarn-nodemanager${withJob ? ', postgresql' : ''}] }
   - { name: h2, address: ${h2!.address}, roles: [hdfs-datanode, yarn-nodemanager, kafka-controller, kafka-broker] }
-  - { name: h3, address: ${h3!.address}, roles: [hdfs-datanode, yarn-nodemanager, kafka-controller, kafka-broker] }
+  - { name: h3, address: ${h3!.address}, roles: [hdfs-datanode, yarn-nodemanager, kafka-controller, kafka-broker${withSuperset ? ', superset' : ''}] }
 services:
   hdfs: { namenode: { heap: 384m }, datanode: { heap: 256m } }
   yarn: { resourcemanager: { heap: 384m }, nodemanager: { heap: 256m, memoryMb: 2048, vcores: 2 } }
   kafka: { controller: { heap: 256m }, broker: { heap: 384m } }
 topics:
   - { name: events, partitions: 3, replicationFactor: 3 }
-${job}`;
+${job}${withSuperset ? `datasets: [{ table: page_views }]\ndashboards: [{ template: ${path.join(ROOT, 'templates', 'superset', 'page-views')} }]\n` : ''}`;
 }
 
-/** `withJob`: PostgreSQL on h1 and the sample job (10-second windows) declared, so `pyro up` submits it. */
-export async function benchCluster(opts: { withJob?: boolean } = {}): Promise<BenchCluster> {
+/**
+ * `withJob`: PostgreSQL on h1 and the sample job (10-second windows) declared, so `pyro up` submits it.
+ * `withSuperset` (with withJob): Superset on h3 with the page_views dataset and the sample dashboard.
+ */
+export async function benchCluster(opts: { withJob?: boolean; withSuperset?: boolean } = {}): Promise<BenchCluster> {
   const tb = await createTestbed(3);
   const work = mkdtempSync(path.join(os.tmpdir(), 'pyro-bench-tiers-'));
   chmodSync(work, 0o755); // PostgreSQL (the postgres user) keeps its data below it
   const inventory = path.join(work, 'cluster.yaml');
-  writeFileSync(inventory, inventoryYaml(tb, Boolean(opts.withJob)));
+  writeFileSync(inventory, inventoryYaml(tb, Boolean(opts.withJob || opts.withSuperset), Boolean(opts.withSuperset)));
   const state = path.join(work, 'state');
   mkdirSync(path.join(state, 'clusters', 'bench-tiers'), { recursive: true });
   copyFileSync(tb.knownHosts, path.join(state, 'clusters', 'bench-tiers', 'known_hosts'));

@@ -3,8 +3,8 @@ import { errorText } from './http.js';
 
 /** A failed Superset call: the HTTP status (0 when nothing answered) and Superset's own message. */
 export class SupersetError extends PyroError {
-  constructor(readonly status: number, message: string, hint: string) {
-    super(status === 0 ? 'SUPERSET_UNREACHABLE' : status === 401 ? 'SUPERSET_LOGIN_FAILED' : 'SUPERSET_API_FAILED', message, { hint });
+  constructor(readonly status: number, message: string, hint: string, code = status === 0 ? 'SUPERSET_UNREACHABLE' : 'SUPERSET_API_FAILED') {
+    super(code, message, { hint });
   }
 }
 
@@ -46,6 +46,7 @@ export class SupersetClient {
     const body = await this.call<{ access_token: string }>('POST', '/api/v1/security/login', { username, password, provider: 'db', refresh: false }, { auth: false });
     this.token = body.access_token;
     const res = await this.raw('GET', '/api/v1/security/csrf_token/');
+    if (!res.ok) await this.parse('GET', '/api/v1/security/csrf_token/', res);
     this.csrf = ((await res.json()) as { result: string }).result;
     this.cookie = res.headers.getSetCookie().map((c) => c.split(';')[0]!).join('; ');
   }
@@ -111,7 +112,7 @@ export class SupersetClient {
     const msg = messageOf(body);
     if (res.status === 401 && path === '/api/v1/security/login') {
       throw new SupersetError(401, `Superset at ${this.baseUrl} rejected the admin login: ${msg || 'not authorized'}`,
-        'the admin password in the cluster state no longer matches Superset\'s: `pyro credentials superset --reset` sets Superset\'s to the one in the state');
+        'the admin password in the cluster state no longer matches Superset\'s: `pyro credentials superset --reset` sets Superset\'s to the one in the state', 'SUPERSET_LOGIN_FAILED');
     }
     throw new SupersetError(res.status, `Superset ${method} ${path}: HTTP ${res.status}: ${msg}`,
       res.status >= 500 ? 'Superset failed inside: `pyro logs superset` shows its traceback' : 'see Superset\'s message above');

@@ -173,6 +173,12 @@ const references: Rule = (inv, src) => {
       }
     }
   }
+  const superset = (inv.raw.services?.superset ?? {}) as { metadata?: string };
+  if (superset.metadata === 'postgresql' && !hostsWithRole(inv, 'postgresql').length) {
+    out.push(src.diagnostic(['services', 'superset', 'metadata'], 'Superset\'s metadata is set to postgresql but no host has the role postgresql', {
+      hint: 'add postgresql to one host\'s roles, or set `metadata: sqlite`',
+    }));
+  }
   (inv.raw.dashboards ?? []).forEach((d, i) => {
     const dir = path.resolve(baseDir, d.template);
     if (!existsSync(path.join(dir, 'dashboards'))) {

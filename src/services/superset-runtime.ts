@@ -52,9 +52,12 @@ def create_metadata_db():
 
 
 def admin(reset):
-    """Creates the admin user with the password in admin.secret; with reset, also sets an existing one's."""
+    """Creates the admin user with the password in admin.secret. With reset, sets the admin's password to the one
+    on stdin (pyro sends the cluster state's), so no password is ever in a command line."""
     with open(os.path.join(CONF, "admin.secret")) as f:
         name, password = f.read().split("\\n")[:2]
+    if reset:
+        password = sys.stdin.readline().strip() or password
     from superset.app import create_app
     app = create_app()
     with app.app_context():

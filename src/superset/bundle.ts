@@ -11,6 +11,9 @@ import { InputError } from '../util/errors.js';
 
 type Yaml = Record<string, unknown>;
 
+/** Superset reads bundles with PyYAML (YAML 1.1): written as 1.1, strings such as `off` or `12:30` stay strings. */
+const yaml11 = (doc: unknown) => YAML.stringify(doc, { version: '1.1' });
+
 export interface DashboardTemplate {
   dir: string;
   charts: { file: string; config: Yaml }[];
@@ -78,12 +81,12 @@ export function importBundles(t: DashboardTemplate, exportZip: Uint8Array, regis
         hint: `add \`datasets: [{ table: ${ref.table} }]\` to the inventory`,
       });
     }
-    files[`charts/${path.basename(file)}`] = strToU8(YAML.stringify({ ...config, dataset_uuid: uuid }));
+    files[path.relative(t.dir, file)] = strToU8(yaml11({ ...config, dataset_uuid: uuid }));
   }
   for (const { file, config } of t.dashboards) {
     // Superset keeps unknown json_metadata keys: the stamp tells the next sync this import is current.
     const metadata = { ...((config.metadata as Yaml | undefined) ?? {}), ...(stamp ? { [STAMP_KEY]: stamp } : {}) };
-    files[`dashboards/${path.basename(file)}`] = strToU8(YAML.stringify({ ...config, metadata }));
+    files[path.relative(t.dir, file)] = strToU8(yaml11({ ...config, metadata }));
   }
   const zip = (type: string, keep: (name: string) => boolean) => {
     // Quoted: Superset reads YAML 1.1, where a bare timestamp becomes a datetime its schema rejects.

@@ -1,9 +1,11 @@
 import { risonList, SupersetClient, SupersetError } from '../clients/superset.js';
 import type { Inventory } from '../inventory/types.js';
+import { postgresReady } from '../probes/postgresql.js';
+import type { ClusterIds } from '../state/cluster-state.js';
 import { dashboardsOf, importBundles, readTemplate, STAMP_KEY, templateStamp } from './bundle.js';
 import {
   adminUser, desiredDashboards, desiredDatabase, desiredDatasets, SUPERSET_ADMIN_SECRET, supersetInstance, supersetUrl,
-  datasetUuid, type DesiredDatabase,
+  datasetUuid, metadataBackend, postgresInstance, type DesiredDatabase,
 } from './registry.js';
 
 export type Action = 'created' | 'updated' | 'unchanged' | 'would create' | 'would update';
@@ -30,7 +32,17 @@ export async function connectSuperset(inv: Inventory, secrets: Record<string, st
     throw new SupersetError(0, `Superset at ${client.baseUrl} on ${inst.host.name} is not answering (${health.detail})`,
       '`pyro up` starts it; `pyro logs superset` shows why it stopped');
   }
-  await client.login(adminUser(inv), secrets[SUPERSET_ADMIN_SECRET] ?? '');
+  try {
+    await client.login(adminUser(inv), secrets[SUPERSET_ADMIN_SECRET] ?? '');
+  } catch (e) {
+    // A login that fails inside Superset is almost always its metadata database.
+    if (e instanceof SupersetError && e.status >= 500 && metadataBackend(inv) === 'postgresql') {
+      const pg = postgresInstance(inv);
+      throw new SupersetError(e.status, `Superset at ${client.baseUrl} cannot log in (HTTP ${e.status}): its metadata database (PostgreSQL on ${pg?.host.name} at ${pg?.host.address}:${pg?.ports.pg}) is probably down`,
+        'check PostgreSQL with `pyro status`; `pyro up` starts it; `pyro logs superset` shows Superset\'s traceback');
+    }
+    throw e;
+  }
   return client;
 }
 
@@ -44,16 +56,23 @@ async function listAll<T>(c: SupersetClient, resource: string, columns: string[]
   }
 }
 
-/** Superset's own connection test, so an unreachable serving database is named before anything depends on it. */
-async function testConnection(c: SupersetClient, db: DesiredDatabase): Promise<void> {
+/**
+ * Superset's own connection test, so an unreachable serving database is named before anything depends on it.
+ * Superset's reason is often empty, so the same login is tried from this machine too: that tells a database
+ * that is down from one the Superset host alone cannot reach.
+ */
+async function testConnection(c: SupersetClient, inv: Inventory, secrets: Record<string, string>, db: DesiredDatabase): Promise<void> {
   try {
     await c.post('/api/v1/database/test_connection/', { sqlalchemy_uri: db.uri, database_name: db.name });
   } catch (e) {
     if (!(e instanceof SupersetError) || e.status === 0 || e.status === 401) throw e;
     // The message may quote the URI; the password must not reach the terminal.
-    const msg = e.message.replace(/HTTP \d+: /, '').replaceAll(db.uri, db.maskedUri).split('\n')[0];
-    throw new SupersetError(e.status, `Superset cannot reach the serving database ${db.name} at ${db.host}: ${msg}`,
-      'check that PostgreSQL runs (`pyro status`) and that the Superset host reaches its port');
+    const said = e.message.replace(/^Superset POST \S+: HTTP \d+: /, '').replaceAll(db.uri, db.maskedUri).split('\n')[0]!;
+    const reason = /^\(builtins\.NoneType\) None$/.test(said.trim()) ? 'Superset gives no reason' : `Superset says: ${said}`;
+    const here = await postgresReady(postgresInstance(inv)!, { inv, ids: {} as ClusterIds, secrets });
+    const fromHere = here.ok ? 'from this machine the same login works, so the Superset host cannot reach it' : `from this machine: ${here.detail}`;
+    throw new SupersetError(e.status, `Superset cannot reach the serving database ${db.name} at ${db.host}: ${reason}; ${fromHere}`,
+      'check that PostgreSQL runs (`pyro status`), that the Superset host reaches its port and that pg_hba.conf lets it in');
   }
 }
 
@@ -94,7 +113,7 @@ export async function syncSuperset(
   const dryRun = Boolean(opts.dryRun);
   const c = await connectSuperset(inv, secrets);
   const want = desiredDatabase(inv, secrets);
-  await testConnection(c, want);
+  await testConnection(c, inv, secrets, want);
   const db = await syncDatabase(c, want, dryRun);
   log(`database ${want.name} (${want.host}): ${db.action}`);
   const report: SyncReport = { url: c.baseUrl, database: { name: want.name, host: want.host, action: db.action }, datasets: [], removed: [], dashboards: [] };

@@ -49,12 +49,14 @@ export async function credentialsCommand(service: string, o: { inventory: string
   else ctx.out.info(renderTable(['', ''], Object.entries(row).map(([k, v]) => [k, String(v)]), false));
 }
 
-/** Runs the conf dir's init.sh reset-admin on the Superset host (the password goes from admin.secret, never argv). */
+/** Runs the conf dir's init.sh reset-admin on the Superset host, the state's password on its stdin (never in argv). */
 async function resetAdmin(inventory: string, hostName: string, ctx: RunContext): Promise<void> {
   const s = await openSession({ inventory, command: 'pyro credentials superset --reset', out: ctx.out, signal: ctx.signal, quiet: true, lock: true, hostFilter: (h) => h.name === hostName });
   try {
     const inst = supersetInstance(s.inv)!;
-    const r = await hostOf(s, hostName).exec(`sh ${instancePaths(inst).conf}/init.sh reset-admin 2>&1`, { timeoutMs: 180_000, signal: ctx.signal });
+    const r = await hostOf(s, hostName).exec(`sh ${instancePaths(inst).conf}/init.sh reset-admin 2>&1`, {
+      stdin: `${s.secrets[SUPERSET_ADMIN_SECRET]}\n`, timeoutMs: 180_000, signal: ctx.signal,
+    });
     if (r.exitCode !== 0) {
       throw new HostError('SUPERSET_RESET_FAILED', hostName, `resetting Superset's admin password on ${hostName} failed (exit ${r.exitCode}): ${r.stdout.trim().split('\n').slice(-5).join('\n')}`, {
         hint: 'run `pyro up` first: it writes admin.secret and init.sh to the Superset host',
