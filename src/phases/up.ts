@@ -40,6 +40,8 @@ export interface UpResult {
   warnings: string[];
   /** What was registered in Superset (or, in a dry run, would be). */
   superset?: SyncReport;
+  /** Where to look: the dashboards' URLs and how to log in (printed last by the up command). */
+  openHint?: string;
 }
 
 const mib = (n: number) => `${(n / 1048576).toFixed(0)} MiB`;
@@ -238,7 +240,7 @@ export async function runUp(o: UpOptions, out: Output, signal: AbortSignal): Pro
     result.ok = true;
     const secs = ((Date.now() - t0) / 1000).toFixed(1);
     printOutput(out, quiet, s.changes.length ? `cluster ${s.inv.clusterName} is up: ${s.changes.length} change(s) in ${secs} s` : `nothing changed: ${allPlans.length} services running and healthy (${secs} s)`);
-    if (result.superset) printOutput(out, quiet, supersetWhere(s, result.superset));
+    if (result.superset) result.openHint = supersetWhere(s, result.superset);
     return result;
   } catch (e) {
     if (!o.dryRun) await appendHistory(s.state.dir, { command: 'up', result: signal.aborted ? 'cancelled' : 'failed', seconds: (Date.now() - t0) / 1000, changes: s.changes, error: (e as Error).message.split('\n')[0] }).catch(() => undefined);

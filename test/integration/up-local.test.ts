@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ROOT, runPyro } from '../helpers/cli.js';
@@ -10,6 +10,7 @@ describe('pyro up on this machine with the single-host default inventory (connec
   this.timeout(600_000);
   let inv: string;
   let env: Record<string, string>;
+  let dataDir: string;
 
   before(() => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'pyro-up-local-'));
@@ -19,7 +20,9 @@ describe('pyro up on this machine with the single-host default inventory (connec
       .replace('name: local', 'name: local-test')
       .replace('installDir: /opt/pyro', `installDir: ${dir}/opt`)
       .replace('dataDir: /var/lib/pyro', `dataDir: ${dir}/data`)
-      .replace('main: ../jobs/page_views.py', `main: ${path.join(ROOT, 'jobs', 'page_views.py')}`);
+      .replace('main: ../jobs/page_views.py', `main: ${path.join(ROOT, 'jobs', 'page_views.py')}`)
+      .replace('template: ../templates/superset/page-views', `template: ${path.join(ROOT, 'templates', 'superset', 'page-views')}`);
+    dataDir = `${dir}/data`;
     inv = path.join(dir, 'local.yaml');
     writeFileSync(inv, text);
     env = { PYRO_STATE_DIR: path.join(dir, 'state') };
@@ -28,14 +31,21 @@ describe('pyro up on this machine with the single-host default inventory (connec
     if (inv) await runPyro(['down', '-i', inv], { env, timeoutMs: 300_000 });
   });
 
-  it('brings HDFS, YARN and Kafka up and ends with a healthy status', async () => {
+  it('brings the stack up, ends with the dashboard\'s URL and the way to log in, and a healthy status', async () => {
     const r = await runPyro(['up', '--status', '-i', inv], { env, timeoutMs: 540_000 });
     assert.equal(r.exitCode, 0, `${r.stdout}\n${r.stderr}`);
     assert.match(r.stdout, /\[local\] hdfs-namenode: formatted/);
     assert.match(r.stdout, /kafka-broker gate: 1\/1 brokers registered, 0 under-replicated/);
     assert.match(r.stdout, /\[kafka\] create topic events: 3 partitions, replication 1/);
     assert.match(r.stdout, /cluster local-test is healthy/);
-    assert.match(r.stderr, /superset: not started by pyro up yet/);
+    assert.match(r.stderr, /flume: not started by pyro up yet/);
+    assert.match(r.stdout, /\[local\] superset: formatted/);
+    assert.match(r.stdout, /superset gate: API login as admin accepted at http:\/\/127\.0\.0\.1:8090/);
+    assert.match(r.stdout, /\[superset\] dataset public\.page_views: created/);
+    assert.match(r.stdout, /Page views \(live\): http:\/\/127\.0\.0\.1:8090\/superset\/dashboard\/page-views\/\nlog in as admin; `pyro credentials superset/);
+    assert.match(r.stdout, /local +superset +healthy/);
+    // The single-host default keeps Superset's metadata in SQLite, in its home dir.
+    assert.ok(existsSync(path.join(dataDir, 'superset', 'superset.db')), 'superset.db in the home dir');
     assert.match(r.stdout, /\[yarn\] job page-views running as application_/);
     assert.match(r.stdout, /Job    page-views: RUNNING/);
     assert.match(r.stdout, /local +postgresql +healthy/);
@@ -49,9 +59,9 @@ describe('pyro up on this machine with the single-host default inventory (connec
     const rows = (JSON.parse(r.stdout) as { hosts: { checks: { check: string; status: string; detail: string }[] }[] }).hosts[0]!.checks;
     const ports = rows.find((x) => x.check === 'ports');
     assert.match(ports!.detail, /held by pyro's own running services/);
-    // Roles pyro does not run yet (flume, superset) may meet a stranger on their port (34545 is in the
+    // Roles pyro does not run yet (flume) may meet a stranger on their port (34545 is in the
     // ephemeral range): only clashes on the running services' ports would be the bug.
-    const running = ['hdfs-namenode', 'hdfs-datanode', 'yarn-resourcemanager', 'yarn-nodemanager', 'kafka-controller', 'kafka-broker', 'postgresql'];
+    const running = ['hdfs-namenode', 'hdfs-datanode', 'yarn-resourcemanager', 'yarn-nodemanager', 'kafka-controller', 'kafka-broker', 'postgresql', 'superset'];
     const clashes = /already in use: ([^,]*(?:, (?!\d+ held)[^,]*)*)/.exec(ports!.detail)?.[1] ?? '';
     for (const role of running) assert.ok(!clashes.includes(`(${role} `), `${role}'s port reported as a clash: ${ports!.detail}`);
   });

@@ -13,9 +13,11 @@ export interface UpCommandOptions {
 
 /** `pyro up`: plan and apply (or, with --dry-run, only print) the cluster's wanted state. */
 export async function upCommand(o: UpCommandOptions, ctx: RunContext): Promise<void> {
+  let hint: string | undefined;
   try {
     const r = await runUp({ inventory: o.inventory, dryRun: o.dryRun, timeoutSec: o.timeout, trustNewHosts: o.trustNewHosts }, ctx.out, ctx.signal);
     if (o.json) ctx.out.data(r);
+    hint = r.openHint;
   } catch (e) {
     if (o.json) {
       const err = e as Error & { hint?: string; code?: string };
@@ -23,12 +25,17 @@ export async function upCommand(o: UpCommandOptions, ctx: RunContext): Promise<v
     }
     throw e;
   }
-  if (o.status && !o.dryRun && !o.json) {
-    const { statusCommand } = await import('./status.js');
-    ctx.out.info('');
-    await statusCommand({ inventory: o.inventory }, ctx).catch((e: unknown) => {
-      if (e instanceof ExitError) throw new ExitError(ExitCode.failure);
-      throw e;
-    });
+  try {
+    if (o.status && !o.dryRun && !o.json) {
+      const { statusCommand } = await import('./status.js');
+      ctx.out.info('');
+      await statusCommand({ inventory: o.inventory }, ctx).catch((e: unknown) => {
+        if (e instanceof ExitError) throw new ExitError(ExitCode.failure);
+        throw e;
+      });
+    }
+  } finally {
+    // Last, so the way in is the last thing on the screen.
+    if (hint && !o.json) ctx.out.info(`\n${hint}`);
   }
 }
