@@ -38,6 +38,8 @@ export async function viewDashboard(base: string, dashboardPath: string, user: s
       return holders.length > 0 && !document.querySelector('[data-test="chart-grid-component"] .loading, [aria-label="Loading"]')
         && holders.every((h) => (h.querySelector('canvas, table, .superset-legacy-chart-big-number, svg') !== null) || /error/i.test(h.textContent ?? ''));
     }, undefined, { timeout: 90_000 });
+    // ECharts animates its series in (about a second): let it finish before the screenshot.
+    await page.waitForTimeout(2000);
     const holders = page.locator('[data-test="chart-grid-component"]');
     const charts = await holders.count();
     const errors: string[] = [];
