@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { PYRO, ROOT } from '../../test/helpers/cli.js';
+import { threeHostInventory } from '../../test/helpers/stack-inventory.js';
 import { createTestbed, type Testbed } from '../../test/testbed/testbed.js';
 
 export interface BenchCluster {
@@ -22,23 +23,13 @@ export interface BenchCluster {
 }
 
 function inventoryYaml(tb: Testbed, withJob: boolean, withSuperset: boolean): string {
-  const [h1, h2, h3] = tb.hosts;
   const job = withJob
     ? `jobs:\n  - { name: page-views, main: ${path.join(ROOT, 'jobs', 'page_views.py')}, topics: [events], args: [events, page_views, "10 seconds"] }\n`
     : '';
-  return `cluster: { name: bench-tiers }
-defaults: { ssh: { user: root, identity: ${tb.identity} } }
-hosts:
-  - { name: h1, address: ${h1!.address}, roles: [hdfs-namenode, yarn-resourcemanager, kafka-controller, kafka-broker, hdfs-datanode, yarn-nodemanager${withJob ? ', postgresql' : ''}] }
-  - { name: h2, address: ${h2!.address}, roles: [hdfs-datanode, yarn-nodemanager, kafka-controller, kafka-broker] }
-  - { name: h3, address: ${h3!.address}, roles: [hdfs-datanode, yarn-nodemanager, kafka-controller, kafka-broker${withSuperset ? ', superset' : ''}] }
-services:
-  hdfs: { namenode: { heap: 384m }, datanode: { heap: 256m } }
-  yarn: { resourcemanager: { heap: 384m }, nodemanager: { heap: 256m, memoryMb: 2048, vcores: 2 } }
-  kafka: { controller: { heap: 256m }, broker: { heap: 384m } }
-topics:
-  - { name: events, partitions: 3, replicationFactor: 3 }
-${job}${withSuperset ? `datasets: [{ table: page_views }]\ndashboards: [{ template: ${path.join(ROOT, 'templates', 'superset', 'page-views')} }]\n` : ''}`;
+  const superset = withSuperset
+    ? `datasets: [{ table: page_views }]\ndashboards: [{ template: ${path.join(ROOT, 'templates', 'superset', 'page-views')} }]\n`
+    : '';
+  return threeHostInventory(tb, 'bench-tiers', [withJob ? ['postgresql'] : [], [], withSuperset ? ['superset'] : []], job + superset);
 }
 
 /**

@@ -4,32 +4,18 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { ROOT, runPyro } from '../helpers/cli.js';
+import { threeHostInventory } from '../helpers/stack-inventory.js';
 import { createTestbed, type Testbed } from '../testbed/testbed.js';
 
 // Issue 5 end to end on three simulated hosts: PostgreSQL deployed by `pyro up`, the sample PySpark job submitted
 // to YARN by `pyro up`, events from `pyro produce`, exact counts in PostgreSQL across a stop and a resubmit.
 
 function inventoryYaml(tb: Testbed, extraJobs = ''): string {
-  const [h1, h2, h3] = tb.hosts;
-  return `cluster:
-  name: jobs-test
-defaults:
-  ssh: { user: root, identity: ${tb.identity} }
-hosts:
-  - { name: h1, address: ${h1!.address}, roles: [hdfs-namenode, yarn-resourcemanager, kafka-controller, kafka-broker, hdfs-datanode, yarn-nodemanager, postgresql] }
-  - { name: h2, address: ${h2!.address}, roles: [hdfs-datanode, yarn-nodemanager, kafka-controller, kafka-broker] }
-  - { name: h3, address: ${h3!.address}, roles: [hdfs-datanode, yarn-nodemanager, kafka-controller, kafka-broker] }
-services:
-  hdfs: { namenode: { heap: 384m }, datanode: { heap: 256m } }
-  yarn: { resourcemanager: { heap: 384m }, nodemanager: { heap: 256m, memoryMb: 2048, vcores: 2 } }
-  kafka: { controller: { heap: 256m }, broker: { heap: 384m } }
-topics:
-  - { name: events, partitions: 3, replicationFactor: 3 }
-jobs:
+  return threeHostInventory(tb, 'jobs-test', [['postgresql'], [], []], `jobs:
   - name: page-views
     main: ${path.join(ROOT, 'jobs', 'page_views.py')}
     topics: [events]
-${extraJobs}`;
+${extraJobs}`);
 }
 
 interface Sent {

@@ -6,6 +6,7 @@ import pg from 'pg';
 import { SupersetClient } from '../../src/clients/superset.js';
 import { viewDashboard } from '../helpers/browser.js';
 import { ROOT, runPyro } from '../helpers/cli.js';
+import { threeHostInventory } from '../helpers/stack-inventory.js';
 import { createTestbed, type Testbed } from '../testbed/testbed.js';
 
 // Issue 6 end to end on three simulated hosts: Superset deployed by `pyro up` on its own host (metadata in the
@@ -15,22 +16,7 @@ import { createTestbed, type Testbed } from '../testbed/testbed.js';
 const CLUSTER = 'superset-test';
 
 function inventoryYaml(tb: Testbed, extraDatasets: string[] = []): string {
-  const [h1, h2, h3] = tb.hosts;
-  return `cluster:
-  name: ${CLUSTER}
-defaults:
-  ssh: { user: root, identity: ${tb.identity} }
-hosts:
-  - { name: h1, address: ${h1!.address}, roles: [hdfs-namenode, yarn-resourcemanager, kafka-controller, kafka-broker, hdfs-datanode, yarn-nodemanager, postgresql] }
-  - { name: h2, address: ${h2!.address}, roles: [hdfs-datanode, yarn-nodemanager, kafka-controller, kafka-broker] }
-  - { name: h3, address: ${h3!.address}, roles: [hdfs-datanode, yarn-nodemanager, kafka-controller, kafka-broker, superset] }
-services:
-  hdfs: { namenode: { heap: 384m }, datanode: { heap: 256m } }
-  yarn: { resourcemanager: { heap: 384m }, nodemanager: { heap: 256m, memoryMb: 2048, vcores: 2 } }
-  kafka: { controller: { heap: 256m }, broker: { heap: 384m } }
-topics:
-  - { name: events, partitions: 3, replicationFactor: 3 }
-jobs:
+  return threeHostInventory(tb, CLUSTER, [['postgresql'], [], ['superset']], `jobs:
   - name: page-views
     main: ${path.join(ROOT, 'jobs', 'page_views.py')}
     topics: [events]
@@ -39,7 +25,7 @@ datasets:
 ${extraDatasets.map((t) => `  - { table: ${t} }`).join('\n')}
 dashboards:
   - template: ${path.join(ROOT, 'templates', 'superset', 'page-views')}
-`;
+`);
 }
 
 interface SyncJson {
