@@ -1,5 +1,5 @@
 import { syncSuperset, type SyncReport } from '../superset/sync.js';
-import { adminUser } from '../superset/registry.js';
+import { adminUser, supersetInstance, supersetUrl } from '../superset/registry.js';
 import { ArtifactCache } from '../artifacts/cache.js';
 import { pushItems } from '../artifacts/items.js';
 import { artifactNeeds } from '../artifacts/needs.js';
@@ -117,9 +117,9 @@ async function supersetStep(s: Session, dryRun: boolean, warnings: string[]): Pr
   return r;
 }
 
-/** The closing lines: where the dashboards are and how to log in. */
-function supersetWhere(s: Session, r: SyncReport): string {
-  const where = r.dashboards.length ? r.dashboards.map((d) => `${d.title}: ${d.url}`).join('\n') : `Superset: ${r.url}/`;
+/** The closing lines: where the dashboards (or Superset) are and how to log in. */
+function supersetWhere(s: Session, r: SyncReport | undefined, url: string): string {
+  const where = r?.dashboards.length ? r.dashboards.map((d) => `${d.title}: ${d.url}`).join('\n') : `Superset: ${url}/`;
   return `${where}\nlog in as ${adminUser(s.inv)}; \`pyro credentials superset -i ${s.inv.file}\` shows the password`;
 }
 
@@ -240,7 +240,8 @@ export async function runUp(o: UpOptions, out: Output, signal: AbortSignal): Pro
     result.ok = true;
     const secs = ((Date.now() - t0) / 1000).toFixed(1);
     printOutput(out, quiet, s.changes.length ? `cluster ${s.inv.clusterName} is up: ${s.changes.length} change(s) in ${secs} s` : `nothing changed: ${allPlans.length} services running and healthy (${secs} s)`);
-    if (result.superset) result.openHint = supersetWhere(s, result.superset);
+    const ss = supersetInstance(s.inv);
+    if (ss) result.openHint = supersetWhere(s, result.superset, supersetUrl(ss));
     return result;
   } catch (e) {
     if (!o.dryRun) await appendHistory(s.state.dir, { command: 'up', result: signal.aborted ? 'cancelled' : 'failed', seconds: (Date.now() - t0) / 1000, changes: s.changes, error: (e as Error).message.split('\n')[0] }).catch(() => undefined);

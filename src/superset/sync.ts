@@ -1,5 +1,6 @@
 import { risonList, SupersetClient, SupersetError } from '../clients/superset.js';
-import type { Inventory } from '../inventory/types.js';
+import type { Inventory, ServiceInstance } from '../inventory/types.js';
+import { InputError } from '../util/errors.js';
 import { postgresReady } from '../probes/postgresql.js';
 import type { ClusterIds } from '../state/cluster-state.js';
 import { dashboardsOf, importBundles, readTemplate, STAMP_KEY, templateStamp } from './bundle.js';
@@ -22,10 +23,15 @@ export interface SyncReport {
 interface DbRow { id: number; uuid: string; database_name: string }
 interface DatasetRow { id: number; uuid: string; table_name: string; schema: string | null; description: string | null; database: { id: number } }
 
+function requireSuperset(inv: Inventory): ServiceInstance {
+  const inst = supersetInstance(inv);
+  if (!inst) throw new InputError('NO_SUCH_ROLE', `${inv.file} has no host with the role superset`, { hint: 'add superset to one host\'s roles' });
+  return inst;
+}
+
 /** Connects to Superset and logs in as the admin; a down Superset or a wrong password gives a clear error. */
 export async function connectSuperset(inv: Inventory, secrets: Record<string, string>): Promise<SupersetClient> {
-  const inst = supersetInstance(inv);
-  if (!inst) throw new SupersetError(400, 'the inventory has no superset role', 'add superset to one host\'s roles');
+  const inst = requireSuperset(inv);
   const client = new SupersetClient(supersetUrl(inst));
   const health = await client.healthy();
   if (!health.ok) {
@@ -111,6 +117,12 @@ export async function syncSuperset(
 ): Promise<SyncReport> {
   const log = opts.log ?? (() => undefined);
   const dryRun = Boolean(opts.dryRun);
+  requireSuperset(inv);
+  if (!postgresInstance(inv)) {
+    throw new InputError('NO_SERVING_DATABASE', `${inv.file} has no host with the role postgresql: there is no serving database to register`, {
+      hint: 'add postgresql to one host\'s roles (the jobs write their tables there)',
+    });
+  }
   const c = await connectSuperset(inv, secrets);
   const want = desiredDatabase(inv, secrets);
   await testConnection(c, inv, secrets, want);
