@@ -100,9 +100,10 @@ function printOutput(out: Output, quiet: boolean, line: string): void {
   if (!quiet) out.info(line);
 }
 
-/** Superset registrations run when Superset and the serving database are both in the inventory. */
+/** Superset registrations run when the inventory has Superset and a database for it (the serving store or declared). */
 function wantsSync(s: Session): boolean {
-  return ['superset', 'postgresql'].every((r) => s.inv.instances.some((i) => i.def.role === r));
+  const has = (role: string) => s.inv.instances.some((i) => i.def.role === role);
+  return has('superset') && (has('postgresql') || Boolean(s.inv.raw.databases?.length));
 }
 
 /** Registers the serving database, datasets and dashboards in Superset (or says what it would). */
@@ -110,10 +111,10 @@ async function supersetStep(s: Session, dryRun: boolean, warnings: string[]): Pr
   printOutput(s.out, s.quiet, s.out.color.bold('== superset'));
   const r = await syncSuperset(s.inv, s.secrets, { dryRun, log: (l) => printOutput(s.out, s.quiet, `[superset] ${l}`) });
   const changed = (a: string) => a !== 'unchanged' && a !== 'not pyro\'s' && a !== 'table missing';
-  if (changed(r.database.action)) s.changes.push(`superset: ${r.database.action} database ${r.database.name}`);
-  for (const d of r.datasets) if (changed(d.action)) s.changes.push(`superset: ${d.action} dataset ${d.schema}.${d.table}`);
+  for (const d of r.databases) if (changed(d.action)) s.changes.push(`superset: ${d.action} database ${d.name}`);
+  for (const d of r.datasets) if (changed(d.action)) s.changes.push(`superset: ${d.action} dataset ${d.database}.${d.schema}.${d.table}`);
   for (const d of r.dashboards) if (d.action !== 'unchanged') s.changes.push(`superset: ${d.action} dashboard ${d.title}`);
-  for (const d of r.removed) warnings.push(`superset: dataset ${d.schema}.${d.table} is no longer in the inventory; \`pyro superset sync --prune\` deletes it`);
+  for (const d of r.removed) warnings.push(`superset: dataset ${d.database}.${d.schema}.${d.table} is no longer in the inventory; \`pyro superset sync --prune\` deletes it`);
   return r;
 }
 

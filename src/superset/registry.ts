@@ -2,6 +2,7 @@ import path from 'node:path';
 import { v5 as uuidv5 } from 'uuid';
 import type { Inventory, ServiceInstance } from '../inventory/types.js';
 import { PG_SECRET, PG_USER, servingDatabase } from '../services/postgresql-runtime.js';
+import { InputError } from '../util/errors.js';
 
 // What the inventory asks of Superset, derived without touching it: its URL and admin, the serving database and
 // the datasets to register, the dashboard bundles to import.
@@ -50,13 +51,18 @@ export interface DesiredDatabase {
   uuid: string;
   name: string;
   uri: string;
-  /** The URI as Superset shows it (password masked), for comparison. */
+  /** The URI as Superset shows it (password masked), for comparison and messages. */
   maskedUri: string;
+  /** host:port, for messages. */
   host: string;
+  /** The serving store pyro runs (role postgresql), as opposed to a database the user points at. */
+  serving: boolean;
 }
 
 export interface DesiredDataset {
   uuid: string;
+  /** The name of its database (under databases:, or the serving store's). */
+  database: string;
   schema: string;
   table: string;
   description?: string;
@@ -69,29 +75,65 @@ export interface DesiredDashboard {
   template: string;
 }
 
+export function databaseUuid(inv: Inventory, name: string): string {
+  return uuidv5(`${inv.clusterName}/database/${name}`, PYRO_NAMESPACE);
+}
+
 export function datasetUuid(inv: Inventory, database: string, schema: string, table: string): string {
   return uuidv5(`${inv.clusterName}/dataset/${database}/${schema}.${table}`, PYRO_NAMESPACE);
 }
 
-/** The serving database as Superset should know it. */
-export function desiredDatabase(inv: Inventory, secrets: Record<string, string>): DesiredDatabase {
-  const name = servingDatabase(inv);
-  const uri = pgUri(inv, secrets, name);
+const MASK = 'XXXXXXXXXX';
+
+/** `scheme://user@host/db` with the password put in (URL-encoded) or masked the way Superset masks it. */
+function withPassword(uri: string, password: string | undefined): { uri: string; maskedUri: string; host: string } {
+  const m = /^([^:]+:\/\/)(?:([^@/]*)@)?([^/?]*)(.*)$/.exec(uri);
+  if (!m) return { uri, maskedUri: uri, host: uri };
+  const [, scheme, user, host, rest] = m as unknown as [string, string, string | undefined, string, string];
+  const login = (pw: string | undefined) => (user === undefined ? '' : pw === undefined ? `${user}@` : `${user}:${pw}@`);
+  return { uri: `${scheme}${login(password === undefined ? undefined : encodeURIComponent(password))}${host}${rest}`, maskedUri: `${scheme}${login(password === undefined ? undefined : MASK)}${host}${rest}`, host };
+}
+
+/** The name the serving store has in Superset: its entry without `uri` under databases:, else its database name. */
+export function servingName(inv: Inventory): string | undefined {
+  if (!postgresInstance(inv)) return undefined;
+  const listed = inv.raw.databases;
+  if (!listed) return servingDatabase(inv);
+  return listed.find((d) => !d.uri)?.name;
+}
+
+/** The serving store as Superset should know it. */
+export function desiredDatabase(inv: Inventory, secrets: Record<string, string>, name = servingName(inv) ?? servingDatabase(inv)): DesiredDatabase {
+  const full = pgUri(inv, secrets, servingDatabase(inv));
   const pg = postgresInstance(inv)!;
-  return {
-    uuid: uuidv5(`${inv.clusterName}/database/${name}`, PYRO_NAMESPACE),
-    name,
-    uri,
-    maskedUri: uri.replace(/:[^:@/]*@/, ':XXXXXXXXXX@'),
-    host: `${pg.host.address}:${pg.ports.pg}`,
-  };
+  return { uuid: databaseUuid(inv, name), name, uri: full, maskedUri: full.replace(/:[^:@/]*@/, `:${MASK}@`), host: `${pg.host.address}:${pg.ports.pg}`, serving: true };
+}
+
+/**
+ * Every database Superset should hold: those under databases: (the one without uri is the serving store; the
+ * others take their password from the environment variable they name), or the serving store alone.
+ */
+export function desiredDatabases(inv: Inventory, secrets: Record<string, string>, env: NodeJS.ProcessEnv = process.env): DesiredDatabase[] {
+  const listed = inv.raw.databases;
+  if (!listed) return postgresInstance(inv) ? [desiredDatabase(inv, secrets)] : [];
+  return listed.map((d) => {
+    if (!d.uri) return desiredDatabase(inv, secrets, d.name);
+    const password = d.passwordEnv ? env[d.passwordEnv] : undefined;
+    if (d.passwordEnv && password === undefined) {
+      throw new InputError('MISSING_PASSWORD', `database ${d.name}: the environment variable ${d.passwordEnv} is not set`, {
+        hint: `export ${d.passwordEnv}=... before running pyro (the password is never written to the inventory or the state)`,
+      });
+    }
+    return { uuid: databaseUuid(inv, d.name), name: d.name, ...withPassword(d.uri, password), serving: false };
+  });
 }
 
 export function desiredDatasets(inv: Inventory): DesiredDataset[] {
-  const db = servingDatabase(inv);
+  const serving = servingName(inv) ?? servingDatabase(inv);
   return inv.datasets.map((d) => {
     const schema = d.schema ?? 'public';
-    return { uuid: datasetUuid(inv, db, schema, d.table), schema, table: d.table, description: d.description };
+    const database = d.database ?? serving;
+    return { uuid: datasetUuid(inv, database, schema, d.table), database, schema, table: d.table, description: d.description };
   });
 }
 

@@ -1,7 +1,7 @@
 import { errorText } from '../clients/http.js';
 import { risonList, type SupersetClient } from '../clients/superset.js';
 import type { Inventory } from '../inventory/types.js';
-import { desiredDatabase, desiredDatasets, supersetInstance, supersetUrl } from './registry.js';
+import { databaseUuid, desiredDatasets, supersetInstance, supersetUrl } from './registry.js';
 import { connectSuperset } from './sync.js';
 
 export interface SupersetSummary {
@@ -28,15 +28,14 @@ export async function supersetSummary(inv: Inventory, secrets: Record<string, st
       list<{ uuid: string; table_name: string; schema: string | null; database: { database_name: string } }>(c, 'dataset', ['uuid', 'table_name', 'schema', 'database.database_name']),
       list<{ dashboard_title: string; url: string }>(c, 'dashboard', ['dashboard_title', 'url']),
     ]);
-    const wantDb = inv.instances.some((i) => i.def.role === 'postgresql') ? desiredDatabase(inv, secrets).uuid : undefined;
     const wanted = new Set(desiredDatasets(inv).map((d) => d.uuid));
-    const have = new Set(sets.map((s) => `${s.schema ?? 'public'}.${s.table_name}`));
+    const have = new Set(sets.map((s) => `${s.database.database_name}.${s.schema ?? 'public'}.${s.table_name}`));
     return {
       url: supersetUrl(inst),
-      databases: dbs.map((d) => ({ name: d.database_name, pyro: d.uuid === wantDb })),
+      databases: dbs.map((d) => ({ name: d.database_name, pyro: d.uuid === databaseUuid(inv, d.database_name) })),
       datasets: sets.map((s) => ({ database: s.database.database_name, schema: s.schema ?? 'public', table: s.table_name, pyro: wanted.has(s.uuid) })),
       dashboards: boards.map((b) => ({ title: b.dashboard_title, url: `${supersetUrl(inst)}${b.url}` })),
-      missing: desiredDatasets(inv).filter((d) => !have.has(`${d.schema}.${d.table}`)).map((d) => `${d.schema}.${d.table}`),
+      missing: desiredDatasets(inv).filter((d) => !have.has(`${d.database}.${d.schema}.${d.table}`)).map((d) => `${d.database}.${d.schema}.${d.table}`),
     };
   } catch (e) {
     return { error: errorText(e), url: supersetUrl(inst) };

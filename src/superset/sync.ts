@@ -5,18 +5,20 @@ import { postgresReady } from '../probes/postgresql.js';
 import type { ClusterIds } from '../state/cluster-state.js';
 import { dashboardsOf, importBundles, readTemplate, STAMP_KEY, templateStamp } from './bundle.js';
 import {
-  adminUser, desiredDashboards, desiredDatabase, desiredDatasets, SUPERSET_ADMIN_SECRET, supersetInstance, supersetUrl,
-  datasetUuid, metadataBackend, postgresInstance, type DesiredDatabase,
+  adminUser, databaseUuid, datasetUuid, desiredDashboards, desiredDatabases, desiredDatasets, metadataBackend, postgresInstance,
+  SUPERSET_ADMIN_SECRET, supersetInstance, supersetUrl, type DesiredDatabase,
 } from './registry.js';
 
 export type Action = 'created' | 'updated' | 'unchanged' | 'would create' | 'would update';
 
 export interface SyncReport {
   url: string;
-  database: { name: string; host: string; action: Action };
-  datasets: { schema: string; table: string; action: Action | 'table missing' | 'not pyro\'s' }[];
+  databases: { name: string; host: string; action: Action }[];
+  datasets: { database: string; schema: string; table: string; action: Action | 'table missing' | 'not pyro\'s' }[];
   /** Datasets pyro registered that the inventory no longer declares. */
-  removed: { schema: string; table: string; id: number; deleted: boolean }[];
+  removed: { database: string; schema: string; table: string; id: number; deleted: boolean }[];
+  /** Databases pyro registered that the inventory no longer declares (reported only: their datasets may be in use). */
+  removedDatabases: string[];
   dashboards: { title: string; url: string; charts: number; action: 'imported' | 'would import' | 'unchanged' }[];
 }
 
@@ -63,9 +65,9 @@ async function listAll<T>(c: SupersetClient, resource: string, columns: string[]
 }
 
 /**
- * Superset's own connection test, so an unreachable serving database is named before anything depends on it.
- * Superset's reason is often empty, so the same login is tried from this machine too: that tells a database
- * that is down from one the Superset host alone cannot reach.
+ * Superset's own connection test, so an unreachable database is named before anything depends on it. Superset's
+ * reason is often empty, so for the serving store the same login is tried from this machine too: that tells a
+ * database that is down from one the Superset host alone cannot reach.
  */
 async function testConnection(c: SupersetClient, inv: Inventory, secrets: Record<string, string>, db: DesiredDatabase): Promise<void> {
   try {
@@ -75,15 +77,19 @@ async function testConnection(c: SupersetClient, inv: Inventory, secrets: Record
     // The message may quote the URI; the password must not reach the terminal.
     const said = e.message.replace(/^Superset POST \S+: HTTP \d+: /, '').replaceAll(db.uri, db.maskedUri).split('\n')[0]!;
     const reason = /^\(builtins\.NoneType\) None$/.test(said.trim()) ? 'Superset gives no reason' : `Superset says: ${said}`;
-    const here = await postgresReady(postgresInstance(inv)!, { inv, ids: {} as ClusterIds, secrets });
-    const fromHere = here.ok ? 'from this machine the same login works, so the Superset host cannot reach it' : `from this machine: ${here.detail}`;
-    throw new SupersetError(e.status, `Superset cannot reach the serving database ${db.name} at ${db.host}: ${reason}; ${fromHere}`,
-      'check that PostgreSQL runs (`pyro status`), that the Superset host reaches its port and that pg_hba.conf lets it in');
+    let fromHere = '';
+    if (db.serving) {
+      const here = await postgresReady(postgresInstance(inv)!, { inv, ids: {} as ClusterIds, secrets });
+      fromHere = here.ok ? '; from this machine the same login works, so the Superset host cannot reach it' : `; from this machine: ${here.detail}`;
+    }
+    throw new SupersetError(e.status, `Superset cannot reach the ${db.serving ? 'serving ' : ''}database ${db.name} at ${db.host}: ${reason}${fromHere}`,
+      db.serving
+        ? 'check that PostgreSQL runs (`pyro status`), that the Superset host reaches its port and that pg_hba.conf lets it in'
+        : 'check the uri and password (passwordEnv) under databases:, and that the Superset host reaches that database');
   }
 }
 
-async function syncDatabase(c: SupersetClient, want: DesiredDatabase, dryRun: boolean): Promise<{ id: number; action: Action }> {
-  const rows = await listAll<DbRow>(c, 'database', ['id', 'uuid', 'database_name']);
+async function syncDatabase(c: SupersetClient, rows: DbRow[], want: DesiredDatabase, dryRun: boolean): Promise<{ id: number; action: Action }> {
   const mine = rows.find((r) => r.uuid === want.uuid);
   if (!mine) {
     const clash = rows.find((r) => r.database_name === want.name);
@@ -106,9 +112,9 @@ async function syncDatabase(c: SupersetClient, want: DesiredDatabase, dryRun: bo
 }
 
 /**
- * Makes Superset hold what the inventory declares: the serving database, its datasets (created once, by a uuid
- * derived from the cluster and table) and the dashboards from their templates. Datasets pyro registered that the
- * inventory dropped are reported, and deleted only with `prune`.
+ * Makes Superset hold what the inventory declares: the databases (the serving store by default), the datasets
+ * (created once, by a uuid derived from the cluster, database and table) and the dashboards from their templates.
+ * Datasets pyro registered that the inventory dropped are reported, and deleted only with `prune`.
  */
 export async function syncSuperset(
   inv: Inventory,
@@ -118,24 +124,41 @@ export async function syncSuperset(
   const log = opts.log ?? (() => undefined);
   const dryRun = Boolean(opts.dryRun);
   requireSuperset(inv);
-  if (!postgresInstance(inv)) {
-    throw new InputError('NO_SERVING_DATABASE', `${inv.file} has no host with the role postgresql: there is no serving database to register`, {
-      hint: 'add postgresql to one host\'s roles (the jobs write their tables there)',
+  const wantDbs = desiredDatabases(inv, secrets);
+  if (!wantDbs.length) {
+    throw new InputError('NO_SERVING_DATABASE', `${inv.file} has no host with the role postgresql and declares no databases: there is no database to register`, {
+      hint: 'add postgresql to one host\'s roles (the jobs write their tables there), or declare one under databases:',
     });
   }
   const c = await connectSuperset(inv, secrets);
-  const want = desiredDatabase(inv, secrets);
-  await testConnection(c, inv, secrets, want);
-  const db = await syncDatabase(c, want, dryRun);
-  log(`database ${want.name} (${want.host}): ${db.action}`);
-  const report: SyncReport = { url: c.baseUrl, database: { name: want.name, host: want.host, action: db.action }, datasets: [], removed: [], dashboards: [] };
+  const report: SyncReport = { url: c.baseUrl, databases: [], datasets: [], removed: [], removedDatabases: [], dashboards: [] };
+  const dbRows = await listAll<DbRow>(c, 'database', ['id', 'uuid', 'database_name']);
+  const dbIds = new Map<string, number>();
+  for (const want of wantDbs) {
+    await testConnection(c, inv, secrets, want);
+    const db = await syncDatabase(c, dbRows, want, dryRun);
+    dbIds.set(want.name, db.id);
+    report.databases.push({ name: want.name, host: want.host, action: db.action });
+    log(`database ${want.name} (${want.host}): ${db.action}`);
+  }
+  for (const r of dbRows) {
+    if (r.uuid === databaseUuid(inv, r.database_name) && !dbIds.has(r.database_name)) {
+      report.removedDatabases.push(r.database_name);
+      log(`database ${r.database_name}: no longer in the inventory (kept: delete it in Superset once nothing uses it)`);
+    }
+  }
 
-  const rows = db.id < 0 ? [] : (await listAll<DatasetRow>(c, 'dataset', ['id', 'uuid', 'table_name', 'schema', 'description', 'database.id'])).filter((r) => r.database.id === db.id);
+  // Datasets are looked at in pyro's databases, dropped ones included: their datasets are stale too.
+  const ours = new Map([...dbIds].filter(([, id]) => id >= 0).map(([name, id]) => [id, name]));
+  for (const r of dbRows) if (report.removedDatabases.includes(r.database_name)) ours.set(r.id, r.database_name);
+  const rows = ours.size ? (await listAll<DatasetRow>(c, 'dataset', ['id', 'uuid', 'table_name', 'schema', 'description', 'database.id'])).filter((r) => ours.has(r.database.id)) : [];
   const registered = new Map<string, { id: number; uuid: string }>();
   for (const d of desiredDatasets(inv)) {
     const key = `${d.schema}.${d.table}`;
-    const mine = rows.find((r) => r.uuid === d.uuid);
-    const other = rows.find((r) => r.uuid !== d.uuid && r.table_name === d.table && (r.schema ?? 'public') === d.schema);
+    const dbId = dbIds.get(d.database) ?? -1;
+    const inDb = rows.filter((r) => r.database.id === dbId);
+    const mine = inDb.find((r) => r.uuid === d.uuid);
+    const other = inDb.find((r) => r.uuid !== d.uuid && r.table_name === d.table && (r.schema ?? 'public') === d.schema);
     let action: SyncReport['datasets'][number]['action'];
     if (mine) {
       registered.set(key, mine);
@@ -148,11 +171,11 @@ export async function syncSuperset(
       // Made by hand over the same table: Superset allows one dataset per table, so use it as it is.
       registered.set(key, other);
       action = 'not pyro\'s';
-    } else if (dryRun) {
+    } else if (dryRun || dbId < 0) {
       action = 'would create';
     } else {
       try {
-        const r = await c.post<{ id: number }>('/api/v1/dataset/', { database: db.id, schema: d.schema, table_name: d.table, uuid: d.uuid });
+        const r = await c.post<{ id: number }>('/api/v1/dataset/', { database: dbId, schema: d.schema, table_name: d.table, uuid: d.uuid });
         if (d.description) await c.put(`/api/v1/dataset/${r.id}`, { description: d.description });
         registered.set(key, { id: r.id, uuid: d.uuid });
         action = 'created';
@@ -161,19 +184,20 @@ export async function syncSuperset(
         action = 'table missing';
       }
     }
-    report.datasets.push({ schema: d.schema, table: d.table, action });
-    log(`dataset ${key}: ${action === 'table missing' ? `table missing in ${want.name} (the job that writes it creates it; run the sync again then)` : action}`);
+    report.datasets.push({ database: d.database, schema: d.schema, table: d.table, action });
+    log(`dataset ${d.database}.${key}: ${action === 'table missing' ? `table missing (the job that writes it creates it; run the sync again then)` : action}`);
   }
 
-  // pyro's own datasets carry the uuid derived from their table; one the inventory no longer declares is stale.
+  // pyro's own datasets carry the uuid derived from their database and table; one no longer declared is stale.
   const declared = new Set(desiredDatasets(inv).map((d) => d.uuid));
   for (const r of rows) {
     const schema = r.schema ?? 'public';
-    if (declared.has(r.uuid) || r.uuid !== datasetUuid(inv, want.name, schema, r.table_name)) continue;
+    const database = ours.get(r.database.id)!;
+    if (declared.has(r.uuid) || r.uuid !== datasetUuid(inv, database, schema, r.table_name)) continue;
     const deleted = Boolean(opts.prune) && !dryRun;
     if (deleted) await c.delete(`/api/v1/dataset/${r.id}`);
-    report.removed.push({ schema, table: r.table_name, id: r.id, deleted });
-    log(`dataset ${schema}.${r.table_name}: no longer in the inventory${deleted ? ', deleted' : opts.prune ? ', would delete' : ' (kept; --prune deletes it)'}`);
+    report.removed.push({ database, schema, table: r.table_name, id: r.id, deleted });
+    log(`dataset ${database}.${schema}.${r.table_name}: no longer in the inventory${deleted ? ', deleted' : opts.prune ? ', would delete' : ' (kept; --prune deletes it)'}`);
   }
 
   for (const d of desiredDashboards(inv)) {

@@ -15,23 +15,25 @@ import { createTestbed, type Testbed } from '../testbed/testbed.js';
 
 const CLUSTER = 'superset-test';
 
-function inventoryYaml(tb: Testbed, extraDatasets: string[] = []): string {
+/** `extraDatasets`: more lines under datasets:; `databases`: a databases: block. */
+function inventoryYaml(tb: Testbed, extraDatasets: string[] = [], databases = ''): string {
   return threeHostInventory(tb, CLUSTER, [['postgresql'], [], ['superset']], `jobs:
   - name: page-views
     main: ${path.join(ROOT, 'jobs', 'page_views.py')}
     topics: [events]
-datasets:
+${databases}datasets:
   - { table: page_views, description: page views per minute and page }
-${extraDatasets.map((t) => `  - { table: ${t} }`).join('\n')}
+${extraDatasets.map((t) => `  - ${t}`).join('\n')}
 dashboards:
   - template: ${path.join(ROOT, 'templates', 'superset', 'page-views')}
 `);
 }
 
 interface SyncJson {
-  database: { name: string; action: string };
-  datasets: { table: string; action: string }[];
-  removed: { table: string; deleted: boolean }[];
+  databases: { name: string; action: string }[];
+  datasets: { database: string; table: string; action: string }[];
+  removed: { database: string; table: string; deleted: boolean }[];
+  removedDatabases: string[];
   dashboards: { title: string; url: string; action: string }[];
 }
 
@@ -52,8 +54,8 @@ describe('Superset: deployed by pyro, datasets and a dashboard as code, on three
     await c.login('admin', secrets()['superset-admin-password']!);
     return c;
   };
-  const pgQuery = async (sql: string): Promise<pg.QueryResultRow[]> => {
-    const client = new pg.Client({ host: tb.hosts[0]!.address, port: 5432, user: 'pyro', password: secrets()['postgresql-password'], database: 'serving' });
+  const pgQuery = async (sql: string, database = 'serving'): Promise<pg.QueryResultRow[]> => {
+    const client = new pg.Client({ host: tb.hosts[0]!.address, port: 5432, user: 'pyro', password: secrets()['postgresql-password'], database });
     await client.connect();
     try {
       return (await client.query(sql)).rows;
@@ -80,7 +82,7 @@ describe('Superset: deployed by pyro, datasets and a dashboard as code, on three
     assert.match(r.stdout, /superset: formatted/);
     assert.match(r.stdout, /superset gate: API login as admin accepted/);
     assert.match(r.stdout, /\[superset\] database serving \(10\.213\.0\.11:5432\): created/);
-    assert.match(r.stdout, /\[superset\] dataset public\.page_views: created/);
+    assert.match(r.stdout, /\[superset\] dataset serving\.public\.page_views: created/);
     assert.match(r.stdout, /Page views \(live\): http:\/\/10\.213\.0\.13:8090\/superset\/dashboard\/page-views\//);
     assert.match(r.stdout, /log in as admin; `pyro credentials superset/);
     const s = secrets();
@@ -112,7 +114,7 @@ describe('Superset: deployed by pyro, datasets and a dashboard as code, on three
     assert.equal(again.exitCode, 0, again.stderr);
     const up = JSON.parse(again.stdout) as { changes: string[]; superset: SyncJson };
     assert.deepEqual(up.changes, []);
-    assert.equal(up.superset.database.action, 'unchanged');
+    assert.deepEqual(up.superset.databases.map((d) => [d.name, d.action]), [['serving', 'unchanged']]);
     assert.deepEqual(up.superset.datasets.map((d) => [d.table, d.action]), [['page_views', 'unchanged']]);
     assert.deepEqual(up.superset.dashboards.map((d) => d.action), ['unchanged']);
 
@@ -165,24 +167,44 @@ describe('Superset: deployed by pyro, datasets and a dashboard as code, on three
     assert.match(text.stdout, /Superset {2}http:\/\/10\.213\.0\.13:8090\/ healthy; databases: serving; datasets: serving\.public\.page_views/);
   });
 
-  it('a dataset dropped from the inventory is reported, and deleted only with --prune', async () => {
+  it('declared databases and datasets: an external database with its password from the environment; dropped ones are reported, datasets deleted only with --prune', async () => {
     await pgQuery('CREATE TABLE IF NOT EXISTS extra_views (page text, views bigint)');
-    writeFileSync(inv, inventoryYaml(tb, ['extra_views']));
-    const add = await pyro(['superset', 'sync', '--json'], 120_000);
+    if (!(await pgQuery("SELECT 1 FROM pg_database WHERE datname = 'warehouse'")).length) await pgQuery('CREATE DATABASE warehouse');
+    await pgQuery('CREATE TABLE IF NOT EXISTS orders (id bigint, amount numeric)', 'warehouse');
+    const databases = `databases:
+  - name: serving
+  - name: warehouse
+    uri: postgresql+psycopg2://pyro@${tb.hosts[0]!.address}:5432/warehouse
+    passwordEnv: PYRO_TEST_WAREHOUSE_PASSWORD
+`;
+    writeFileSync(inv, inventoryYaml(tb, ['{ table: extra_views }', '{ table: orders, database: warehouse }'], databases));
+    const noEnv = await pyro(['superset', 'sync'], 120_000);
+    assert.equal(noEnv.exitCode, 2, noEnv.stderr);
+    assert.match(noEnv.stderr, /database warehouse: the environment variable PYRO_TEST_WAREHOUSE_PASSWORD is not set/);
+
+    const withEnv = (args: string[]) => runPyro([...args, '-i', inv], { env: { ...env, PYRO_TEST_WAREHOUSE_PASSWORD: secrets()['postgresql-password']! }, timeoutMs: 120_000 });
+    const add = await withEnv(['superset', 'sync', '--json']);
     assert.equal(add.exitCode, 0, add.stderr);
-    assert.deepEqual((JSON.parse(add.stdout) as SyncJson).datasets.map((d) => [d.table, d.action]), [['page_views', 'unchanged'], ['extra_views', 'created']]);
+    const added = JSON.parse(add.stdout) as SyncJson;
+    assert.deepEqual(added.databases.map((d) => [d.name, d.action]), [['serving', 'unchanged'], ['warehouse', 'created']]);
+    assert.deepEqual(added.datasets.map((d) => [d.database, d.table, d.action]), [['serving', 'page_views', 'unchanged'], ['serving', 'extra_views', 'created'], ['warehouse', 'orders', 'created']]);
+    assert.ok(!add.stdout.includes(secrets()['postgresql-password']!), 'the password from the environment is not printed');
+    const again = JSON.parse((await withEnv(['superset', 'sync', '--json'])).stdout) as SyncJson;
+    assert.deepEqual([...again.databases, ...again.datasets].map((x) => x.action), ['unchanged', 'unchanged', 'unchanged', 'unchanged', 'unchanged']);
 
     writeFileSync(inv, inventoryYaml(tb));
     const kept = await pyro(['superset', 'sync', '--json'], 120_000);
     assert.equal(kept.exitCode, 0, kept.stderr);
-    assert.deepEqual((JSON.parse(kept.stdout) as SyncJson).removed.map((d) => [d.table, d.deleted]), [['extra_views', false]]);
+    const k = JSON.parse(kept.stdout) as SyncJson;
+    assert.deepEqual(k.removed.map((d) => [d.database, d.table, d.deleted]).sort(), [['serving', 'extra_views', false], ['warehouse', 'orders', false]]);
+    assert.deepEqual(k.removedDatabases, ['warehouse']);
     const c = await admin();
     const names = async () => (await c.get<{ result: { table_name: string }[] }>('/api/v1/dataset/?q=(page_size:100)')).result.map((d) => d.table_name).sort();
-    assert.deepEqual(await names(), ['extra_views', 'page_views']);
+    assert.deepEqual(await names(), ['extra_views', 'orders', 'page_views']);
 
     const pruned = await pyro(['superset', 'sync', '--prune', '--json'], 120_000);
     assert.equal(pruned.exitCode, 0, pruned.stderr);
-    assert.deepEqual((JSON.parse(pruned.stdout) as SyncJson).removed.map((d) => [d.table, d.deleted]), [['extra_views', true]]);
+    assert.deepEqual((JSON.parse(pruned.stdout) as SyncJson).removed.map((d) => [d.table, d.deleted]).sort(), [['extra_views', true], ['orders', true]]);
     assert.deepEqual(await names(), ['page_views']);
   });
 

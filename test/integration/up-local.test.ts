@@ -41,7 +41,7 @@ describe('pyro up on this machine with the single-host default inventory (connec
     assert.match(r.stderr, /flume: not started by pyro up yet/);
     assert.match(r.stdout, /\[local\] superset: formatted/);
     assert.match(r.stdout, /superset gate: API login as admin accepted at http:\/\/127\.0\.0\.1:8090/);
-    assert.match(r.stdout, /\[superset\] dataset public\.page_views: created/);
+    assert.match(r.stdout, /\[superset\] dataset serving\.public\.page_views: created/);
     assert.match(r.stdout, /Page views \(live\): http:\/\/127\.0\.0\.1:8090\/superset\/dashboard\/page-views\/\nlog in as admin; `pyro credentials superset/);
     assert.match(r.stdout, /local +superset +healthy/);
     // The single-host default keeps Superset's metadata in SQLite, in its home dir.

@@ -52,7 +52,7 @@ describe('pyro credentials and pyro superset sync (no cluster needed)', function
     const inv = await tempInventory({ cluster: 'cred-test', roles: ['superset'] });
     const r = await runPyro(['superset', 'sync', '-i', inv.file], { env });
     assert.equal(r.exitCode, 2, r.stderr);
-    assert.match(r.stderr, /no host with the role postgresql: there is no serving database to register/);
+    assert.match(r.stderr, /no host with the role postgresql and declares no databases: there is no database to register/);
   });
 
   it('superset sync against a Superset that is not running: a clear error, exit 1', async () => {

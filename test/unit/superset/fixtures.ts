@@ -17,7 +17,8 @@ export interface InventoryOptions {
   roles?: string[];
   superset?: Record<string, unknown>;
   postgresql?: Record<string, unknown>;
-  datasets?: { table: string; schema?: string; description?: string }[];
+  datasets?: { table: string; schema?: string; description?: string; database?: string }[];
+  databases?: { name: string; uri?: string; passwordEnv?: string }[];
   dashboards?: { template: string }[];
   /** Where to write the inventory (a new temp dir when not given). */
   dir?: string;
@@ -45,6 +46,7 @@ export async function tempInventory(opts: InventoryOptions = {}): Promise<Invent
     hosts: [{ name: 'h1', address: '10.9.8.7', roles: [...CORE, ...(opts.roles ?? ['postgresql', 'superset'])] }],
     services,
   };
+  if (opts.databases) doc.databases = opts.databases;
   if (opts.datasets) doc.datasets = opts.datasets;
   if (opts.dashboards) doc.dashboards = opts.dashboards;
   const file = path.join(dir, 'inventory.yaml');

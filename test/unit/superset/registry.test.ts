@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
-  adminUser, datasetUuid, desiredDashboards, desiredDatabase, desiredDatasets, metadataBackend, pgUri,
+  adminUser, databaseUuid, datasetUuid, desiredDashboards, desiredDatabase, desiredDatabases, desiredDatasets, metadataBackend, pgUri,
 } from '../../../src/superset/registry.js';
 import { tempInventory } from './fixtures.js';
 
@@ -105,5 +105,43 @@ describe('superset registry: settings', () => {
     mkdirSync(path.join(dir, 'tpl', 'mine', 'dashboards'), { recursive: true });
     const inv = await tempInventory({ dir, dashboards: [{ template: 'tpl/mine' }] });
     assert.deepEqual(desiredDashboards(inv), [{ template: 'tpl/mine', dir: path.join(dir, 'tpl', 'mine') }]);
+  });
+});
+
+describe('superset registry: declared databases', () => {
+  const secrets = { 'postgresql-password': 'pw' };
+
+  it('without databases: the serving store alone, named after its database', async () => {
+    const inv = await tempInventory({ cluster: 'dbs' });
+    const dbs = desiredDatabases(inv, secrets, {});
+    assert.deepEqual(dbs.map((d) => [d.name, d.serving]), [['serving', true]]);
+    assert.equal(dbs[0]!.uuid, databaseUuid(inv, 'serving'));
+  });
+
+  it('an external database takes its password from the environment, URL-encoded, and is masked as Superset shows it', async () => {
+    const inv = await tempInventory({ cluster: 'dbs', databases: [{ name: 'serving' }, { name: 'warehouse', uri: 'postgresql+psycopg2://reader@db.example.com:5432/wh', passwordEnv: 'WH_PW' }] });
+    const [serving, wh] = desiredDatabases(inv, secrets, { WH_PW: 'p@ss:/w' });
+    assert.equal(serving!.serving, true);
+    assert.equal(wh!.serving, false);
+    assert.equal(wh!.uri, 'postgresql+psycopg2://reader:p%40ss%3A%2Fw@db.example.com:5432/wh');
+    assert.equal(wh!.maskedUri, 'postgresql+psycopg2://reader:XXXXXXXXXX@db.example.com:5432/wh');
+    assert.equal(wh!.host, 'db.example.com:5432');
+  });
+
+  it('a passwordEnv that is not set is an input error naming the variable', async () => {
+    const inv = await tempInventory({ cluster: 'dbs', databases: [{ name: 'serving' }, { name: 'warehouse', uri: 'postgresql+psycopg2://reader@db:5432/wh', passwordEnv: 'WH_PW' }] });
+    assert.throws(() => desiredDatabases(inv, secrets, {}), (e: { code?: string; message: string; hint?: string }) =>
+      e.code === 'MISSING_PASSWORD' && /WH_PW is not set/.test(e.message) && /export WH_PW=/.test(e.hint ?? ''));
+  });
+
+  it('datasets default to the serving store and may name another database; uuids differ by database', async () => {
+    const inv = await tempInventory({
+      cluster: 'dbs',
+      databases: [{ name: 'Serving store' }, { name: 'warehouse', uri: 'postgresql+psycopg2://reader@db:5432/wh' }],
+      datasets: [{ table: 'page_views' }, { table: 'page_views', database: 'warehouse' }],
+    });
+    const sets = desiredDatasets(inv);
+    assert.deepEqual(sets.map((d) => d.database), ['Serving store', 'warehouse']);
+    assert.notEqual(sets[0]!.uuid, sets[1]!.uuid);
   });
 });
