@@ -1,3 +1,5 @@
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import http from 'node:http';
 import { errorText } from './http.js';
 
@@ -13,16 +15,18 @@ export class WebHdfs {
     return `${this.base}/webhdfs/v1${path}?${q}`;
   }
 
-  private request(method: string, url: string, body?: Buffer): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
+  private request(method: string, url: string, body?: Buffer | { file: string; size: number }): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
     return new Promise((resolve, reject) => {
-      const req = http.request(url, { method, headers: body ? { 'content-type': 'application/octet-stream', 'content-length': body.length } : {} }, (res) => {
+      const length = body === undefined ? undefined : Buffer.isBuffer(body) ? body.length : body.size;
+      const req = http.request(url, { method, headers: length !== undefined ? { 'content-type': 'application/octet-stream', 'content-length': length } : {} }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
       });
       req.setTimeout(60_000, () => req.destroy(new Error(`${method} ${url}: timed out`)));
       req.on('error', reject);
-      req.end(body);
+      if (body === undefined || Buffer.isBuffer(body)) req.end(body);
+      else createReadStream(body.file).on('error', reject).pipe(req);
     });
   }
 
@@ -49,6 +53,22 @@ export class WebHdfs {
     if (r.status !== 201) throw this.fail(`write ${path}`, r);
   }
 
+  /** Creates or replaces a file from a local file, streamed (for archives too big to hold in memory twice). */
+  async putFile(path: string, file: string, replication?: number): Promise<void> {
+    const first = await this.request('PUT', this.url(path, 'CREATE', { overwrite: 'true', ...(replication ? { replication: String(replication) } : {}) }));
+    if (first.status !== 307 || !first.headers.location) throw this.fail(`create ${path}`, first);
+    const r = await this.request('PUT', first.headers.location, { file, size: (await stat(file)).size });
+    if (r.status !== 201) throw this.fail(`write ${path}`, r);
+  }
+
+  /** A file's length, or undefined when it does not exist. */
+  async size(path: string): Promise<number | undefined> {
+    const res = await fetch(this.url(path, 'GETFILESTATUS'), { signal: AbortSignal.timeout(10_000) });
+    if (res.status === 404) return undefined;
+    if (!res.ok) throw new Error(`WebHDFS status ${path}: HTTP ${res.status}`);
+    return ((await res.json()) as { FileStatus: { length: number } }).FileStatus.length;
+  }
+
   /** A file's bytes, or undefined when it does not exist. */
   async get(path: string): Promise<Buffer | undefined> {
     try {
@@ -64,6 +84,11 @@ export class WebHdfs {
   async exists(path: string): Promise<boolean> {
     const res = await fetch(this.url(path, 'GETFILESTATUS'), { signal: AbortSignal.timeout(10_000) });
     return res.status === 200;
+  }
+
+  async rename(from: string, to: string): Promise<void> {
+    const r = await this.request('PUT', this.url(from, 'RENAME', { destination: to }));
+    if (r.status !== 200 || !r.body.toString().includes('true')) throw this.fail(`rename ${from} to ${to}`, r);
   }
 
   async delete(path: string, recursive = false): Promise<void> {

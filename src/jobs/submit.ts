@@ -17,6 +17,7 @@ import { InputError, PyroError } from '../util/errors.js';
 import { hdfsReplication } from '../services/hadoop-runtime.js';
 import { JOB_HELPER, jobDirs } from './paths.js';
 import { controlTree } from './spark-home.js';
+import { sparkYarnArchive } from './spark-archive.js';
 import type { JobSpec } from './spec.js';
 import { driverLog, killApp, liveApp, yarnApp, yarnRoom, type YarnApp } from './yarn-apps.js';
 
@@ -124,7 +125,9 @@ export async function submitJob(ctx: SubmitContext, job: JobSpec, opts: { replac
   await fs.delete(`${dirs.dir}/progress.json`).catch(() => undefined);
   const nn = theOne(inv, 'hdfs-namenode');
   const pg = inv.instances.find((i) => i.def.role === 'postgresql');
+  const archive = await sparkYarnArchive(inv, fs, spark, ctx.log);
   const conf: Record<string, string> = {
+    'spark.yarn.archive': archive,
     'spark.yarn.submit.waitAppCompletion': 'false',
     'spark.pyspark.python': 'python3',
     'spark.yarn.maxAppAttempts': '1',
