@@ -104,9 +104,11 @@ export function servingName(inv: Inventory): string | undefined {
 
 /** The serving store as Superset should know it. */
 export function desiredDatabase(inv: Inventory, secrets: Record<string, string>, name = servingName(inv) ?? servingDatabase(inv)): DesiredDatabase {
-  const full = pgUri(inv, secrets, servingDatabase(inv));
+  // pgUri checks that the serving store and its password exist; the URI is then built like any declared one.
+  pgUri(inv, secrets, servingDatabase(inv));
   const pg = postgresInstance(inv)!;
-  return { uuid: databaseUuid(inv, name), name, uri: full, maskedUri: full.replace(/:[^:@/]*@/, `:${MASK}@`), host: `${pg.host.address}:${pg.ports.pg}`, serving: true };
+  const bare = `postgresql+psycopg2://${PG_USER}@${pg.host.address}:${pg.ports.pg}/${servingDatabase(inv)}`;
+  return { uuid: databaseUuid(inv, name), name, ...withPassword(bare, secrets[PG_SECRET]), serving: true };
 }
 
 /**

@@ -153,7 +153,8 @@ export async function syncSuperset(
   for (const r of dbRows) if (report.removedDatabases.includes(r.database_name)) ours.set(r.id, r.database_name);
   const rows = ours.size ? (await listAll<DatasetRow>(c, 'dataset', ['id', 'uuid', 'table_name', 'schema', 'description', 'database.id'])).filter((r) => ours.has(r.database.id)) : [];
   const registered = new Map<string, { id: number; uuid: string }>();
-  for (const d of desiredDatasets(inv)) {
+  const wantSets = desiredDatasets(inv);
+  for (const d of wantSets) {
     const key = `${d.schema}.${d.table}`;
     const dbId = dbIds.get(d.database) ?? -1;
     const inDb = rows.filter((r) => r.database.id === dbId);
@@ -189,7 +190,7 @@ export async function syncSuperset(
   }
 
   // pyro's own datasets carry the uuid derived from their database and table; one no longer declared is stale.
-  const declared = new Set(desiredDatasets(inv).map((d) => d.uuid));
+  const declared = new Set(wantSets.map((d) => d.uuid));
   for (const r of rows) {
     const schema = r.schema ?? 'public';
     const database = ours.get(r.database.id)!;
