@@ -9,10 +9,10 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
-import { loadInventory } from '../src/inventory/load.js';
-import { jobProgress } from '../src/jobs/progress.js';
+import { loadInventory } from '../src/services/catalog.js';
+import { jobProgress } from '../src/services/spark/jobs/progress.js';
 import { produceEvents } from '../src/produce/generator.js';
-import { bootstrapServers } from '../src/services/kafka-runtime.js';
+import { bootstrapServers } from '../src/services/kafka/endpoints.js';
 import { benchCluster } from './lib/cluster.js';
 
 const RATE = Number(process.env.BENCH_RATE ?? 1000);

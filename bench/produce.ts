@@ -4,10 +4,10 @@
 // Last line: `produce-ratio: X` = generator events/s / perf-test records/s (goal >= 0.5).
 import path from 'node:path';
 import { execa } from 'execa';
-import { loadInventory } from '../src/inventory/load.js';
-import { controlTree } from '../src/jobs/spark-home.js';
+import { loadInventory } from '../src/services/catalog.js';
+import { controlTree } from '../src/services/spark/jobs/spark-home.js';
 import { produceEvents } from '../src/produce/generator.js';
-import { bootstrapServers } from '../src/services/kafka-runtime.js';
+import { bootstrapServers } from '../src/services/kafka/endpoints.js';
 import { benchCluster } from './lib/cluster.js';
 
 const COUNT = Number(process.env.BENCH_EVENTS ?? 200_000);

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { ArtifactCache } from '../src/artifacts/cache.js';
 import { artifactNeeds } from '../src/artifacts/needs.js';
-import { loadInventory } from '../src/inventory/load.js';
+import { loadInventory } from '../src/services/catalog.js';
 import { createTestbed, type Testbed } from '../test/testbed/testbed.js';
 import { PYRO } from '../test/helpers/cli.js';
 

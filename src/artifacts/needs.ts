@@ -12,7 +12,7 @@ export interface ArtifactNeeds {
 }
 
 function versionOf(inv: Inventory, component: string): string | undefined {
-  return inv.raw.artifacts?.versions?.[component];
+  return inv.artifacts.versions?.[component];
 }
 
 export function artifactNeeds(inv: Inventory, opts: { all?: boolean } = {}): ArtifactNeeds {
@@ -27,7 +27,7 @@ export function artifactNeeds(inv: Inventory, opts: { all?: boolean } = {}): Art
 
 /** Fetch settings from the inventory's `artifacts:` block (paths relative to the inventory). */
 export function fetchOptionsFor(inv: Inventory, cache: ArtifactCache): FetchOptions {
-  const a = inv.raw.artifacts ?? {};
+  const a = inv.artifacts;
   const base = path.dirname(path.resolve(inv.file));
   const abs = (p: string) => path.resolve(base, p.replace(/^~(?=\/)/, process.env.HOME ?? '~'));
   return {

@@ -4,6 +4,7 @@ import { resolveInventory } from './resolve.js';
 import { checkRules } from './rules.js';
 import type { RawInventory } from './schema.js';
 import { readInventorySource } from './source.js';
+import type { ComponentSpec } from './spec.js';
 import type { Inventory } from './types.js';
 import { validateSchema } from './validate-schema.js';
 
@@ -19,15 +20,15 @@ export function defaultInventoryPath(): string {
 }
 
 /**
- * Reads, schema-checks and rule-checks an inventory. Throws InventoryError with every error found
- * (located by file:line:col) when it is invalid; never contacts a host.
+ * Reads, schema-checks and rule-checks an inventory of these components (the services catalogue hands them in).
+ * Throws InventoryError with every error found (located by file:line:col) when it is invalid; never contacts a host.
  */
-export async function loadInventory(file: string): Promise<LoadedInventory> {
+export async function loadInventoryWith(file: string, components: readonly ComponentSpec[]): Promise<LoadedInventory> {
   const src = await readInventorySource(file);
   const data = src.doc.toJS({ maxAliasCount: 100 }) as unknown;
-  const schemaErrors = validateSchema(src, data);
+  const schemaErrors = validateSchema(src, data, components);
   if (schemaErrors.length) throw new InventoryError(file, sortDiagnostics(schemaErrors));
-  const inventory = resolveInventory(file, data as RawInventory);
+  const inventory = resolveInventory(file, data as RawInventory, components);
   const found = sortDiagnostics(checkRules(inventory, src));
   if (found.some((d) => d.severity === 'error')) throw new InventoryError(file, found);
   return { inventory, warnings: found };

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { InventorySchema } from './schema.js';
+import { inventorySchema } from './schema.js';
+import type { ComponentSpec } from './spec.js';
 
 /** The repo root (this file is compiled to dist/src/inventory/). */
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -8,9 +9,9 @@ export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url
 /** Where the editor-facing JSON Schema lives in the repo. */
 export const SCHEMA_FILE = path.join(REPO_ROOT, 'src', 'inventory', 'inventory.schema.json');
 
-/** The JSON Schema as written to SCHEMA_FILE. */
-export function schemaJson(): string {
-  return `${JSON.stringify({ $schema: 'http://json-schema.org/draft-07/schema#', ...InventorySchema }, null, 2)}\n`;
+/** The JSON Schema of an inventory of these components, as written to SCHEMA_FILE. */
+export function schemaJson(components: readonly ComponentSpec[]): string {
+  return `${JSON.stringify({ $schema: 'http://json-schema.org/draft-07/schema#', ...inventorySchema(components) }, null, 2)}\n`;
 }
 
 /** The `# yaml-language-server: $schema=` line for an inventory written at `inventoryFile`. */

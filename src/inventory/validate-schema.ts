@@ -1,11 +1,23 @@
-import { Ajv, type ErrorObject } from 'ajv';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { didYouMean } from '../util/did-you-mean.js';
 import type { Diagnostic } from './diagnostics.js';
-import { InventorySchema } from './schema.js';
+import { inventorySchema } from './schema.js';
 import type { InventorySource, PathSeg } from './source.js';
+import type { ComponentSpec } from './spec.js';
 
 const ajv = new Ajv({ allErrors: true, verbose: true, strict: false });
-const validate = ajv.compile(InventorySchema);
+// Compiling takes tens of ms: once per catalogue.
+const compiled = new WeakMap<readonly ComponentSpec[], ValidateFunction>();
+
+function validatorFor(components: readonly ComponentSpec[]): ValidateFunction {
+  let v = compiled.get(components);
+  if (!v) {
+    // Without its $id: one Ajv instance refuses a second schema under the same id (another catalogue, in tests).
+    const { $id: _id, ...schema } = inventorySchema(components);
+    compiled.set(components, (v = ajv.compile(schema)));
+  }
+  return v;
+}
 
 function toPath(instancePath: string): PathSeg[] {
   if (!instancePath) return [];
@@ -84,7 +96,8 @@ function describe(e: ErrorObject, src: InventorySource): Diagnostic {
 }
 
 /** Checks the parsed document against the JSON Schema; returns every error, located. */
-export function validateSchema(src: InventorySource, data: unknown): Diagnostic[] {
+export function validateSchema(src: InventorySource, data: unknown, components: readonly ComponentSpec[]): Diagnostic[] {
+  const validate = validatorFor(components);
   if (validate(data)) return [];
   return (validate.errors ?? []).map((e) => describe(e, src));
 }

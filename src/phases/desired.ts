@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Inventory, ServiceInstance } from '../inventory/types.js';
 import { renderEnvFile } from '../render/env-file.js';
-import { startOrder } from '../services/catalog.js';
+import { serviceOf, startOrder } from '../services/catalog.js';
 import {
   artifactRootFor, heapFor, instancePaths, javaFor, roleMarker,
   type HostResources, type InstancePaths, type RuntimeContext, type ServiceRuntime,
@@ -34,12 +34,12 @@ export interface Desired {
 /** Instances pyro runs (their role has a runtime), in start order. */
 export function managedInstances(inv: Inventory): ServiceInstance[] {
   const roles = startOrder([...new Set(inv.instances.map((i) => i.def.role))]).filter((d) => d.runtime);
-  return roles.flatMap((d) => inv.instances.filter((i) => i.def === d));
+  return roles.flatMap((d) => inv.instances.filter((i) => i.def.role === d.role));
 }
 
 /** Roles the inventory names that pyro does not run yet (reported, never counted as down). */
 export function unmanagedRoles(inv: Inventory): string[] {
-  return [...new Set(inv.instances.filter((i) => !i.def.runtime).map((i) => i.def.role))];
+  return [...new Set(inv.instances.filter((i) => !serviceOf(i).runtime).map((i) => i.def.role))];
 }
 
 function launchLine(l: string[] | { sh: string }): string {
@@ -68,7 +68,7 @@ function runScript(ctx: RuntimeContext, rt: ServiceRuntime): string {
  * component to the sha256 of the build pushed, so a rebuilt distribution also restarts.
  */
 export function desiredFor(inv: Inventory, inst: ServiceInstance, ids: ClusterIds, resources?: HostResources, builds: Record<string, string> = {}, secrets: Record<string, string> = {}): Desired {
-  const rt = inst.def.runtime;
+  const rt = serviceOf(inst).runtime;
   if (!rt) throw new Error(`${inst.def.role} has no runtime`);
   const paths = instancePaths(inst);
   const heapMb = heapFor(inv, inst, resources);

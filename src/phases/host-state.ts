@@ -2,6 +2,7 @@ import { planFrom, stateLines, type PushItem, type PushPlanItem } from '../artif
 import type { Host } from '../hosts/host.js';
 import { shellQuote as q } from '../hosts/host.js';
 import type { HostSpec, ServiceInstance } from '../inventory/types.js';
+import { serviceOf } from '../services/catalog.js';
 import { instancePaths, roleMarker, type HostResources } from '../services/runtime.js';
 import { HostError } from '../util/errors.js';
 import type { Desired } from './desired.js';
@@ -33,7 +34,7 @@ export type Watched = Pick<Desired, 'inst' | 'paths' | 'marker' | 'files'> & { f
 
 /** An instance to watch by its pid file only (no files, no format state): `check` and the like. */
 export function watchProcess(inst: ServiceInstance, cluster: string): Watched {
-  return { inst, paths: instancePaths(inst), marker: inst.def.runtime?.marker ?? roleMarker(inst.def.role), files: {}, unit: inst.host.supervisor === 'systemd' ? unitName(cluster, inst) : undefined };
+  return { inst, paths: instancePaths(inst), marker: serviceOf(inst).runtime?.marker ?? roleMarker(inst.def.role), files: {}, unit: inst.host.supervisor === 'systemd' ? unitName(cluster, inst) : undefined };
 }
 
 /** The sh line printing an instance's `@svc` state, by pid file or from systemd. */

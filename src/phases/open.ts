@@ -1,13 +1,10 @@
-import { PG_SECRET } from '../services/postgresql-runtime.js';
-import { SUPERSET_ADMIN_SECRET, SUPERSET_SECRET_KEY } from '../superset/registry.js';
 import { createHosts } from '../hosts/connect.js';
 import type { Host } from '../hosts/host.js';
 import { runOnHosts, valuesOrThrow } from '../hosts/parallel.js';
 import { formatDiagnostic } from '../inventory/diagnostics.js';
-import { loadInventory } from '../inventory/load.js';
 import type { HostSpec, Inventory } from '../inventory/types.js';
-import { nodeKey } from '../services/kafka-runtime.js';
-import { ClusterState } from '../state/cluster-state.js';
+import { loadInventory, MODULES } from '../services/catalog.js';
+import { ClusterState, type ClusterIds } from '../state/cluster-state.js';
 import { acquireLock, type ClusterLock } from '../state/lock.js';
 import { knownHostsFile } from '../state/paths.js';
 import type { Output } from '../ui/output.js';
@@ -34,24 +31,29 @@ export interface OpenSession extends Session {
   close(): Promise<void>;
 }
 
-/** Loads the inventory (warnings printed), takes the lock if asked, reads the ids and connects the hosts in parallel. */
-export async function openSession(o: OpenOptions): Promise<OpenSession> {
-  const { inventory: inv, warnings } = await loadInventory(o.inventory);
-  if (!o.quiet) for (const w of warnings) o.out.diagnostic(formatDiagnostic(w), 'warning');
-  const state = new ClusterState(inv.clusterName, undefined, { readOnly: o.dryRun });
-  const lock = o.lock && !o.dryRun ? await acquireLock(state.dir, o.command) : undefined;
-  if (lock?.recovered && !o.quiet) o.out.warn(`took over a stale lock left by \`${lock.recovered.command}\` (pid ${lock.recovered.pid}, ${lock.recovered.started})`);
+/** Loads the inventory, printing its warnings unless quiet. */
+export async function loadForVerb(file: string, out: Output, quiet?: boolean): Promise<Inventory> {
+  const { inventory, warnings } = await loadInventory(file);
+  if (!quiet) for (const w of warnings) out.diagnostic(formatDiagnostic(w), 'warning');
+  return inventory;
+}
+
+/** Takes the cluster lock (warning when a stale one is taken over). */
+export async function lockCluster(state: ClusterState, command: string, out: Output, quiet?: boolean): Promise<ClusterLock> {
+  const lock = await acquireLock(state.dir, command);
+  if (lock.recovered && !quiet) out.warn(`took over a stale lock left by \`${lock.recovered.command}\` (pid ${lock.recovered.pid}, ${lock.recovered.started})`);
+  return lock;
+}
+
+/** Reads the ids and secrets, then connects the hosts in parallel; on failure, closes what was opened. */
+export async function connectSession(inv: Inventory, state: ClusterState, lock: ClusterLock | undefined, o: Omit<OpenOptions, 'inventory' | 'command' | 'lock'>): Promise<OpenSession> {
   const hosts = new Map<string, Host>();
   const close = async () => {
     await Promise.allSettled([...hosts.values()].map((h) => h.close()));
     await lock?.release();
   };
   try {
-    const ids = await state.ids();
-    const kafka = inv.instances.filter((i) => i.def.component === 'kafka');
-    if (kafka.length) ids.kafkaNodeIds = { ...ids.kafkaNodeIds, ...(await state.kafkaNodeIds(kafka.map(nodeKey))) };
-    const secrets: Record<string, string> = {};
-    for (const name of secretNames(inv)) secrets[name] = await state.secret(name);
+    const { ids, secrets } = await clusterSecrets(inv, state);
     const wanted = managedHostSpecs(inv).filter(o.hostFilter ?? (() => true));
     const created = createHosts(wanted, { knownHostsFile: knownHostsFile(inv.clusterName), trustNewHosts: Boolean(o.trustNewHosts) });
     wanted.forEach((spec, i) => hosts.set(spec.name, created[i]!));
@@ -66,10 +68,31 @@ export async function openSession(o: OpenOptions): Promise<OpenSession> {
   }
 }
 
+/** Loads the inventory (warnings printed), takes the lock if asked, reads the ids and connects the hosts in parallel. */
+export async function openSession(o: OpenOptions): Promise<OpenSession> {
+  const inv = await loadForVerb(o.inventory, o.out, o.quiet);
+  const state = new ClusterState(inv.clusterName, undefined, { readOnly: o.dryRun });
+  const lock = o.lock && !o.dryRun ? await lockCluster(state, o.command, o.out, o.quiet) : undefined;
+  return connectSession(inv, state, lock, o);
+}
+
+/** Modules with at least one instance in the inventory. */
+function present(inv: Inventory) {
+  return MODULES.filter((m) => m.roles.some((r) => inv.instances.some((i) => i.def.role === r.role)));
+}
+
 /** Secrets the inventory's services use (generated on first use, kept 0600 in the cluster state). */
 export function secretNames(inv: Inventory): string[] {
-  const has = (role: string) => inv.instances.some((i) => i.def.role === role);
-  return [...(has('postgresql') ? [PG_SECRET] : []), ...(has('superset') ? [SUPERSET_SECRET_KEY, SUPERSET_ADMIN_SECRET] : [])];
+  return present(inv).flatMap((m) => m.secrets ?? []);
+}
+
+/** The cluster's ids (with what each service keeps in the state, e.g. Kafka node ids) and its services' secrets. */
+export async function clusterSecrets(inv: Inventory, state: ClusterState): Promise<{ ids: ClusterIds; secrets: Record<string, string> }> {
+  const ids = await state.ids();
+  for (const m of present(inv)) await m.loadIds?.(inv, state, ids);
+  const secrets: Record<string, string> = {};
+  for (const name of secretNames(inv)) secrets[name] = await state.secret(name);
+  return { ids, secrets };
 }
 
 /** Hosts that run at least one role pyro manages. */

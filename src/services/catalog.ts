@@ -1,44 +1,45 @@
-import type { ComponentName, ServiceDefinition } from './definition.js';
-import hdfsNamenode from './hdfs-namenode.js';
-import hdfsDatanode from './hdfs-datanode.js';
-import yarnResourcemanager from './yarn-resourcemanager.js';
-import yarnNodemanager from './yarn-nodemanager.js';
-import kafkaController from './kafka-controller.js';
-import kafkaBroker from './kafka-broker.js';
-import nifi from './nifi.js';
-import flume from './flume.js';
-import logstash from './logstash.js';
-import sparkHistory from './spark-history.js';
-import postgresql from './postgresql.js';
-import superset from './superset.js';
+import { loadInventoryWith, type LoadedInventory } from '../inventory/load.js';
+import type { ServiceInstance } from '../inventory/types.js';
+import type { ServiceDefinition, ServiceModule } from './definition.js';
+import hdfs from './hdfs/index.js';
+import yarn from './yarn/index.js';
+import kafka from './kafka/index.js';
+import nifi from './nifi/index.js';
+import flume from './flume/index.js';
+import logstash from './logstash/index.js';
+import spark from './spark/index.js';
+import postgresql from './postgresql/index.js';
+import superset from './superset/index.js';
 
-/** Every service pyro knows, in declaration order. */
-export const SERVICES: readonly ServiceDefinition[] = [
-  hdfsNamenode, hdfsDatanode, yarnResourcemanager, yarnNodemanager, kafkaController, kafkaBroker,
-  nifi, flume, logstash, sparkHistory, postgresql, superset,
-];
+/** Every service pyro knows, one folder each, in declaration order (roles, steps and status lines follow it). */
+export const MODULES: readonly ServiceModule[] = [hdfs, yarn, kafka, nifi, flume, logstash, spark, postgresql, superset];
+
+/** What the inventory validates and resolves against: the same objects, seen through the inventory's contract. */
+export const COMPONENT_SPECS: readonly ServiceModule[] = MODULES;
+
+/** Every role, in declaration order. */
+export const SERVICES: readonly ServiceDefinition[] = MODULES.flatMap((m) => m.roles);
 
 export const ROLE_NAMES: readonly string[] = SERVICES.map((s) => s.role);
 
-export const COMPONENTS: readonly ComponentName[] = [
-  'hdfs', 'yarn', 'kafka', 'spark', 'nifi', 'flume', 'logstash', 'superset', 'postgresql',
-];
-
-/** Config files each component accepts free-form overrides for (`services.<component>.config.<file>`). */
-export const CONFIG_FILES: Record<ComponentName, readonly string[]> = {
-  hdfs: ['core-site.xml', 'hdfs-site.xml'],
-  yarn: ['yarn-site.xml', 'capacity-scheduler.xml', 'mapred-site.xml'],
-  kafka: ['server.properties'],
-  spark: ['spark-defaults.conf'],
-  nifi: ['nifi.properties'],
-  flume: ['flume.properties'],
-  logstash: ['logstash.yml'],
-  superset: ['superset_config.py'],
-  postgresql: ['postgresql.conf'],
-};
+/** Reads, checks and resolves an inventory against the catalogue (see inventory/load.ts). */
+export function loadInventory(file: string): Promise<LoadedInventory> {
+  return loadInventoryWith(file, COMPONENT_SPECS);
+}
 
 export function serviceByRole(role: string): ServiceDefinition | undefined {
   return SERVICES.find((s) => s.role === role);
+}
+
+/** The full definition (runtime included) of an instance's role. */
+export function serviceOf(inst: ServiceInstance): ServiceDefinition {
+  const d = serviceByRole(inst.def.role);
+  if (!d) throw new Error(`unknown role ${inst.def.role}`);
+  return d;
+}
+
+export function moduleByName(name: string): ServiceModule | undefined {
+  return MODULES.find((m) => m.name === name);
 }
 
 /** Roles in start order: a topological sort of dependsOn, stable in declaration order. */

@@ -1,57 +1,76 @@
-import type { ServiceRuntime } from './runtime.js';
+import type { ComponentSpec, RoleSpec } from '../inventory/spec.js';
+import type { Inventory, ServiceInstance } from '../inventory/types.js';
+import type { ClusterIds, ClusterState } from '../state/cluster-state.js';
+import type { ProbeContext, ServiceRuntime } from './runtime.js';
 
-/** Inventory key under `services:` that groups a component's settings. */
-export type ComponentName =
-  | 'hdfs' | 'yarn' | 'kafka' | 'spark' | 'nifi' | 'flume' | 'logstash' | 'superset' | 'postgresql';
-
-export interface PortSpec {
-  /** Key under `ports:` in the inventory. */
-  name: string;
-  default: number;
-  description: string;
-}
-
-export interface DirSpec {
-  /** Key under `dirs:` in the inventory. */
-  name: string;
-  /** Default path, relative to the host's data dir. */
-  default: string;
-  description: string;
-  /** Holds data that must never be reformatted or deleted by pyro. */
-  holdsData: boolean;
-}
-
-/**
- * Declarative definition of one service (one role): what the inventory rules and preflight checks read (ports,
- * dirs, needs) and, in `runtime`, how it is configured, launched and probed.
- */
-export interface ServiceDefinition {
-  /** Role name as written in the inventory. */
-  role: string;
-  component: ComponentName;
-  /** Key of this role's block inside `services.<component>`; undefined when the component has one role. */
-  settingsKey?: string;
-  title: string;
-  /** Roles that must be healthy before this one starts (across the cluster). */
-  dependsOn: string[];
-  ports: PortSpec[];
-  dirs: DirSpec[];
-  /** Default JVM heap (or process memory) in MiB. */
-  heapMb: number;
-  /** Memory the host must have for this role beyond the heap (off-heap, containers), in MiB. */
-  extraMemoryMb: number;
-  /** Minimum Java major version, when the role runs on a JVM. */
-  javaMin?: number;
-  /** Minimum Python version ('3.10'), when the role runs Python code. */
-  pythonMin?: string;
-  /** Artifact components (distributions) this role runs from, pushed to its hosts. */
-  artifacts: string[];
-  /** Optional roles may be absent from an inventory without warnings. */
-  optional?: boolean;
+/** One role as pyro runs it: what the inventory knows of it, plus how it is configured, launched and probed. */
+export interface ServiceDefinition extends RoleSpec {
   /** How pyro runs it; roles without one are not started by `pyro up` yet. */
   runtime?: ServiceRuntime;
 }
 
+/** What a step a service adds to `pyro up` gets: the cluster, and where its changes and warnings go. */
+export interface StepContext extends ProbeContext {
+  stateDir: string;
+  dryRun: boolean;
+  quiet: boolean;
+  signal: AbortSignal;
+  /** Roles `up` manages in this run (their tiers have been brought up before the service steps). */
+  managedRoles: readonly string[];
+  log(line: string): void;
+  /** Records a change made (or, in a dry run, one that would be made). */
+  change(line: string): void;
+  warn(line: string): void;
+}
+
+/**
+ * A step a service adds after the tiers (topics, jobs, registrations). In a dry run it runs too, reading only,
+ * and records what it would change; when what it reads is not up yet, the error becomes a warning.
+ */
+export interface ServiceStep {
+  /** Short name, e.g. `topics`: the step's heading and the key of its result in `up --json`. */
+  name: string;
+  /** Whether there is anything to do for this inventory (declared topics, a running YARN...). */
+  shouldRun(ctx: StepContext): boolean;
+  /** Returns what it did (reported under its name in `up --json`). */
+  run(ctx: StepContext): Promise<unknown>;
+  /** The warning for a dry run whose target is not reachable yet (default: `<name> not checked: <error>`). */
+  notReachable?(error: string): string;
+  /** Lines printed last by `up` (where to look, how to log in), from what it returned. */
+  closing?(ctx: StepContext, result: unknown): string | undefined;
+}
+
+/** A service's part of `pyro status`: JSON data under `key`, text lines, problems and web UIs. */
+export interface ComponentSummary {
+  key: string;
+  data: unknown;
+  lines: string[];
+  problems: string[];
+  ui: Record<string, string>;
+}
+
+/** A login pyro generated for a service, read from the cluster state (`pyro credentials NAME`). */
+export type Credentials = Record<string, string | number>;
+
+/** A service: one folder that owns its roles, settings, rules, secrets, runtime, steps and status. */
+export interface ServiceModule extends ComponentSpec {
+  roles: ServiceDefinition[];
+  /** Secrets it uses, generated once into the cluster state (0600). */
+  secrets?: string[];
+  /** Fills in ids that live in the cluster state (e.g. Kafka node ids) before anything renders. */
+  loadIds?(inv: Inventory, state: ClusterState, ids: ClusterIds): Promise<void>;
+  /** Steps after the tiers, in catalogue order. */
+  steps?: ServiceStep[];
+  /** Its part of `pyro status`; undefined when the inventory does not run it. */
+  summary?(ctx: ProbeContext, managed: readonly ServiceInstance[]): Promise<ComponentSummary | undefined>;
+  /** The login pyro keeps for it, or undefined when the inventory does not run it. */
+  credentials?(ctx: ProbeContext): Credentials | undefined;
+}
+
 export function defineService(def: ServiceDefinition): ServiceDefinition {
   return def;
+}
+
+export function defineModule(m: ServiceModule): ServiceModule {
+  return m;
 }

@@ -1,8 +1,7 @@
 import path from 'node:path';
 import { recipeFor } from '../artifacts/catalog.js';
-import { roleBlock } from '../inventory/resolve.js';
+import type { ConfigValue } from '../inventory/spec.js';
 import type { HostSpec, Inventory, ServiceInstance } from '../inventory/types.js';
-import type { ConfigValue } from '../render/hadoop-xml.js';
 import type { ClusterIds } from '../state/cluster-state.js';
 
 /** Where an instance keeps its files on its host. */
@@ -102,7 +101,7 @@ export function instancePaths(inst: ServiceInstance): InstancePaths {
 }
 
 export function artifactRootFor(inv: Inventory, host: HostSpec): (component: string) => string {
-  return (component) => path.posix.join(host.installDir, component, recipeFor(component, inv.raw.artifacts?.versions?.[component]).version);
+  return (component) => path.posix.join(host.installDir, component, recipeFor(component, inv.artifacts.versions?.[component]).version);
 }
 
 export function javaFor(host: HostSpec): string {
@@ -114,7 +113,7 @@ export function javaFor(host: HostSpec): string {
  * heaps and reserves of every role on the host would not fit in 80% of its memory (never below 256 MiB).
  */
 export function heapFor(inv: Inventory, inst: ServiceInstance, resources?: HostResources): number {
-  if (roleBlock(inv.raw, inst.def).heap || !resources) return inst.heapMb;
+  if (inst.heapSet || !resources) return inst.heapMb;
   const onHost = inv.instances.filter((i) => i.host === inst.host);
   const want = onHost.reduce((n, i) => n + i.heapMb + i.def.extraMemoryMb, 0);
   const room = resources.memTotalMb * 0.8;
@@ -122,12 +121,9 @@ export function heapFor(inv: Inventory, inst: ServiceInstance, resources?: HostR
   return Math.max(256, Math.floor((inst.heapMb * room) / want / 64) * 64);
 }
 
-/** A config file's user overrides for a role: the component-wide map (unless `roleOnly`), then the role's own. */
-export function userConfig(inv: Inventory, inst: ServiceInstance, file: string, opts: { roleOnly?: boolean } = {}): Record<string, ConfigValue> {
-  const services = (inv.raw.services ?? {}) as Record<string, { config?: Record<string, Record<string, ConfigValue>> } | undefined>;
-  const component = opts.roleOnly ? {} : (services[inst.def.component]?.config?.[file] ?? {});
-  const own = (roleBlock(inv.raw, inst.def).config as Record<string, Record<string, ConfigValue>> | undefined)?.[file] ?? {};
-  return inst.def.settingsKey ? { ...component, ...own } : component;
+/** A config file's user overrides for an instance (component-wide, role, host; merged at load). */
+export function userConfig(inst: ServiceInstance, file: string): Record<string, ConfigValue> {
+  return inst.config[file] ?? {};
 }
 
 /** The first instance of a role (masters: exactly one by the inventory rules). */
@@ -148,4 +144,16 @@ export function endpoint(inst: ServiceInstance, port: string): string {
 
 export function probeContextOf(inv: Inventory, ids: ClusterIds, secrets: Record<string, string> = {}): ProbeContext {
   return { inv, ids, secrets };
+}
+
+/** `http://address:port` of an instance's named port (default `http`). */
+export const httpBase = (inst: ServiceInstance, port = 'http') => `http://${inst.host.address}:${inst.ports[port]}`;
+
+/** The value, or `{ error }` with the failure's text: a summary that cannot be read is reported, not thrown. */
+export async function orError<T>(f: () => Promise<T>, text: (e: unknown) => string): Promise<T | { error: string }> {
+  try {
+    return await f();
+  } catch (e) {
+    return { error: text(e) };
+  }
 }

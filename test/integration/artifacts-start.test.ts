@@ -12,7 +12,7 @@ import { probeKafka, startKafka } from '../helpers/smoke/kafka.js';
 import { smokeNifi } from '../helpers/smoke/nifi.js';
 import { smokeSpark } from '../helpers/smoke/spark.js';
 import { smokeSuperset } from '../helpers/smoke/superset.js';
-import { loadInventory } from '../../src/inventory/load.js';
+import { loadInventory } from '../../src/services/catalog.js';
 import { createTestbed, type Testbed } from '../testbed/testbed.js';
 
 const JAVA21 = findJava21();

@@ -7,7 +7,7 @@ import { ensureArtifact } from '../../src/artifacts/fetch.js';
 import { planPush, pushHost, type PushItem } from '../../src/artifacts/push.js';
 import { createHosts } from '../../src/hosts/connect.js';
 import type { Host } from '../../src/hosts/host.js';
-import { loadInventory } from '../../src/inventory/load.js';
+import { loadInventory } from '../../src/services/catalog.js';
 import type { HostSpec } from '../../src/inventory/types.js';
 import { createTestbed, type Testbed } from '../testbed/testbed.js';
 

@@ -2,7 +2,7 @@ import { ArtifactCache } from '../../artifacts/cache.js';
 import { writeBundle } from '../../artifacts/bundle.js';
 import { ensureArtifact } from '../../artifacts/fetch.js';
 import { artifactNeeds, fetchOptionsFor } from '../../artifacts/needs.js';
-import { loadInventory } from '../../inventory/load.js';
+import { loadInventory } from '../../services/catalog.js';
 import type { RunContext } from '../context.js';
 
 /** `pyro bundle`: one archive with every distribution the inventory needs, for an air-gapped network. */

@@ -4,7 +4,7 @@ import { gatherFacts } from '../../hosts/facts.js';
 import { runOnHosts } from '../../hosts/parallel.js';
 import { readHostState, watchProcess } from '../../phases/host-state.js';
 import { formatDiagnostic } from '../../inventory/diagnostics.js';
-import { loadInventory } from '../../inventory/load.js';
+import { loadInventory, serviceOf } from '../../services/catalog.js';
 import { knownHostsFile } from '../../state/paths.js';
 import { renderTable } from '../../ui/table.js';
 import { ExitCode, ExitError, PyroError } from '../../util/errors.js';
@@ -33,7 +33,7 @@ export async function checkCommand(opts: CheckOptions, ctx: RunContext): Promise
       await host.connect();
       const facts = await gatherFacts(host, spec, ctx.signal);
       // Ports held by pyro's own running services (known by their pid files) are not clashes.
-      const watched = inventory.instances.filter((i) => i.host === spec && i.def.runtime).map((i) => watchProcess(i, inventory.clusterName));
+      const watched = inventory.instances.filter((i) => i.host === spec && serviceOf(i).runtime).map((i) => watchProcess(i, inventory.clusterName));
       const procs = watched.length ? await readHostState(host, spec, watched, [], { signal: ctx.signal, withFiles: false }) : undefined;
       const running = new Set(Object.entries(procs?.services ?? {}).filter(([, v]) => v.state === 'running').map(([k]) => k));
       const how = spec.connection === 'local' ? 'local' : `ssh ${spec.ssh.user ?? ''}${spec.ssh.user ? '@' : ''}${spec.address}${spec.ssh.port ? `:${spec.ssh.port}` : ''}`;

@@ -2,7 +2,7 @@ import { ArtifactCache } from '../../artifacts/cache.js';
 import { ensureArtifact } from '../../artifacts/fetch.js';
 import { artifactNeeds, fetchOptionsFor } from '../../artifacts/needs.js';
 import { formatDiagnostic } from '../../inventory/diagnostics.js';
-import { loadInventory } from '../../inventory/load.js';
+import { loadInventory } from '../../services/catalog.js';
 import { renderTable } from '../../ui/table.js';
 import { ExitCode, ExitError, PyroError } from '../../util/errors.js';
 import type { RunContext } from '../context.js';

@@ -3,7 +3,7 @@ import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { formatDiagnostic, InventoryError } from '../../inventory/diagnostics.js';
-import { loadInventory } from '../../inventory/load.js';
+import { loadInventory } from '../../services/catalog.js';
 import { parseHostList, proposeLayout, type InitHost, type Layout } from '../../init/layout.js';
 import { renderInventory, type InventoryDraft } from '../../init/render.js';
 import { ROLE_NAMES } from '../../services/catalog.js';

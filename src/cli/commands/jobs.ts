@@ -1,8 +1,9 @@
-import { openJobContext } from '../../jobs/context.js';
-import { jobStatuses } from '../../jobs/progress.js';
-import { adHocJob, jobFromInventory } from '../../jobs/spec.js';
-import { driverLog, liveApp, sparkApps } from '../../jobs/yarn-apps.js';
-import { stopJob, submitJob } from '../../jobs/submit.js';
+import { jobsOf } from '../../services/spark/sections.js';
+import { openJobContext } from '../../phases/cluster-context.js';
+import { jobStatuses } from '../../services/spark/jobs/progress.js';
+import { adHocJob, jobFromInventory } from '../../services/spark/jobs/spec.js';
+import { driverLog, liveApp, sparkApps } from '../../services/spark/jobs/yarn-apps.js';
+import { stopJob, submitJob } from '../../services/spark/jobs/submit.js';
 import { renderTable } from '../../ui/table.js';
 import { InputError } from '../../util/errors.js';
 import type { RunContext } from '../context.js';
@@ -33,7 +34,7 @@ const age = (ms: number) => (ms < 120_000 ? `${Math.round(ms / 1000)}s` : ms < 7
 export async function jobsListCommand(o: { inventory: string; json?: boolean; all?: boolean }, ctx: RunContext): Promise<void> {
   const jc = await openJobContext(o.inventory, ctx.out, { quiet: true });
   const apps = await sparkApps(jc.inv, o.all ? undefined : ['ACCEPTED', 'RUNNING']);
-  const declared = jc.inv.jobs.map((j) => j.name);
+  const declared = jobsOf(jc.inv).map((j) => j.name);
   const names = [...new Set([...declared, ...apps.map((a) => a.name)])];
   const rows = (await jobStatuses(jc.inv, names, apps)).map((r) => ({ ...r, declared: declared.includes(r.name) }));
   if (o.json) {

@@ -4,7 +4,7 @@ import { desiredFor, managedInstances } from '../../phases/desired.js';
 import { openSession } from '../../phases/open.js';
 import { didYouMean } from '../../util/did-you-mean.js';
 import { InputError } from '../../util/errors.js';
-import { loadInventory } from '../../inventory/load.js';
+import { loadInventory } from '../../services/catalog.js';
 import type { RunContext } from '../context.js';
 
 export interface LogsOptions {

@@ -1,6 +1,6 @@
-import { loadInventory } from '../../inventory/load.js';
+import { loadInventory } from '../../services/catalog.js';
 import { produceEvents } from '../../produce/generator.js';
-import { bootstrapServers } from '../../services/kafka-runtime.js';
+import { bootstrapServers } from '../../services/kafka/endpoints.js';
 import type { RunContext } from '../context.js';
 
 export interface ProduceCommandOptions {

@@ -6,7 +6,7 @@ import { planPush, pushHost, versionDir, type PushOutcome, type PushPlanItem } f
 import { createHosts } from '../../hosts/connect.js';
 import { runOnHosts } from '../../hosts/parallel.js';
 import { formatDiagnostic } from '../../inventory/diagnostics.js';
-import { loadInventory } from '../../inventory/load.js';
+import { loadInventory } from '../../services/catalog.js';
 import { knownHostsFile } from '../../state/paths.js';
 import { AggregateFailure, ExitCode, ExitError } from '../../util/errors.js';
 import type { RunContext } from '../context.js';

@@ -1,4 +1,4 @@
-import { gatherStatus, type ClusterStatus, type InstanceStatus } from '../../phases/status.js';
+import { gatherStatus, type InstanceStatus } from '../../phases/status.js';
 import { renderTable } from '../../ui/table.js';
 import { ExitCode, ExitError } from '../../util/errors.js';
 import type { RunContext } from '../context.js';
@@ -14,34 +14,6 @@ function uptime(sec?: number): string {
   if (sec < 7200) return `${Math.floor(sec / 60)}m`;
   if (sec < 172800) return `${Math.floor(sec / 3600)}h${Math.floor((sec % 3600) / 60)}m`;
   return `${Math.floor(sec / 86400)}d`;
-}
-
-const gib = (b: number) => `${(b / 2 ** 30).toFixed(1)} GiB`;
-
-function summaryLines(st: ClusterStatus): string[] {
-  const lines: string[] = [];
-  const h = st.hdfs;
-  if (h) lines.push('error' in h ? `HDFS   unreachable: ${h.error}` : `HDFS   ${h.liveDataNodes} live / ${h.deadDataNodes} dead DataNodes, ${gib(h.usedBytes)} used of ${gib(h.capacityBytes)} (${gib(h.remainingBytes)} free), ${h.underReplicatedBlocks} under-replicated blocks, ${h.files} files, safe mode ${h.safeMode ? 'ON' : 'off'}`);
-  const y = st.yarn;
-  if (y) lines.push('error' in y ? `YARN   unreachable: ${y.error}` : `YARN   ${y.activeNodes}/${y.expectedNodes} NodeManagers active, ${y.allocatedMB}/${y.totalMB} MB allocated, ${y.appsRunning} running and ${y.appsPending} pending applications${y.applications.length ? `: ${y.applications.map((a) => `${a.name} (${a.id}, ${a.state})`).join(', ')}` : ''}`);
-  const k = st.kafka;
-  if (k) {
-    lines.push('error' in k
-      ? `Kafka  unreachable: ${k.error}`
-      : `Kafka  controller leader ${k.controller ? `${k.controller.leaderId} (voters ${k.controller.voters.join(',')}, epoch ${k.controller.epoch})` : 'unknown'}, ${k.brokers.length}/${k.expectedBrokers} brokers [${k.brokers.join(',')}], ${k.underReplicated} under-replicated of ${k.partitions} partitions, topics: ${k.topicNames.join(', ') || '(none)'}`);
-  }
-  for (const j of st.jobs) {
-    lines.push(`Job    ${j.name}: ${j.state}${j.appId ? ` (${j.appId}, up ${j.uptimeSec}s${j.inputRowsPerSecond !== undefined ? `, ${j.inputRowsPerSecond.toFixed(1)} rows/s in` : ''}${j.batchDurationMs !== undefined ? `, batch ${j.batchDurationMs} ms` : ''})` : ''}`);
-  }
-  const ss = st.superset;
-  if (ss) {
-    if ('error' in ss) lines.push(`Superset  ${ss.url ?? ''} ${ss.error.split('\n')[0]}`.replace(/ +/g, ' '));
-    else {
-      lines.push(`Superset  ${ss.url}/ healthy; databases: ${ss.databases.map((d) => d.name).join(', ') || '(none)'}; datasets: ${ss.datasets.map((d) => `${d.database}.${d.schema}.${d.table}`).join(', ') || '(none)'}${ss.missing.length ? `; not registered: ${ss.missing.join(', ')}` : ''}`);
-      for (const d of ss.dashboards) lines.push(`Dashboard ${d.title}: ${d.url}`);
-    }
-  }
-  return lines;
 }
 
 const stateColor = (ctx: RunContext, s: InstanceStatus['state']) => {
@@ -62,7 +34,7 @@ export async function statusCommand(o: StatusOptions, ctx: RunContext): Promise<
     ctx.out.info(renderTable(['HOST', 'SERVICE', 'STATE', 'PID', 'UPTIME', 'PORTS', 'VERSION', 'DETAIL'], rows, ctx.out.isTTY));
     if (st.instances.some((i) => i.pendingRestart)) ctx.out.info('* runs an older configuration: `pyro up` restarts it');
     ctx.out.info('');
-    for (const l of summaryLines(st)) ctx.out.info(l);
+    for (const l of st.summary) ctx.out.info(l);
     for (const [name, url] of Object.entries(st.ui)) ctx.out.info(`${name}: ${url}`);
     if (st.unmanaged.length) ctx.out.info(ctx.out.color.dim(`not managed by this version of pyro yet: ${st.unmanaged.join(', ')}`));
     ctx.out.info('');

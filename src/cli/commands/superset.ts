@@ -1,10 +1,10 @@
-import { openJobContext } from '../../jobs/context.js';
+import { openJobContext } from '../../phases/cluster-context.js';
 import { openSession } from '../../phases/open.js';
 import { hostOf } from '../../phases/session.js';
+import { MODULES } from '../../services/catalog.js';
 import { instancePaths } from '../../services/runtime.js';
-import { PG_SECRET, PG_USER, servingDatabase } from '../../services/postgresql-runtime.js';
-import { adminUser, postgresInstance, SUPERSET_ADMIN_SECRET, supersetInstance, supersetUrl } from '../../superset/registry.js';
-import { syncSuperset } from '../../superset/sync.js';
+import { SUPERSET_ADMIN_SECRET, supersetInstance } from '../../services/superset/registry.js';
+import { syncSuperset } from '../../services/superset/sync.js';
 import { renderTable } from '../../ui/table.js';
 import { HostError, InputError } from '../../util/errors.js';
 import type { RunContext } from '../context.js';
@@ -21,29 +21,20 @@ export async function supersetSyncCommand(o: { inventory: string; prune?: boolea
   if (r.removed.some((d) => !d.deleted) && !o.prune) ctx.out.warn(`${r.removed.length} dataset(s) pyro registered are no longer in the inventory; --prune deletes them`);
 }
 
-const SERVICES = ['superset', 'postgresql'] as const;
-
 /**
  * `pyro credentials SERVICE`: the generated logins, read from the cluster state (0600). Nothing else prints
  * them. `--reset` (superset) sets Superset's admin password back to the one in the state.
  */
 export async function credentialsCommand(service: string, o: { inventory: string; json?: boolean; reset?: boolean }, ctx: RunContext): Promise<void> {
-  if (!(SERVICES as readonly string[]).includes(service)) {
-    throw new InputError('UNKNOWN_SERVICE', `pyro keeps no credentials for ${service}`, { hint: `one of: ${SERVICES.join(', ')}` });
-  }
+  const keeping = MODULES.filter((m) => m.credentials).map((m) => m.name);
+  const mod = MODULES.find((m) => m.name === service && m.credentials);
+  if (!mod) throw new InputError('UNKNOWN_SERVICE', `pyro keeps no credentials for ${service}`, { hint: `one of: ${keeping.join(', ')}` });
   const jc = await openJobContext(o.inventory, ctx.out, { quiet: true });
-  const inv = jc.inv;
-  let row: Record<string, string | number>;
-  if (service === 'superset') {
-    const inst = supersetInstance(inv);
-    if (!inst) throw new InputError('NO_SUCH_ROLE', `${inv.file} has no host with the role superset`, { hint: 'add superset to one host\'s roles' });
-    if (o.reset) await resetAdmin(o.inventory, inst.host.name, ctx);
-    row = { url: `${supersetUrl(inst)}/`, user: adminUser(inv), password: jc.secrets[SUPERSET_ADMIN_SECRET]! };
-  } else {
-    const pg = postgresInstance(inv);
-    if (!pg) throw new InputError('NO_SUCH_ROLE', `${inv.file} has no host with the role postgresql`, { hint: 'add postgresql to one host\'s roles' });
-    if (o.reset) throw new InputError('NO_RESET', '--reset is for superset; `pyro up` sets PostgreSQL\'s password whenever it starts the server');
-    row = { host: pg.host.address, port: pg.ports.pg!, database: servingDatabase(inv), user: PG_USER, password: jc.secrets[PG_SECRET]! };
+  const row = mod.credentials!({ inv: jc.inv, ids: jc.ids, secrets: jc.secrets });
+  if (!row) throw new InputError('NO_SUCH_ROLE', `${jc.inv.file} has no host with the role ${mod.roles.map((r) => r.role).join(' or ')}`, { hint: `add ${mod.roles[0]!.role} to one host's roles` });
+  if (o.reset) {
+    if (service !== 'superset') throw new InputError('NO_RESET', `--reset is for superset; \`pyro up\` sets ${service}'s password whenever it starts the server`);
+    await resetAdmin(o.inventory, supersetInstance(jc.inv)!.host.name, ctx);
   }
   if (o.json) ctx.out.data({ service, ...row });
   else ctx.out.info(renderTable(['', ''], Object.entries(row).map(([k, v]) => [k, String(v)]), false));

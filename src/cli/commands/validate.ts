@@ -1,5 +1,6 @@
+import type { Inventory } from '../../inventory/types.js';
 import { formatDiagnostic, InventoryError } from '../../inventory/diagnostics.js';
-import { loadInventory } from '../../inventory/load.js';
+import { loadInventory } from '../../services/catalog.js';
 import { ExitCode, ExitError, InputError } from '../../util/errors.js';
 import type { RunContext } from '../context.js';
 
@@ -26,8 +27,8 @@ export async function validateCommand(opts: ValidateOptions, ctx: RunContext): P
     const roles = new Set(inventory.instances.map((i) => i.def.role));
     ctx.out.info(
       `${opts.inventory}: valid. Cluster ${inventory.clusterName}: ${inventory.hosts.length} host${inventory.hosts.length === 1 ? '' : 's'}, ` +
-        `${inventory.instances.length} service instances (${roles.size} roles), ${inventory.topics.length} topics, ` +
-        `${inventory.jobs.length} jobs, ${inventory.datasets.length} datasets.`,
+        `${inventory.instances.length} service instances (${roles.size} roles)` +
+        sectionCounts(inventory).map((c) => `, ${c}`).join('') + '.',
     );
   } catch (err) {
     if (opts.json && err instanceof InventoryError) {
@@ -40,4 +41,9 @@ export async function validateCommand(opts: ValidateOptions, ctx: RunContext): P
     }
     throw err;
   }
+}
+
+/** `3 topics`, `1 jobs`...: the size of each section the services own that the inventory declares. */
+function sectionCounts(inv: Inventory): string[] {
+  return Object.entries(inv.sections).filter(([, v]) => Array.isArray(v)).map(([k, v]) => `${(v as unknown[]).length} ${k}`);
 }

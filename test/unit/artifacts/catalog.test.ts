@@ -3,7 +3,7 @@ import path from 'node:path';
 import { CATALOG, recipeFor } from '../../../src/artifacts/catalog.js';
 import { artifactNeeds } from '../../../src/artifacts/needs.js';
 import { ARTIFACT_COMPONENTS } from '../../../src/inventory/schema.js';
-import { loadInventory } from '../../../src/inventory/load.js';
+import { loadInventory } from '../../../src/services/catalog.js';
 import { SERVICES } from '../../../src/services/catalog.js';
 import { ROOT } from '../../helpers/cli.js';
 
@@ -35,7 +35,7 @@ describe('artifact catalogue', () => {
       ['node3', ['hadoop', 'kafka', 'nifi']],
     ]);
     assert.ok(needs.recipes.some((r) => r.component === 'postgresql-jdbc'), 'the control machine needs the JDBC driver');
-    inventory.raw.artifacts = { versions: { kafka: '4.0.0' } };
+    inventory.artifacts = { versions: { kafka: '4.0.0' } };
     assert.equal(artifactNeeds(inventory).recipes.find((r) => r.component === 'kafka')!.version, '4.0.0');
   });
 });

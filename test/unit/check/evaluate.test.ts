@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import path from 'node:path';
 import { evaluateHost } from '../../../src/check/evaluate.js';
 import { factsScript, parseFacts, type HostFacts } from '../../../src/hosts/facts.js';
-import { loadInventory } from '../../../src/inventory/load.js';
+import { loadInventory } from '../../../src/services/catalog.js';
 import { ROOT } from '../../helpers/cli.js';
 
 const SAMPLE = [

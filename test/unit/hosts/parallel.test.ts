@@ -19,6 +19,7 @@ const spec = (name: string, connection: 'ssh' | 'local' = 'ssh'): HostSpec => ({
   logDir: '/var/log/pyro',
   python: 'python3',
   supervisor: 'pyro',
+  prepare: false,
   index: 0,
 });
 

@@ -6,7 +6,7 @@ import { PassThrough, Writable } from 'node:stream';
 import { initCommand } from '../../../src/cli/commands/init.js';
 import type { RunContext } from '../../../src/cli/context.js';
 import { parseHostList, proposeLayout } from '../../../src/init/layout.js';
-import { loadInventory } from '../../../src/inventory/load.js';
+import { loadInventory } from '../../../src/services/catalog.js';
 import { Output } from '../../../src/ui/output.js';
 import { inquirerPrompts, type Prompts } from '../../../src/ui/prompts.js';
 import { runPyro } from '../../helpers/cli.js';

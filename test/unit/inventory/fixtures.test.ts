@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { InventoryError } from '../../../src/inventory/diagnostics.js';
-import { loadInventory } from '../../../src/inventory/load.js';
+import { loadInventory } from '../../../src/services/catalog.js';
 import { ROOT, runPyro } from '../../helpers/cli.js';
 
 // Each malformed inventory states on its first line where its error is and what it and its hint say:

@@ -2,10 +2,10 @@ import { strict as assert } from 'node:assert';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { loadInventory } from '../../../src/inventory/load.js';
-import { adHocJob, jobFromInventory } from '../../../src/jobs/spec.js';
+import { loadInventory } from '../../../src/services/catalog.js';
+import { adHocJob, jobFromInventory } from '../../../src/services/spark/jobs/spec.js';
 import { desiredFor } from '../../../src/phases/desired.js';
-import { nodeKey } from '../../../src/services/kafka-runtime.js';
+import { nodeKey } from '../../../src/services/kafka/endpoints.js';
 import { ClusterState } from '../../../src/state/cluster-state.js';
 import { InputError } from '../../../src/util/errors.js';
 

@@ -1,10 +1,10 @@
 import { strict as assert } from 'node:assert';
-import { loadInventory } from '../../../src/inventory/load.js';
+import { loadInventory } from '../../../src/services/catalog.js';
 import type { Inventory, ServiceInstance } from '../../../src/inventory/types.js';
 import { desiredFor, managedInstances, type Desired } from '../../../src/phases/desired.js';
 import type { HostState, ServiceState } from '../../../src/phases/host-state.js';
 import { planInstance } from '../../../src/phases/plan.js';
-import { nodeKey } from '../../../src/services/kafka-runtime.js';
+import { nodeKey } from '../../../src/services/kafka/endpoints.js';
 import type { ClusterIds } from '../../../src/state/cluster-state.js';
 import { HostError } from '../../../src/util/errors.js';
 
@@ -81,11 +81,8 @@ describe('desiredFor (inventories/three-hosts.yaml)', () => {
     assert.equal(desiredFor(inv, b, ids, undefined, { kafka: 'sha-1', hadoop: 'other' }).hash, h);
     assert.notEqual(desiredFor(inv, b, ids, undefined, { kafka: 'sha-2' }).hash, h);
 
-    const changed = structuredClone(inv.raw) as typeof inv.raw;
-    const kafkaCfg = (changed.services as Record<string, { config: Record<string, Record<string, unknown>> }>).kafka!.config['server.properties']!;
-    kafkaCfg['log.retention.hours'] = 24;
-    const inv2: Inventory = { ...inv, raw: changed };
-    const d2 = desiredFor(inv2, b, ids, undefined, { kafka: 'sha-1' });
+    const b2 = { ...b, config: { ...b.config, 'server.properties': { ...b.config['server.properties'], 'log.retention.hours': 24 } } };
+    const d2 = desiredFor(inv, b2, ids, undefined, { kafka: 'sha-1' });
     assert.equal(props(d2.files['server.properties']!).get('log.retention.hours'), '24');
     assert.notEqual(d2.hash, h);
   });

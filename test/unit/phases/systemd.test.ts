@@ -3,13 +3,13 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { loadInventory } from '../../../src/inventory/load.js';
+import { loadInventory } from '../../../src/services/catalog.js';
 import type { Inventory } from '../../../src/inventory/types.js';
 import { desiredFor } from '../../../src/phases/desired.js';
 import { HOST_PRELUDE } from '../../../src/phases/host-sh.js';
 import { parseState, stateScript } from '../../../src/phases/host-state.js';
 import { planInstance } from '../../../src/phases/plan.js';
-import { nodeKey } from '../../../src/services/kafka-runtime.js';
+import { nodeKey } from '../../../src/services/kafka/endpoints.js';
 import type { ClusterIds } from '../../../src/state/cluster-state.js';
 import { HostError } from '../../../src/util/errors.js';
 

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
 import YAML from 'yaml';
-import { dashboardsOf, importBundles, readTemplate, STAMP_KEY, templateStamp, type DashboardTemplate } from '../../../src/superset/bundle.js';
+import { dashboardsOf, importBundles, readTemplate, STAMP_KEY, templateStamp, type DashboardTemplate } from '../../../src/services/superset/bundle.js';
 import { InputError } from '../../../src/util/errors.js';
 
 const TEMPLATE = path.resolve('templates/superset/page-views');

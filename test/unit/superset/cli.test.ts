@@ -39,7 +39,7 @@ describe('pyro credentials and pyro superset sync (no cluster needed)', function
     const unknown = await runPyro(['credentials', 'nifi', '-i', inv.file], { env });
     assert.equal(unknown.exitCode, 2);
     assert.match(unknown.stderr, /pyro keeps no credentials for nifi/);
-    assert.match(unknown.stderr, /one of: superset, postgresql/);
+    assert.match(unknown.stderr, /one of: postgresql, superset/);
     const missing = await runPyro(['credentials', 'superset', '-i', inv.file], { env });
     assert.equal(missing.exitCode, 2);
     assert.match(missing.stderr, /has no host with the role superset/);

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import YAML from 'yaml';
-import { loadInventory } from '../../../src/inventory/load.js';
+import { loadInventory } from '../../../src/services/catalog.js';
 import type { Inventory } from '../../../src/inventory/types.js';
 import type { ClusterIds } from '../../../src/state/cluster-state.js';
 

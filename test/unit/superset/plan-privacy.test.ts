@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { loadInventory } from '../../../src/inventory/load.js';
+import { loadInventory } from '../../../src/services/catalog.js';
 import type { Inventory } from '../../../src/inventory/types.js';
 import { desiredFor, type Desired } from '../../../src/phases/desired.js';
 import type { HostState } from '../../../src/phases/host-state.js';

@@ -1,13 +1,16 @@
+import { supersetSettings } from '../../../src/services/superset/settings.js';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
-  adminUser, databaseUuid, datasetUuid, desiredDashboards, desiredDatabase, desiredDatabases, desiredDatasets, metadataBackend, pgUri,
-} from '../../../src/superset/registry.js';
+  adminUser, databaseUuid, datasetUuid, desiredDashboards, desiredDatabase, desiredDatabases, desiredDatasets, pgUri,
+} from '../../../src/services/superset/registry.js';
 import { tempInventory } from './fixtures.js';
 
 const UUID_V5 = /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+const metadataOf = (inv: Awaited<ReturnType<typeof tempInventory>>) => supersetSettings(inv).metadata;
 
 describe('superset registry: derived uuids', () => {
   it('a dataset uuid is a v5 uuid, the same on every call and every load of the inventory', async () => {
@@ -84,13 +87,13 @@ describe('superset registry: pgUri', () => {
 
 describe('superset registry: settings', () => {
   it('metadataBackend: postgresql when a host runs it, sqlite otherwise', async () => {
-    assert.equal(metadataBackend(await tempInventory({ roles: ['postgresql', 'superset'] })), 'postgresql');
-    assert.equal(metadataBackend(await tempInventory({ roles: ['superset'] })), 'sqlite');
+    assert.equal(metadataOf(await tempInventory({ roles: ['postgresql', 'superset'] })), 'postgresql');
+    assert.equal(metadataOf(await tempInventory({ roles: ['superset'] })), 'sqlite');
   });
 
   it('metadataBackend: an explicit setting wins; postgresql without a postgresql host is refused when the inventory loads', async () => {
-    assert.equal(metadataBackend(await tempInventory({ roles: ['postgresql', 'superset'], superset: { metadata: 'sqlite' } })), 'sqlite');
-    assert.equal(metadataBackend(await tempInventory({ roles: ['postgresql', 'superset'], superset: { metadata: 'postgresql' } })), 'postgresql');
+    assert.equal(metadataOf(await tempInventory({ roles: ['postgresql', 'superset'], superset: { metadata: 'sqlite' } })), 'sqlite');
+    assert.equal(metadataOf(await tempInventory({ roles: ['postgresql', 'superset'], superset: { metadata: 'postgresql' } })), 'postgresql');
     await assert.rejects(tempInventory({ roles: ['superset'], superset: { metadata: 'postgresql' } }), (e: { diagnostics?: { message: string }[] }) =>
       Boolean(e.diagnostics?.some((d) => /metadata is set to postgresql but no host has the role postgresql/.test(d.message))));
   });

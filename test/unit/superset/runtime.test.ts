@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { loadInventory } from '../../../src/inventory/load.js';
+import { loadInventory } from '../../../src/services/catalog.js';
 import type { Inventory, ServiceInstance } from '../../../src/inventory/types.js';
 import { desiredFor } from '../../../src/phases/desired.js';
-import { SUPERSET_MARKER, SUPERSET_PRIVATE_FILES } from '../../../src/services/superset-runtime.js';
+import { SUPERSET_MARKER, SUPERSET_PRIVATE_FILES } from '../../../src/services/superset/files.js';
 import { IDS, SECRETS, tempInventory } from './fixtures.js';
 
 function superset(inv: Inventory): ServiceInstance {

@@ -1,0 +1,279 @@
+import { ArtifactCache } from '../artifacts/cache.js';
+import { recipeFor } from '../artifacts/catalog.js';
+import { pushItems } from '../artifacts/items.js';
+import { artifactNeeds } from '../artifacts/needs.js';
+import { pushHost, type PushItem } from '../artifacts/push.js';
+import { errorText } from '../clients/http.js';
+import { runOnHosts, valuesOrThrow } from '../hosts/parallel.js';
+import type { HostSpec, Inventory, ServiceInstance } from '../inventory/types.js';
+import { MODULES } from '../services/catalog.js';
+import type { ServiceStep, StepContext } from '../services/definition.js';
+import { ClusterState } from '../state/cluster-state.js';
+import type { ClusterLock } from '../state/lock.js';
+import type { Output } from '../ui/output.js';
+import { desiredFor, managedInstances } from './desired.js';
+import { readHostState, type HostState } from './host-state.js';
+import { connectSession, loadForVerb, lockCluster, type OpenSession } from './open.js';
+import { planInstance, type InstancePlan } from './plan.js';
+import { writeFiles } from './service-ops.js';
+import { hostOf, note, say } from './session.js';
+import { runTier, type TierTiming } from './tiers.js';
+
+export interface UpOptions {
+  inventory: string;
+  dryRun?: boolean;
+  quiet?: boolean;
+  timeoutSec?: number;
+  trustNewHosts?: boolean;
+}
+
+export interface UpResult {
+  ok: boolean;
+  dryRun: boolean;
+  seconds: number;
+  /** One line per change made (or, in a dry run, planned). */
+  changes: string[];
+  tiers: TierTiming[];
+  warnings: string[];
+  /** What each service step did (or would do), by its name: topics, jobs, superset. */
+  [step: string]: unknown;
+  /** Where to look: the dashboards' URLs and how to log in (printed last by the up command). */
+  openHint?: string;
+}
+
+/** What the steps of one `pyro up` share; each step fills in what later ones read. */
+export interface UpRun {
+  o: UpOptions;
+  out: Output;
+  signal: AbortSignal;
+  dryRun: boolean;
+  quiet: boolean;
+  result: UpResult;
+  inv?: Inventory;
+  state?: ClusterState;
+  lock?: ClusterLock;
+  session?: OpenSession;
+  managed: ServiceInstance[];
+  specs: HostSpec[];
+  items: Map<string, PushItem>;
+  states: Map<string, HostState>;
+  plans: Map<string, InstancePlan[]>;
+  /** Roles whose tiers this run manages, in start order. */
+  roles: string[];
+}
+
+/** One step of `pyro up`: it decides whether it has work, and in a dry run reads only and says what it would do. */
+export interface UpStep {
+  name: string;
+  shouldRun?(r: UpRun): boolean;
+  run(r: UpRun): Promise<void>;
+}
+
+const mib = (n: number) => `${(n / 1048576).toFixed(0)} MiB`;
+
+function print(r: UpRun, line: string): void {
+  if (!r.quiet) r.out.info(line);
+}
+
+function heading(r: UpRun, line: string): void {
+  print(r, r.out.color.bold(`== ${line}`));
+}
+
+function session(r: UpRun): OpenSession {
+  if (!r.session) throw new Error('pyro up: a step ran before the hosts were connected');
+  return r.session;
+}
+
+function hostComponents(r: UpRun, name: string): PushItem[] {
+  const needs = artifactNeeds(r.inv!);
+  return (needs.perHost.find((h) => h.spec.name === name)?.components ?? []).map((c) => r.items.get(c)!);
+}
+
+const validate: UpStep = {
+  name: 'validate',
+  async run(r) {
+    r.inv = await loadForVerb(r.o.inventory, r.out, r.quiet);
+    r.state = new ClusterState(r.inv.clusterName, undefined, { readOnly: r.dryRun });
+  },
+};
+
+const lock: UpStep = {
+  name: 'lock',
+  // A dry run changes nothing, so it waits for no one.
+  shouldRun: (r) => !r.dryRun,
+  async run(r) {
+    r.lock = await lockCluster(r.state!, 'pyro up', r.out, r.quiet);
+  },
+};
+
+const connect: UpStep = {
+  name: 'connect',
+  async run(r) {
+    r.session = await connectSession(r.inv!, r.state!, r.lock, {
+      out: r.out, signal: r.signal, dryRun: r.dryRun, quiet: r.quiet, readyTimeoutSec: r.o.timeoutSec, trustNewHosts: r.o.trustNewHosts,
+    });
+    r.result.changes = r.session.changes;
+    r.managed = managedInstances(r.inv!);
+    r.specs = [...r.session.hosts.keys()].map((n) => r.inv!.hosts.find((h) => h.name === n)!);
+  },
+};
+
+/** Cached distributions by component; in a dry run nothing is fetched and what is missing is only reported. */
+const artifacts: UpStep = {
+  name: 'artifacts',
+  async run(r) {
+    const s = session(r);
+    const cache = new ArtifactCache();
+    if (!r.dryRun) {
+      r.items = await pushItems(s.inv, cache, { signal: s.signal, log: (l) => note(s, `  ${l}`) });
+      return;
+    }
+    for (const c of new Set(artifactNeeds(s.inv).perHost.flatMap((h) => h.components))) {
+      const rec = recipeFor(c, s.inv.artifacts.versions?.[c]);
+      const e = await cache.peek(rec.component, rec.version);
+      if (!e) s.changes.push(`control: fetch ${c} ${rec.version} into the cache`);
+      r.items.set(c, { component: c, version: rec.version, sha256: e?.sha256 ?? 'not-fetched', size: e?.size ?? 0, blob: e ? cache.blobPath(e.sha256) : '', hostSetup: rec.hostSetup });
+    }
+  },
+};
+
+/** One round trip per host: services, their files and data dirs, memory, artifacts. */
+const readState: UpStep = {
+  name: 'read state',
+  async run(r) {
+    const s = session(r);
+    valuesOrThrow(
+      await runOnHosts(r.specs, async (spec) => {
+        const pre = r.managed.filter((i) => i.host === spec).map((i) => desiredFor(s.inv, i, s.ids, undefined, {}, s.secrets));
+        r.states.set(spec.name, await readHostState(hostOf(s, spec.name), spec, pre, hostComponents(r, spec.name), { signal: r.signal }));
+      }, { signal: r.signal }),
+      'reading host state',
+    );
+  },
+};
+
+/** Prints a host's plan and records each change as a line. */
+function showPlan(r: UpRun, host: string, state: HostState, plans: InstancePlan[]): void {
+  const s = session(r);
+  const verb = r.dryRun ? 'would ' : '';
+  const record = (line: string) => {
+    s.changes.push(`${host}: ${line}`);
+    say(s, host, `${verb}${line}`);
+  };
+  for (const p of state.push) if (p.action !== 'skip') record(p.action === 'link' ? `switch ${p.item.component} to ${p.item.version} (${p.remote})` : `push ${p.item.component} ${p.item.version}${p.item.size ? ` (${mib(p.item.size)})` : ''}`);
+  for (const p of plans) {
+    const role = p.desired.inst.def.role;
+    for (const f of p.files) {
+      record(`write ${p.desired.paths.conf}/${f.name}`);
+      if (!r.quiet && f.diff[0] !== '(new file)') for (const line of f.diff.slice(0, 20)) r.out.info(`      ${line}`);
+    }
+    if (p.format) record(`format ${role} ${p.desired.format!.dir}`);
+    if (p.action !== 'none') record(`${p.action} ${role} (${p.reasons.join('; ')})`);
+  }
+}
+
+/** The plan: the same for a dry run and a real one. */
+const plan: UpStep = {
+  name: 'plan',
+  async run(r) {
+    const s = session(r);
+    const builds = Object.fromEntries([...r.items.values()].map((i) => [i.component, i.sha256]));
+    valuesOrThrow(
+      await runOnHosts(r.specs, async (spec) => {
+        const st = r.states.get(spec.name)!;
+        r.plans.set(spec.name, r.managed.filter((i) => i.host === spec).map((i) => planInstance(desiredFor(s.inv, i, s.ids, st.resources, builds, s.secrets), st)));
+      }),
+      'planning',
+    );
+    heading(r, 'plan');
+    for (const spec of r.specs) showPlan(r, spec.name, r.states.get(spec.name)!, r.plans.get(spec.name)!);
+    r.roles = [...new Set(r.managed.map((i) => i.def.role))];
+  },
+};
+
+const pushing = (r: UpRun) => r.specs.filter((spec) => r.states.get(spec.name)!.push.some((p) => p.action !== 'skip'));
+
+/** Artifacts, then files: a host gets its config only once its distributions are in place. */
+const push: UpStep = {
+  name: 'push',
+  shouldRun: (r) => pushing(r).length > 0,
+  async run(r) {
+    const hosts = pushing(r);
+    heading(r, `${r.dryRun ? 'would push' : 'pushing'} distributions to ${hosts.length} host${hosts.length === 1 ? '' : 's'}`);
+    if (r.dryRun) return;
+    const s = session(r);
+    valuesOrThrow(await runOnHosts(hosts, (spec) => pushHost(hostOf(s, spec.name), spec, hostComponents(r, spec.name), { signal: r.signal }), { signal: r.signal }), 'push');
+  },
+};
+
+const writing = (r: UpRun) => r.specs.filter((spec) => r.plans.get(spec.name)!.some((p) => p.files.length));
+
+const files: UpStep = {
+  name: 'write files',
+  shouldRun: (r) => writing(r).length > 0,
+  async run(r) {
+    if (r.dryRun) return;
+    const s = session(r);
+    valuesOrThrow(
+      await runOnHosts(writing(r), (spec) => writeFiles(s, spec.name, r.plans.get(spec.name)!.flatMap((p) => p.files.map((f) => ({ path: f.path, content: f.content, mode: f.private ? '600' : f.name === 'run.sh' ? '755' : '644' })))), { signal: r.signal }),
+      'writing config files',
+    );
+  },
+};
+
+/** Tiers in dependency order; each ends with every instance ready and its gate passed. */
+const tiers: UpStep = {
+  name: 'tiers',
+  shouldRun: (r) => !r.dryRun,
+  async run(r) {
+    const s = session(r);
+    const all = [...r.plans.values()].flat();
+    for (const role of r.roles) {
+      const tierPlans = all.filter((p) => p.desired.inst.def.role === role);
+      r.result.tiers.push(await runTier(s, role, tierPlans));
+      await s.state.recordAppliedAll(Object.fromEntries(tierPlans.map((p) => [`${p.desired.inst.host.name}/${role}`, p.desired.hash])));
+    }
+  },
+};
+
+function stepContext(r: UpRun): StepContext {
+  const s = session(r);
+  return {
+    inv: s.inv, ids: s.ids, secrets: s.secrets, stateDir: s.state.dir, dryRun: r.dryRun, quiet: r.quiet, signal: r.signal,
+    managedRoles: r.roles,
+    log: (line) => print(r, line),
+    change: (line) => s.changes.push(line),
+    warn: (line) => r.result.warnings.push(line),
+  };
+}
+
+/** A service's step (topics, jobs, registrations) as a step of up; in a dry run, an unreachable target is a warning. */
+function fromService(st: ServiceStep): UpStep {
+  return {
+    name: st.name,
+    shouldRun: (r) => st.shouldRun(stepContext(r)),
+    async run(r) {
+      heading(r, st.name);
+      try {
+        r.result[st.name] = await st.run(stepContext(r));
+      } catch (e) {
+        if (!r.dryRun) throw e;
+        r.result.warnings.push(st.notReachable?.(errorText(e)) ?? `${st.name} not checked: ${errorText(e)}`);
+      }
+    },
+  };
+}
+
+/** Every step of `pyro up`, in order: the same list for a dry run and a real one. */
+export const UP_STEPS: readonly UpStep[] = [
+  validate, lock, connect, artifacts, readState, plan, push, files, tiers,
+  ...MODULES.flatMap((m) => m.steps ?? []).map(fromService),
+];
+
+/** The closing lines services offer from their steps' results (where the dashboards are, how to log in). */
+export function closingHints(r: UpRun): string | undefined {
+  if (!r.session) return undefined;
+  const ctx = stepContext(r);
+  const lines = MODULES.flatMap((m) => m.steps ?? []).map((st) => st.closing?.(ctx, r.result[st.name])).filter((x): x is string => Boolean(x));
+  return lines.length ? lines.join('\n') : undefined;
+}

@@ -1,0 +1,41 @@
+import { existsSync } from 'node:fs';
+import { readdir, rename, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { create as tarCreate } from 'tar';
+import type { WebHdfs } from '../../../clients/webhdfs.js';
+import type { Inventory } from '../../../inventory/types.js';
+import { defaultFs } from '../../hdfs/endpoints.js';
+import { hdfsSettings } from '../../hdfs/settings.js';
+
+/**
+ * Spark's jars as one archive in HDFS, for `spark.yarn.archive`. Without it spark-submit zips and uploads every jar
+ * (about 450 MB) on each submit; with it, the archive is made once per Spark build on the control machine,
+ * uploaded once per cluster, and YARN caches it on the NodeManagers. An uncompressed tar: the jars are compressed
+ * already, and YARN unpacks .tar like .zip.
+ */
+export async function sparkYarnArchive(inv: Inventory, fs: WebHdfs, sparkHome: string, log: (l: string) => void): Promise<string> {
+  // The control tree's dir is named by the build's sha256, so the name changes with the build.
+  const build = path.basename(sparkHome);
+  const local = path.join(sparkHome, '..', `${build}.spark-jars.tar`);
+  if (!existsSync(local)) {
+    const jars = (await readdir(path.join(sparkHome, 'jars'))).filter((f) => f.endsWith('.jar')).sort();
+    const tmp = `${local}.tmp-${process.pid}`;
+    try {
+      await tarCreate({ file: tmp, cwd: path.join(sparkHome, 'jars'), portable: true }, jars);
+      await rename(tmp, local);
+    } finally {
+      await rm(tmp, { force: true });
+    }
+  }
+  const remote = `/pyro/spark/${build}/spark-jars.tar`;
+  const size = (await stat(local)).size;
+  if ((await fs.size(remote).catch(() => undefined)) !== size) {
+    log(`uploading Spark's jars to HDFS once (${(size / 1048576).toFixed(0)} MiB): ${remote}`);
+    await fs.mkdirs(path.posix.dirname(remote));
+    const tmp = `${remote}.tmp`;
+    await fs.putFile(tmp, local, hdfsSettings(inv).replication);
+    await fs.delete(remote).catch(() => undefined);
+    await fs.rename(tmp, remote);
+  }
+  return `${defaultFs(inv)}${remote}`;
+}
