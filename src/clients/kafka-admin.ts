@@ -1,20 +1,23 @@
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 
 /** A kafkajs client that fails fast and stays quiet: errors surface as exceptions, not log lines. */
-export function kafkaClient(brokers: string[], clientId = 'pyro'): Kafka {
+export function kafkaClient(brokers: string[], clientId = 'pyro', retries = 1): Kafka {
   return new Kafka({
     clientId,
     brokers,
     logLevel: logLevel.NOTHING,
     connectionTimeout: 3000,
     requestTimeout: 10_000,
-    retry: { retries: 1, initialRetryTime: 200 },
+    retry: { retries, initialRetryTime: 200 },
   });
 }
 
-/** Runs `fn` with a connected admin client, always disconnecting. */
-export async function withAdmin<T>(brokers: string[], fn: (admin: Admin) => Promise<T>): Promise<T> {
-  const admin = kafkaClient(brokers).admin();
+/**
+ * Runs `fn` with a connected admin client, always disconnecting. Probes fail fast (one retry); changes such as
+ * creating topics pass `retries` so a cluster still electing leaders is waited for, not reported as broken.
+ */
+export async function withAdmin<T>(brokers: string[], fn: (admin: Admin) => Promise<T>, opts: { retries?: number } = {}): Promise<T> {
+  const admin = kafkaClient(brokers, 'pyro', opts.retries).admin();
   await admin.connect();
   try {
     return await fn(admin);

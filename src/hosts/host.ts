@@ -52,8 +52,4 @@ export interface Host {
   close(): Promise<void>;
 }
 
-/** Quotes a value for a POSIX sh command line. */
-export function shellQuote(value: string): string {
-  if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(value)) return value;
-  return `'${value.replace(/'/g, `'\\''`)}'`;
-}
+export { shellQuote } from '../util/shell.js';

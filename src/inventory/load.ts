@@ -4,7 +4,7 @@ import { resolveInventory } from './resolve.js';
 import { checkRules } from './rules.js';
 import type { RawInventory } from './schema.js';
 import { readInventorySource } from './source.js';
-import type { ComponentSpec } from './spec.js';
+import type { ComponentSpec } from './types.js';
 import type { Inventory } from './types.js';
 import { validateSchema } from './validate-schema.js';
 

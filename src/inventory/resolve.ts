@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { TSchema } from '@sinclair/typebox';
 import type { RawInventory } from './schema.js';
 import type { PathSeg } from './source.js';
-import type { ComponentSpec, ConfigOverrides, RoleSpec } from './spec.js';
+import type { ComponentSpec, ConfigOverrides, RoleSpec } from './types.js';
 import { DEFAULT_DATA_DIR, DEFAULT_INSTALL_DIR, type HostSpec, type Inventory, type ServiceInstance } from './types.js';
 
 // Every default is applied here, once: component-wide settings, then the role's block, then the host's own

@@ -1,7 +1,7 @@
 import type { Diagnostic } from './diagnostics.js';
 import { hostsWithRole, instancesOf, roleBlockPath } from './resolve.js';
 import type { InventorySource, PathSeg } from './source.js';
-import type { Rule } from './spec.js';
+import type { Rule } from './types.js';
 import type { Inventory, ServiceInstance } from './types.js';
 
 const rolesPath = (inv: Inventory, hostIndex: number, role: string): PathSeg[] => [

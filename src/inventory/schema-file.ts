@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { inventorySchema } from './schema.js';
-import type { ComponentSpec } from './spec.js';
+import type { ComponentSpec } from './types.js';
 
 /** The repo root (this file is compiled to dist/src/inventory/). */
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');

@@ -1,14 +1,12 @@
 import { Type, type Static, type TObject, type TSchema } from '@sinclair/typebox';
-import { absPath, closed, kv, memory, name, port } from './schema-parts.js';
-import type { ComponentSpec, RoleSpec } from './spec.js';
+import { absPath, Artifacts, closed, kv, memory, name, port } from './schema-parts.js';
+import type { ComponentSpec, RoleSpec } from './types.js';
+
+export { ARTIFACT_COMPONENTS } from './schema-parts.js';
 
 // The inventory schema: a fixed frame (cluster, defaults, hosts, artifacts) composed with what each component
 // declares (its `services.<name>` block and its top-level sections). `npm run schema` writes it for editors; a
 // unit test keeps the file in sync.
-
-/** Artifact component ids (kept in sync with src/artifacts/catalog.ts by a unit test). */
-export const ARTIFACT_COMPONENTS = ['hadoop', 'kafka', 'spark', 'superset', 'postgresql-jdbc', 'flume', 'nifi', 'logstash'] as const;
-const ARTIFACT_PATTERN = `^(${ARTIFACT_COMPONENTS.join('|')})$`;
 
 const Ssh = Type.Object(
   {
@@ -40,20 +38,6 @@ const hostPaths = {
 };
 
 const Defaults = Type.Object({ ssh: Type.Optional(Ssh), ...hostPaths }, closed);
-
-const SourceKind = Type.Unsafe<'local' | 'url' | 'assemble'>({ type: 'string', enum: ['local', 'url', 'assemble'] });
-
-const Artifacts = Type.Object(
-  {
-    sources: Type.Optional(Type.Array(SourceKind, { minItems: 1, uniqueItems: true, description: 'where distributions come from, in the order tried (default local, url, assemble)' })),
-    localDirs: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: 'dirs holding release archives (e.g. kafka_2.13-4.1.1.tgz), relative to the inventory' })),
-    files: Type.Optional(Type.Record(Type.String({ pattern: ARTIFACT_PATTERN }), Type.String({ minLength: 1 }), { additionalProperties: false, description: 'an archive or unpacked dir per component, e.g. logstash: /srv/logstash-8.15.0-linux-x86_64.tar.gz' })),
-    mavenRepo: Type.Optional(Type.String({ pattern: '^https?://', description: 'Maven repository for assembly (default Maven Central)', 'x-hint': 'an http(s) URL, e.g. https://nexus.example.com/repository/maven-public/' })),
-    pypiIndex: Type.Optional(Type.String({ pattern: '^https?://', description: 'PyPI simple index for assembly (default PyPI)', 'x-hint': 'an http(s) URL ending in /simple' })),
-    versions: Type.Optional(Type.Record(Type.String({ pattern: ARTIFACT_PATTERN }), Type.String({ pattern: '^[0-9][0-9A-Za-z.+-]*$' }), { additionalProperties: false, description: 'pinned version overrides per component' })),
-  },
-  { ...closed, description: 'where pyro gets distributions (see pyro fetch)' },
-);
 
 /** `config:` with one free-form map per config file the component renders. */
 function configBlock(files: string[], description: string): TSchema {
@@ -145,4 +129,3 @@ export type RawInventory = Static<TObject<typeof frame>> & {
   [section: string]: unknown;
 };
 export type RawSsh = Static<typeof Ssh>;
-export type RawArtifacts = Static<typeof Artifacts>;

@@ -1,6 +1,7 @@
-import type { RawArtifacts } from './schema.js';
-import type { PathSeg } from './source.js';
-import type { ComponentSpec, ConfigOverrides, RoleSpec } from './spec.js';
+import type { TSchema } from '@sinclair/typebox';
+import type { Diagnostic } from './diagnostics.js';
+import type { RawArtifacts } from './schema-parts.js';
+import type { InventorySource, PathSeg } from './source.js';
 
 export interface SshSettings {
   user?: string;
@@ -70,3 +71,109 @@ export interface Inventory {
 
 export const DEFAULT_INSTALL_DIR = '/opt/pyro';
 export const DEFAULT_DATA_DIR = '/var/lib/pyro';
+
+// The contract between the inventory and the services: what a service declares so the inventory can validate,
+// default and check it. The inventory never imports a service; the catalogue hands these in (see load.ts).
+
+/** A scalar config value, as written under `config:` in the inventory. */
+export type ConfigValue = string | number | boolean;
+
+/** Free-form overrides of one service: file name -> key -> value. */
+export type ConfigOverrides = Record<string, Record<string, ConfigValue>>;
+
+export interface PortSpec {
+  /** Key under `ports:` in the inventory. */
+  name: string;
+  default: number;
+  description: string;
+}
+
+export interface DirSpec {
+  /** Key under `dirs:` in the inventory. */
+  name: string;
+  /** Default path, relative to the host's data dir. */
+  default: string;
+  description: string;
+  /** Holds data that must never be reformatted or deleted by pyro. */
+  holdsData: boolean;
+}
+
+/** How many hosts may run a role; checked by the inventory's generic count rule. */
+export interface RoleCount {
+  /** What one instance is called in messages, e.g. `NameNode`. */
+  what: string;
+  exactly?: number;
+  atLeast?: number;
+  /** An odd number (a quorum), zero included as even. */
+  odd?: boolean;
+  /** Why the limit exists, appended to the message (e.g. `no HA yet`). */
+  why?: string;
+}
+
+/** A platform package a role needs on its host, beyond Java and Python (see prepare). */
+export interface HostPackage {
+  /** What it is, for messages: `PostgreSQL server`. */
+  what: string;
+  /** sh that exits 0 when it is present. */
+  present: string;
+  apt: string[];
+  dnf: string[];
+}
+
+/** One role: a process kind that runs on some hosts. */
+export interface RoleSpec {
+  /** Role name as written in the inventory. */
+  role: string;
+  /** Inventory key under `services:` that groups the component's settings. */
+  component: string;
+  /** Key of this role's block inside `services.<component>`; undefined when the component has one role. */
+  settingsKey?: string;
+  title: string;
+  /** Roles that must be healthy before this one starts (across the cluster). */
+  dependsOn: string[];
+  ports: PortSpec[];
+  dirs: DirSpec[];
+  /** Default JVM heap (or, for `memory: 'process'`, the process's memory) in MiB. */
+  heapMb: number;
+  /** What the memory setting sizes: a JVM heap (default) or a non-JVM process's memory budget. */
+  memory?: 'heap' | 'process';
+  /** Memory the host must have for this role beyond the heap (off-heap, containers), in MiB. */
+  extraMemoryMb: number;
+  /** Minimum Java major version, when the role runs on a JVM. */
+  javaMin?: number;
+  /** Minimum Python version ('3.10'), when the role runs Python code. */
+  pythonMin?: string;
+  /** Platform packages the role needs on its host (beyond Java and Python). */
+  hostPackages?: HostPackage[];
+  /** Artifact components (distributions) this role runs from, pushed to its hosts. */
+  artifacts: string[];
+  /** How many hosts may run it (none: any number, zero included). */
+  count?: RoleCount;
+  /** Typed settings of this role's block beyond heap, ports, dirs and config; `default` keywords apply. */
+  settings?: Record<string, TSchema>;
+}
+
+/** A semantic check after the schema: returns errors and warnings, each located in the file. */
+export type Rule = (inv: Inventory, src: InventorySource) => Diagnostic[];
+
+/** One component (a key under `services:`): its roles, typed settings, config files, sections and rules. */
+export interface ComponentSpec {
+  /** Key under `services:`. */
+  name: string;
+  roles: RoleSpec[];
+  /** Config files that take free-form overrides (`services.<name>.config.<file>`). */
+  configFiles: string[];
+  /** What the component-wide `config:` applies to (default: every role of the component). */
+  configDescription?: string;
+  /** Role settings keys whose `config:` replaces rather than extends the component-wide one (Kafka controllers). */
+  roleOnlyConfig?: string[];
+  /** Typed component-wide settings; `default` keywords apply at load. */
+  settings?: Record<string, TSchema>;
+  /** Defaults that depend on the rest of the inventory (e.g. replication from the DataNodes), applied once. */
+  derive?(settings: Record<string, unknown>, inv: Pick<Inventory, 'hosts' | 'instances'>): Record<string, unknown>;
+  /** Top-level inventory sections the component owns (e.g. `topics:`), validated by the schema. */
+  sections?: Record<string, TSchema>;
+  rules?: Rule[];
+  /** Optional components may have settings without any host running them, without a warning. */
+  settingsWithoutRoles?: boolean;
+}

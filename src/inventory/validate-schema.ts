@@ -3,7 +3,7 @@ import { didYouMean } from '../util/did-you-mean.js';
 import type { Diagnostic } from './diagnostics.js';
 import { inventorySchema } from './schema.js';
 import type { InventorySource, PathSeg } from './source.js';
-import type { ComponentSpec } from './spec.js';
+import type { ComponentSpec } from './types.js';
 
 const ajv = new Ajv({ allErrors: true, verbose: true, strict: false });
 // Compiling takes tens of ms: once per catalogue.

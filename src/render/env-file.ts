@@ -1,4 +1,4 @@
-import { shellQuote } from '../hosts/host.js';
+import { shellQuote } from '../util/shell.js';
 import type { ConfigValue } from './hadoop-xml.js';
 
 /** A POSIX sh env file (`export KEY='value'`), sourced by pyro's launch scripts. */

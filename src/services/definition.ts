@@ -1,4 +1,4 @@
-import type { ComponentSpec, RoleSpec } from '../inventory/spec.js';
+import type { ComponentSpec, RoleSpec } from '../inventory/types.js';
 import type { Inventory, ServiceInstance } from '../inventory/types.js';
 import type { ClusterIds, ClusterState } from '../state/cluster-state.js';
 import type { ProbeContext, ServiceRuntime } from './runtime.js';

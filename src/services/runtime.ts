@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { recipeFor } from '../artifacts/catalog.js';
-import type { ConfigValue } from '../inventory/spec.js';
+import type { ConfigValue } from '../inventory/types.js';
 import type { HostSpec, Inventory, ServiceInstance } from '../inventory/types.js';
 import type { ClusterIds } from '../state/cluster-state.js';
 

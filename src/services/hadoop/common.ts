@@ -1,5 +1,5 @@
 import { HADOOP_JAVA17_OPENS, hadoopClasspath } from '../../artifacts/recipes/hadoop.js';
-import type { ConfigValue } from '../../inventory/spec.js';
+import type { ConfigValue } from '../../inventory/types.js';
 import { defaultFs } from '../hdfs/endpoints.js';
 import { roleMarker, userConfig, type RuntimeContext } from '../runtime.js';
 

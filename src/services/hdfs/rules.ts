@@ -1,5 +1,5 @@
 import type { Diagnostic } from '../../inventory/diagnostics.js';
-import type { Rule } from '../../inventory/spec.js';
+import type { Rule } from '../../inventory/types.js';
 import { dataNodeCount } from './endpoints.js';
 import { hdfsSettings } from './settings.js';
 

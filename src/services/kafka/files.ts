@@ -1,5 +1,5 @@
 import { KAFKA_MAIN } from '../../artifacts/recipes/kafka.js';
-import type { ConfigValue } from '../../inventory/spec.js';
+import type { ConfigValue } from '../../inventory/types.js';
 import { renderProperties } from '../../render/properties.js';
 import { endpoint, roleMarker, userConfig, type RuntimeContext } from '../runtime.js';
 import { brokerCount, CONTROLLER, nodeId, quorumVoters } from './endpoints.js';

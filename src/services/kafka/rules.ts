@@ -1,5 +1,5 @@
 import type { Diagnostic } from '../../inventory/diagnostics.js';
-import type { Rule } from '../../inventory/spec.js';
+import type { Rule } from '../../inventory/types.js';
 import { brokerCount } from './endpoints.js';
 import { topicsOf } from './sections.js';
 

@@ -1,3 +1,4 @@
+import { PyroError } from '../../util/errors.js';
 import { withAdmin } from '../../clients/kafka-admin.js';
 import type { Inventory } from '../../inventory/types.js';
 import { bootstrapServers, brokerCount } from './endpoints.js';
@@ -76,6 +77,14 @@ export async function syncTopics(inv: Inventory, dryRun: boolean): Promise<{ cha
     }
     if (grow.length) await admin.createPartitions({ topicPartitions: grow });
     if (alter.length) await admin.alterConfigs({ validateOnly: false, resources: alter.map((a) => ({ type: 2, name: a.name, configEntries: a.configs })) });
+    // A new topic's leaders take a moment on a busy cluster: kafkajs retries (with backoff, about 25 s in all);
+    // a dry run reads only and fails fast when Kafka is not up yet.
+  }, { retries: dryRun ? 1 : 7 }).catch((e: unknown) => {
+    if (e instanceof PyroError) throw e;
+    throw new PyroError('KAFKA_TOPICS_FAILED', `syncing the declared topics with Kafka at ${bootstrapServers(inv).join(',')} failed: ${(e as Error).message}`, {
+      hint: '`pyro status` shows the brokers and partitions; run `pyro up` again once they are healthy',
+      cause: e,
+    });
   });
   return { changes, warnings };
 }

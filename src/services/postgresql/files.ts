@@ -1,4 +1,4 @@
-import type { ConfigValue } from '../../inventory/spec.js';
+import type { ConfigValue } from '../../inventory/types.js';
 import { userConfig, type RuntimeContext } from '../runtime.js';
 import { PG_SECRET, PG_USER, servingDatabase } from './endpoints.js';
 

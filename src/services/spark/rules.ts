@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Diagnostic } from '../../inventory/diagnostics.js';
-import type { Rule } from '../../inventory/spec.js';
+import type { Rule } from '../../inventory/types.js';
 import { topicsOf } from '../kafka/sections.js';
 import { jobsOf } from './sections.js';
 

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { ConfigValue } from '../../inventory/spec.js';
+import type { ConfigValue } from '../../inventory/types.js';
 import { pgUri } from '../postgresql/endpoints.js';
 import { userConfig, type RuntimeContext } from '../runtime.js';
 import { adminUser, METADATA_DATABASE, SUPERSET_ADMIN_SECRET, SUPERSET_SECRET_KEY } from './registry.js';

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Diagnostic } from '../../inventory/diagnostics.js';
 import { hostsWithRole } from '../../inventory/resolve.js';
-import type { Rule } from '../../inventory/spec.js';
+import type { Rule } from '../../inventory/types.js';
 import { POSTGRESQL } from '../postgresql/endpoints.js';
 import { SUPERSET } from './registry.js';
 import { dashboardsIn, databasesOf, datasetsOf } from './sections.js';
