@@ -22,6 +22,23 @@ export interface DirSpec {
 }
 
 /**
+ * Something a role needs from the host's OS packages beyond Java and Python (those follow from javaMin and
+ * pythonMin). `pyro check` runs `test` on the host; `pyro up --prepare` installs `packages` when it fails.
+ */
+export interface HostPackageNeed {
+  /** Short id, also the name of its `pyro check` row ('postgresql-server'). */
+  id: string;
+  /** What it is, for people ('PostgreSQL server'). */
+  title: string;
+  /** POSIX sh, run as the SSH user in a subshell: exits 0 when the thing is present. */
+  test: string;
+  /** Package names per package manager; a family left out has no package for it (the hint says so). */
+  packages: { apt?: string[]; dnf?: string[] };
+  /** sh run as root just before those packages are installed, per package manager (e.g. to stop a default setup). */
+  before?: { apt?: string; dnf?: string };
+}
+
+/**
  * Declarative definition of one service (one role): what the inventory rules and preflight checks read (ports,
  * dirs, needs) and, in `runtime`, how it is configured, launched and probed.
  */
@@ -44,6 +61,8 @@ export interface ServiceDefinition {
   javaMin?: number;
   /** Minimum Python version ('3.10'), when the role runs Python code. */
   pythonMin?: string;
+  /** OS packages the role needs on its hosts, beyond Java and Python. */
+  hostPackages?: HostPackageNeed[];
   /** Artifact components (distributions) this role runs from, pushed to its hosts. */
   artifacts: string[];
   /** Optional roles may be absent from an inventory without warnings. */
