@@ -36,17 +36,19 @@ export async function runPlan(host: Host, plan: PackagePlan, recheck: string, op
     }
   };
   const res = await host.exec(prepareScript(plan.commands, recheck), { timeoutMs: INSTALL_TIMEOUT_MS, signal: opts.signal, onStdout });
+  // The install's own status is the one on the marker line: the re-check after it may end as it likes.
   const at = res.stdout.indexOf(`${RECHECK_MARKER} `);
+  const rc = at < 0 ? res.exitCode : Number.parseInt(res.stdout.slice(at + RECHECK_MARKER.length + 1), 10);
   const manual = plan.commands.join('\n  ');
-  if (res.exitCode === NO_ROOT_EXIT) {
+  if (rc === NO_ROOT_EXIT) {
     const who = opts.user ?? 'the SSH user';
     throw new HostError('PREPARE_NO_ROOT', host.name, `cannot install packages on ${host.name}: ${who} is not root and sudo -n asks for a password (or there is no sudo)`, {
       hint: `connect as root (ssh.user: root), or let ${who} run sudo without a password; or run as root on ${host.name}:\n  ${manual}`,
     });
   }
-  if (res.exitCode !== 0 || at < 0) {
+  if (at < 0 || rc !== 0) {
     const tail = `${res.stdout.slice(0, at < 0 ? undefined : at)}\n${res.stderr}`.trim().split('\n').slice(-12).join('\n');
-    throw new HostError('PREPARE_FAILED', host.name, `installing ${plan.packages.join(', ')} on ${host.name} failed (exit ${res.exitCode}):\n${tail}`, {
+    throw new HostError('PREPARE_FAILED', host.name, `installing ${plan.packages.join(', ')} on ${host.name} failed (${at < 0 ? `ended early, exit ${res.exitCode}` : `exit ${rc}`}):\n${tail}`, {
       hint: `run the same as root on ${host.name} to see why (a repository unreachable, a package renamed?):\n  ${manual}`,
     });
   }
