@@ -30,7 +30,7 @@ export async function prepareHost(host: Host, spec: HostSpec, facts: HostFacts, 
     for (const line of describeResult(before)) opts.log(line);
     return before;
   }
-  const as = facts.uid === 0 ? 'as root' : facts.uid === undefined ? 'as root or with sudo -n' : `with sudo -n as ${spec.ssh.user ?? 'the SSH user'}`;
+  const as = facts.uid === 0 ? 'as root' : facts.uid === undefined ? 'as root or with sudo -n' : `with sudo -n as ${spec.ssh.user ?? 'the connecting user'}`;
   opts.log(`${plan.distro}: missing ${missing.map((m) => m.title).join(', ')}; installing ${plan.packages.join(' ')} ${as}`);
   const out = await runPlan(host, plan, factsScript(spec, probesFor(needs)), { signal: opts.signal, log: opts.log, user: spec.ssh.user });
   const now = parseFacts(out, 0, 0);
