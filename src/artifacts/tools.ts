@@ -2,6 +2,7 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
+import { controlInstallHint } from '../prepare/control.js';
 import { PyroError } from '../util/errors.js';
 import type { AssembleContext } from './types.js';
 
@@ -51,6 +52,14 @@ function settings(mirror: string): string {
   return `<settings><mirrors><mirror><id>pyro-mirror</id><mirrorOf>*</mirrorOf><url>${mirror}</url></mirror></mirrors></settings>\n`;
 }
 
+/** What to install when a tool assembly runs is missing here (the package for this distribution, or by hand). */
+function missingToolHint(tool: string): string {
+  if (tool === 'mvn') return controlInstallHint('maven');
+  if (['java', 'javac', 'jar'].includes(tool)) return controlInstallHint('jdk');
+  if (tool.startsWith('python')) return controlInstallHint('pip', { python: tool });
+  return `install ${tool} on this machine (it must be on PATH)`;
+}
+
 /** An AssembleContext over Maven (mvn dependency:copy-dependencies) and pip, logging to `logFile`. */
 export async function assembleContext(dir: string, scratch: string, logFile: string, reg: RegistryOptions): Promise<AssembleContext & { close(): Promise<void> }> {
   await mkdir(dir, { recursive: true });
@@ -62,9 +71,21 @@ export async function assembleContext(dir: string, scratch: string, logFile: str
     const child = execa(argv[0]!, argv.slice(1), { cwd: opts.cwd ?? scratch, env: opts.env, reject: false, all: true, stdin: 'ignore' });
     child.all?.pipe(log, { end: false });
     const r = await child;
+    const tool = path.basename(argv[0]!);
+    if (r.code === 'ENOENT') {
+      throw new PyroError('TOOL_MISSING', `${tool} is not installed on this machine (assembling distributions runs it)`, { hint: missingToolHint(tool) });
+    }
     if (r.exitCode !== 0) {
       const tail = String(r.all ?? '').split('\n').slice(-15).join('\n');
-      throw new PyroError('ASSEMBLE_FAILED', `${path.basename(argv[0]!)} failed (exit ${r.exitCode}): ${argv.slice(1, 4).join(' ')} ...\n${tail}`, {
+      // mvn present but no Java under it, or an interpreter without pip: name what to install, not the registry.
+      const lacking = tool === 'mvn' && /JAVA_HOME|java: not found|Unable to locate a Java/i.test(tail) ? 'jdk'
+        : tool.startsWith('python') && /No module named pip/.test(tail) ? 'pip' : undefined;
+      if (lacking) {
+        throw new PyroError('TOOL_MISSING', `${tool} failed (exit ${r.exitCode}): ${lacking === 'jdk' ? 'no Java for Maven' : `no pip for ${tool}`}\n${tail}`, {
+          hint: controlInstallHint(lacking, { python: tool.startsWith('python') ? argv[0] : reg.python }),
+        });
+      }
+      throw new PyroError('ASSEMBLE_FAILED', `${tool} failed (exit ${r.exitCode}): ${argv.slice(1, 4).join(' ')} ...\n${tail}`, {
         hint: `see the full log in ${logFile}; check that the registry is reachable${reg.mavenRepo || reg.pypiIndex ? ' (mirror configured)' : ''}`,
       });
     }

@@ -1,6 +1,8 @@
 import { instancesOn } from '../inventory/resolve.js';
 import type { HostSpec, Inventory } from '../inventory/types.js';
 import type { HostFacts } from '../hosts/facts.js';
+import { hostNeeds, missingNeeds } from '../prepare/needs.js';
+import { needHint } from '../prepare/plan.js';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail';
 
@@ -13,7 +15,7 @@ export interface CheckResult {
 }
 
 /** Free space pyro wants before it unpacks distributions and writes data (MiB). */
-export const DISK_NEEDS_MB = { install: 3072, installNifi: 2048, data: 2048, log: 512 } as const;
+export const DISK_NEEDS_MB = { install: 3072, data: 2048, log: 512 } as const;
 /** Headroom left to the OS and page cache on top of what the roles need (MiB). */
 export const OS_RESERVE_MB = 512;
 export const CLOCK_WARN_MS = 1000;
@@ -28,6 +30,13 @@ export function evaluateHost(inv: Inventory, spec: HostSpec, facts: HostFacts, r
   const add = (check: string, status: CheckStatus, detail: string, hint?: string) =>
     out.push({ host: spec.name, check, status, detail, ...(status === 'ok' ? {} : { hint }) });
   const instances = instancesOn(inv, spec);
+  // What is missing and how to get it comes from the same code `pyro up --prepare` installs with.
+  const hostNeedList = hostNeeds(inv, spec);
+  const missing = missingNeeds(hostNeedList, facts, spec);
+  const hintFor = (id: string, fallback: string) => {
+    const m = missing.find((n) => n.id === id);
+    return m ? needHint(facts.osRelease, m) : fallback;
+  };
 
   add('os', facts.os === 'Linux' ? 'ok' : 'fail', `${facts.distro || facts.os} ${facts.arch}`.trim(), 'pyro supports Linux hosts only');
   if (facts.os === 'Linux' && !['x86_64', 'aarch64', 'amd64', 'arm64'].includes(facts.arch)) {
@@ -37,10 +46,11 @@ export function evaluateHost(inv: Inventory, spec: HostSpec, facts: HostFacts, r
   const javaCheck = (label: string, tool: HostFacts['java'], roles: string[], need: number, setting: string) => {
     if (!roles.length) return;
     const who = roles.join(', ');
+    const hint = hintFor(label, `install a JDK ${need}+ and set ${setting} in the inventory`);
     if (tool.major === undefined) {
-      add(label, 'fail', `no Java at ${tool.path} (needed by ${who})`, `install a JDK ${need}+ and set ${setting} in the inventory`);
+      add(label, 'fail', `no Java at ${tool.path} (needed by ${who})`, hint);
     } else if (tool.major < need) {
-      add(label, 'fail', `Java ${tool.version} at ${tool.path}; ${who} need ${need}+`, `install a JDK ${need}+ and set ${setting} in the inventory`);
+      add(label, 'fail', `Java ${tool.version} at ${tool.path}; ${who} need ${need}+`, hint);
     } else {
       add(label, 'ok', `Java ${tool.version} (${tool.path})`);
     }
@@ -57,14 +67,31 @@ export function evaluateHost(inv: Inventory, spec: HostSpec, facts: HostFacts, r
     const [nMaj, nMin] = need.split('.').map(Number) as [number, number];
     const who = py.map((i) => i.def.role).join(', ');
     const p = facts.python;
-    if (p.major === undefined) add('python', 'fail', `no ${p.path} (needed by ${who})`, `install Python ${need}+ or set python: in the inventory`);
+    const hint = hintFor('python', `install Python ${need}+ or set python: in the inventory`);
+    if (p.major === undefined) add('python', 'fail', `no ${p.path} (needed by ${who})`, hint);
     else if (p.major < nMaj || (p.major === nMaj && (p.minor ?? 0) < nMin)) {
-      add('python', 'fail', `Python ${p.version} at ${p.path}; ${who} need ${need}+`, `install Python ${need}+ or set python: in the inventory`);
+      add('python', 'fail', `Python ${p.version} at ${p.path}; ${who} need ${need}+`, hint);
     } else add('python', 'ok', `Python ${p.version} (${p.path})`);
+    // Without an interpreter the python row has said it all. pyro's own venvs are made --without-pip, so a
+    // missing ensurepip (Debian's python3-venv) is a warning: plain `python3 -m venv` fails, pyro's setup does not.
+    const v = facts.pythonVenv;
+    const venvHint = hintFor('python-venv', `install the venv module for ${p.path}`);
+    if (p.major !== undefined && v) {
+      if (!v.venv) add('python-venv', 'fail', `${p.path} has no venv module (needed by ${who})`, venvHint);
+      else if (!v.ensurepip) add('python-venv', 'warn', `${p.path} -m venv fails: no ensurepip`, venvHint);
+      else add('python-venv', 'ok', `${p.path} -m venv works`);
+    }
+  }
+
+  // Each service's host packages, as probed by the facts script (no row when the caller did not probe).
+  for (const need of hostNeedList.filter((n) => n.test && facts.probes[n.id] !== undefined)) {
+    const who = need.roles.join(', ');
+    if (facts.probes[need.id]) add(need.id, 'ok', `${need.title} present`);
+    else add(need.id, 'fail', `no ${need.title} (needed by ${who})`, hintFor(need.id, `install ${need.title}`));
   }
 
   const needs: Record<string, number> = {
-    install: DISK_NEEDS_MB.install + (instances.some((i) => i.def.role === 'nifi') ? DISK_NEEDS_MB.installNifi : 0),
+    install: DISK_NEEDS_MB.install + [...new Set(instances.map((i) => i.def))].reduce((n, d) => n + (d.installDiskMb ?? 0), 0),
     data: DISK_NEEDS_MB.data,
     log: DISK_NEEDS_MB.log,
   };

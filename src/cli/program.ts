@@ -95,9 +95,10 @@ Environment: PYRO_INVENTORY (default inventory), PYRO_STATE_DIR (state, known ho
     .description('get every distribution the inventory needs into the local cache (from local files, release URLs, or Maven/PyPI)')
     .addOption(inventoryOption())
     .option('--all', 'every distribution pyro knows, not only those the inventory uses')
+    .option('--prepare', 'first install what assembling needs here (a JDK, Maven, pip) from the OS packages')
     .option('--json', 'print the result as JSON')
-    .addHelpText('after', examples(['pyro fetch', 'pyro fetch --all', 'PYRO_CACHE_DIR=/srv/pyro-cache pyro fetch -i inventories/prod.yaml --json']))
-    .action(async (o: { inventory: string; all?: boolean; json?: boolean }) => {
+    .addHelpText('after', examples(['pyro fetch', 'pyro fetch --all', 'pyro fetch --prepare   # on a fresh machine: JDK and Maven first', 'PYRO_CACHE_DIR=/srv/pyro-cache pyro fetch -i inventories/prod.yaml --json']))
+    .action(async (o: { inventory: string; all?: boolean; json?: boolean; prepare?: boolean }) => {
       const { fetchCommand } = await import('./commands/fetch.js');
       await run(async (ctx) => { await fetchCommand(o, ctx); }, o);
     });
@@ -136,13 +137,15 @@ Environment: PYRO_INVENTORY (default inventory), PYRO_STATE_DIR (state, known ho
     .option('--timeout <seconds>', 'how long a service may take to become ready and a tier to pass its gate', int('--timeout'), 180)
     .option('--trust-new-hosts', 'accept and remember host keys seen for the first time')
     .option('--status', 'print `pyro status` at the end')
+    .option('--prepare', 'first install what the hosts and this machine lack (Java, Python venv, PostgreSQL server, a JDK and Maven here) with their package managers')
     .option('--json', 'print the result (changes, tiers, timings) as JSON')
     .addHelpText('after', examples([
       'pyro up --dry-run',
       'pyro up',
+      'pyro up --prepare          # fresh hosts: install Java, Python venv, PostgreSQL first (apt or dnf)',
       'pyro up -i inventories/prod.yaml --timeout 600 --json | jq .changes',
     ]) + '\nA second `pyro up` with nothing changed changes nothing. Restarts only what changed; Kafka rolls one broker at a time.\n')
-    .action(async (o: { inventory: string; dryRun?: boolean; timeout?: number; trustNewHosts?: boolean; status?: boolean; json?: boolean }) => {
+    .action(async (o: { inventory: string; dryRun?: boolean; timeout?: number; trustNewHosts?: boolean; status?: boolean; json?: boolean; prepare?: boolean }) => {
       const { upCommand } = await import('./commands/up.js');
       await run((ctx) => upCommand(o, ctx), o);
     });

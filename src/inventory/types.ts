@@ -110,14 +110,21 @@ export interface RoleCount {
   why?: string;
 }
 
-/** A platform package a role needs on its host, beyond Java and Python (see prepare). */
-export interface HostPackage {
-  /** What it is, for messages: `PostgreSQL server`. */
-  what: string;
-  /** sh that exits 0 when it is present. */
-  present: string;
-  apt: string[];
-  dnf: string[];
+/**
+ * Something a role needs from the host's OS packages beyond Java and Python (those follow from javaMin and
+ * pythonMin). `pyro check` runs `test` on the host; `pyro up --prepare` installs `packages` when it fails.
+ */
+export interface HostPackageNeed {
+  /** Short id, also the name of its `pyro check` row ('postgresql-server'). */
+  id: string;
+  /** What it is, for people ('PostgreSQL server'). */
+  title: string;
+  /** POSIX sh, run as the SSH user in a subshell: exits 0 when the thing is present. */
+  test: string;
+  /** Package names per package manager; a family left out has no package for it (the hint says so). */
+  packages: { apt?: string[]; dnf?: string[] };
+  /** sh run as root just before those packages are installed, per package manager (e.g. to stop a default setup). */
+  before?: { apt?: string; dnf?: string };
 }
 
 /** One role: a process kind that runs on some hosts. */
@@ -144,9 +151,11 @@ export interface RoleSpec {
   /** Minimum Python version ('3.10'), when the role runs Python code. */
   pythonMin?: string;
   /** Platform packages the role needs on its host (beyond Java and Python). */
-  hostPackages?: HostPackage[];
+  hostPackages?: HostPackageNeed[];
   /** Artifact components (distributions) this role runs from, pushed to its hosts. */
   artifacts: string[];
+  /** Install-dir space its distribution needs beyond the common allowance (MiB), for `pyro check`. */
+  installDiskMb?: number;
   /** How many hosts may run it (none: any number, zero included). */
   count?: RoleCount;
   /** Typed settings of this role's block beyond heap, ports, dirs and config; `default` keywords apply. */

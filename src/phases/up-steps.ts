@@ -17,6 +17,8 @@ import { connectSession, loadForVerb, lockCluster, type OpenSession } from './op
 import { planInstance, type InstancePlan } from './plan.js';
 import { writeFiles } from './service-ops.js';
 import { hostOf, note, say } from './session.js';
+import { prepareControl } from '../prepare/control.js';
+import { prepareHosts } from '../prepare/prepare-host.js';
 import { runTier, type TierTiming } from './tiers.js';
 
 export interface UpOptions {
@@ -25,6 +27,8 @@ export interface UpOptions {
   quiet?: boolean;
   timeoutSec?: number;
   trustNewHosts?: boolean;
+  /** Install what hosts (all of them) and this machine lack first; without it, only hosts set `prepare: true`. */
+  prepare?: boolean;
 }
 
 export interface UpResult {
@@ -115,6 +119,26 @@ const connect: UpStep = {
     r.result.changes = r.session.changes;
     r.managed = managedInstances(r.inv!);
     r.specs = [...r.session.hosts.keys()].map((n) => r.inv!.hosts.find((h) => h.name === n)!);
+  },
+};
+
+const toPrepare = (r: UpRun) => (r.o.prepare ? r.specs : r.specs.filter((h) => h.prepare));
+
+/** Hosts prepared, not only checked: what they lack is installed before anything is pushed (a dry run only plans). */
+const prepare: UpStep = {
+  name: 'prepare',
+  shouldRun: (r) => toPrepare(r).length > 0,
+  async run(r) {
+    const s = session(r);
+    heading(r, `${r.dryRun ? 'checking what to install on' : 'preparing'} ${toPrepare(r).length} host${toPrepare(r).length === 1 ? '' : 's'}${r.o.prepare ? ' and this machine' : ''}`);
+    const results = await prepareHosts(s.inv, s.hosts, { dryRun: r.dryRun, signal: r.signal, specs: toPrepare(r), log: (host, line) => say(s, host, line) });
+    if (r.o.prepare) results.push(await prepareControl({ dryRun: r.dryRun, signal: r.signal, log: (line) => print(r, `[control] ${line}`) }));
+    for (const res of results) {
+      for (const p of res.packages) s.changes.push(`${res.host}: install ${p}`);
+      for (const u of res.unresolved) r.result.warnings.push(`${res.host}: ${u.title} is still missing: ${u.hint}`);
+      if (res.status === 'nothing-missing') say(s, res.host, 'nothing to install');
+    }
+    r.result.prepare = results;
   },
 };
 
@@ -266,7 +290,7 @@ function fromService(st: ServiceStep): UpStep {
 
 /** Every step of `pyro up`, in order: the same list for a dry run and a real one. */
 export const UP_STEPS: readonly UpStep[] = [
-  validate, lock, connect, artifacts, readState, plan, push, files, tiers,
+  validate, lock, connect, prepare, artifacts, readState, plan, push, files, tiers,
   ...MODULES.flatMap((m) => m.steps ?? []).map(fromService),
 ];
 

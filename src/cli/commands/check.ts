@@ -5,6 +5,7 @@ import { runOnHosts } from '../../hosts/parallel.js';
 import { readHostState, watchProcess } from '../../phases/host-state.js';
 import { formatDiagnostic } from '../../inventory/diagnostics.js';
 import { loadInventory, serviceOf } from '../../services/catalog.js';
+import { hostNeeds, probesFor } from '../../prepare/needs.js';
 import { knownHostsFile } from '../../state/paths.js';
 import { renderTable } from '../../ui/table.js';
 import { ExitCode, ExitError, PyroError } from '../../util/errors.js';
@@ -31,7 +32,8 @@ export async function checkCommand(opts: CheckOptions, ctx: RunContext): Promise
     targets,
     async ({ spec, host }) => {
       await host.connect();
-      const facts = await gatherFacts(host, spec, ctx.signal);
+      // The probes test for the services' host packages (PostgreSQL's server) in the same round trip.
+      const facts = await gatherFacts(host, spec, ctx.signal, probesFor(hostNeeds(inventory, spec)));
       // Ports held by pyro's own running services (known by their pid files) are not clashes.
       const watched = inventory.instances.filter((i) => i.host === spec && serviceOf(i).runtime).map((i) => watchProcess(i, inventory.clusterName));
       const procs = watched.length ? await readHostState(host, spec, watched, [], { signal: ctx.signal, withFiles: false }) : undefined;

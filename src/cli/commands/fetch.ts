@@ -3,6 +3,8 @@ import { ensureArtifact } from '../../artifacts/fetch.js';
 import { artifactNeeds, fetchOptionsFor } from '../../artifacts/needs.js';
 import { formatDiagnostic } from '../../inventory/diagnostics.js';
 import { loadInventory } from '../../services/catalog.js';
+import { prepareControl } from '../../prepare/control.js';
+import type { PrepareResult } from '../../prepare/result.js';
 import { renderTable } from '../../ui/table.js';
 import { ExitCode, ExitError, PyroError } from '../../util/errors.js';
 import type { RunContext } from '../context.js';
@@ -11,6 +13,8 @@ export interface FetchCommandOptions {
   inventory: string;
   all?: boolean;
   json?: boolean;
+  /** First install what assembling needs on this machine (a JDK, Maven, pip) from the OS packages. */
+  prepare?: boolean;
 }
 
 export interface FetchRow {
@@ -35,6 +39,13 @@ export async function fetchCommand(opts: FetchCommandOptions, ctx: RunContext): 
   const needed = new Set(artifactNeeds(inventory).recipes.map((r) => r.component));
   const { recipes } = artifactNeeds(inventory, { all: opts.all });
   const fopts = { ...fetchOptionsFor(inventory, cache), signal: ctx.signal, log: (l: string) => ctx.out.info(`  ${l}`) };
+  let control: PrepareResult | undefined;
+  if (opts.prepare) {
+    if (!opts.json) ctx.out.heading('preparing this machine (JDK, Maven, pip for assembling distributions)');
+    control = await prepareControl({ signal: ctx.signal, log: (l) => ctx.out.host('control', l) });
+    // Still missing: say so and go on; a distribution that needs the tool then fails with the same hint.
+    for (const u of control.unresolved) ctx.out.warn(`${u.title} is still missing here: ${u.hint}`);
+  }
   if (!opts.json) ctx.out.heading(`fetching ${recipes.length} distributions into ${cache.root}`);
   const rows: FetchRow[] = [];
   for (const recipe of recipes) {
@@ -56,7 +67,7 @@ export async function fetchCommand(opts: FetchCommandOptions, ctx: RunContext): 
     rows.push(row);
   }
   const failedNeeded = rows.filter((r) => r.status === 'unavailable' && r.needed);
-  if (opts.json) ctx.out.data({ ok: failedNeeded.length === 0, cache: cache.root, artifacts: rows });
+  if (opts.json) ctx.out.data({ ok: failedNeeded.length === 0, cache: cache.root, artifacts: rows, ...(control ? { control } : {}) });
   else {
     ctx.out.info(
       renderTable(

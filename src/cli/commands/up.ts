@@ -9,13 +9,14 @@ export interface UpCommandOptions {
   timeout?: number;
   trustNewHosts?: boolean;
   status?: boolean;
+  prepare?: boolean;
 }
 
 /** `pyro up`: plan and apply (or, with --dry-run, only print) the cluster's wanted state. */
 export async function upCommand(o: UpCommandOptions, ctx: RunContext): Promise<void> {
   let hint: string | undefined;
   try {
-    const r = await runUp({ inventory: o.inventory, dryRun: o.dryRun, timeoutSec: o.timeout, trustNewHosts: o.trustNewHosts }, ctx.out, ctx.signal);
+    const r = await runUp({ inventory: o.inventory, dryRun: o.dryRun, timeoutSec: o.timeout, trustNewHosts: o.trustNewHosts, prepare: o.prepare }, ctx.out, ctx.signal);
     if (o.json) ctx.out.data(r);
     hint = r.openHint;
   } catch (e) {

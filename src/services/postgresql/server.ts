@@ -6,12 +6,23 @@ export default defineService({
   role: 'postgresql', component: 'postgresql', title: 'PostgreSQL (serving store)',
   // The server comes from the host's OS packages (PostgreSQL is in every distribution), not from a pushed tarball.
   artifacts: [],
+  hostPackages: [{
+    id: 'postgresql-server',
+    title: 'PostgreSQL server',
+    // Debian's layout (what the runtime uses: /usr/lib/postgresql/<major>/bin), or RHEL's postgresql-server in /usr/bin.
+    test: 'for b in /usr/lib/postgresql/*/bin/postgres /usr/bin/postgres; do [ -x "$b" ] && exit 0; done; exit 1',
+    packages: { apt: ['postgresql'], dnf: ['postgresql-server'] },
+    // Debian's package would create and start a "main" cluster on 5432, the port pyro's own cluster listens on.
+    // An explicit setting in createcluster.conf (the admin's) is left as it is.
+    before: {
+      apt: `f=/etc/postgresql-common/createcluster.conf; mkdir -p /etc/postgresql-common; grep -qs '^[[:space:]]*create_main_cluster' "$f" || echo 'create_main_cluster = false' >> "$f"`,
+    },
+  }],
   dependsOn: [],
   ports: [{ name: 'pg', default: 5432, description: 'SQL' }],
   dirs: [{ name: 'data', default: 'postgresql', description: 'cluster data directory (PGDATA)', holdsData: true }],
   // Not a JVM: the memory setting sizes shared_buffers (half of it).
   heapMb: 256, memory: 'process', extraMemoryMb: 256,
-  hostPackages: [{ what: 'PostgreSQL server', present: 'ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1', apt: ['postgresql'], dnf: ['postgresql-server'] }],
   runtime: {
     files: pgFiles,
     prelude: pgRunPrelude,
