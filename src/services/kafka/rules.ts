@@ -1,4 +1,5 @@
 import type { Diagnostic } from '../../inventory/diagnostics.js';
+import { replicationCheck } from '../../inventory/rule-helpers.js';
 import type { Rule } from '../../inventory/types.js';
 import { brokerCount } from './endpoints.js';
 import { topicsOf } from './sections.js';
@@ -11,15 +12,7 @@ const REPLICATION_KEYS = [
 /** Replication (internal topics, declared topics) can't exceed the brokers. */
 export const replicationRule: Rule = (inv, src) => {
   const out: Diagnostic[] = [];
-  const limit = brokerCount(inv);
-  const check = (where: (string | number)[], value: unknown) => {
-    const n = Number(value);
-    if (value !== undefined && Number.isFinite(n) && n > limit && limit > 0) {
-      out.push(src.diagnostic(where, `replication ${n} is more than the ${limit} broker${limit === 1 ? '' : 's'} in the inventory`, {
-        hint: `use at most ${limit}, or add brokers`,
-      }));
-    }
-  };
+  const check = replicationCheck(src, out, brokerCount(inv), 'broker');
   const props = inv.config.kafka?.['server.properties'] ?? {};
   for (const key of REPLICATION_KEYS) check(['services', 'kafka', 'config', 'server.properties', key], props[key]);
   topicsOf(inv).forEach((t, i) => check(['topics', i, 'replicationFactor'], t.replicationFactor));
