@@ -1,10 +1,10 @@
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { inventorySchema } from './schema.js';
 import type { ComponentSpec } from './types.js';
+import { INSTALL_ROOT } from '../util/install-root.js';
 
-/** The repo root (this file is compiled to dist/src/inventory/). */
-export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+/** The repo root. */
+export const REPO_ROOT = INSTALL_ROOT;
 
 /** Where the editor-facing JSON Schema lives in the repo. */
 export const SCHEMA_FILE = path.join(REPO_ROOT, 'src', 'inventory', 'inventory.schema.json');
