@@ -1,6 +1,6 @@
 // Import rules CI enforces (`npm run lint:deps`): no cycles, and layers that only look down.
 // Layers, bottom up: util, render, ui -> inventory -> hosts, clients, state, artifacts, prepare -> services -> check,
-// produce, phases -> cli. Type-only imports count: a cycle through types is still a cycle.
+// produce, phases, init -> cli. Type-only imports count: a cycle through types is still a cycle.
 const layer = (name, path, mayNot) => ({
   name: `layer-${name}`,
   comment: `${path} must not import ${mayNot.join(', ')}`,
@@ -12,11 +12,11 @@ const layer = (name, path, mayNot) => ({
 module.exports = {
   forbidden: [
     { name: 'no-circular', severity: 'error', comment: 'import cycles make layers meaningless', from: {}, to: { circular: true } },
-    layer('util', '^src/(util|render)/', ['inventory', 'hosts', 'clients', 'state', 'artifacts', 'services', 'phases', 'cli', 'check', 'prepare', 'produce']),
-    layer('inventory', '^src/inventory/', ['hosts', 'clients', 'state', 'artifacts', 'services', 'phases', 'cli', 'check', 'prepare', 'produce', 'ui']),
-    layer('low', '^src/(hosts|clients|state|artifacts|prepare)/', ['services', 'phases', 'cli', 'check', 'produce']),
-    layer('services', '^src/services/', ['phases', 'cli', 'check', 'prepare', 'produce']),
-    layer('verbs', '^src/(phases|check|produce)/', ['cli']),
+    layer('util', '^src/(util|render)/', ['inventory', 'hosts', 'clients', 'state', 'artifacts', 'services', 'phases', 'cli', 'check', 'prepare', 'produce', 'init']),
+    layer('inventory', '^src/inventory/', ['hosts', 'clients', 'state', 'artifacts', 'services', 'phases', 'cli', 'check', 'prepare', 'produce', 'ui', 'init']),
+    layer('low', '^src/(hosts|clients|state|artifacts|prepare)/', ['services', 'phases', 'cli', 'check', 'produce', 'init']),
+    layer('services', '^src/services/', ['phases', 'cli', 'check', 'prepare', 'produce', 'init']),
+    layer('verbs', '^src/(phases|check|produce|init)/', ['cli']),
     {
       name: 'no-orphans',
       severity: 'warn',

@@ -1,3 +1,5 @@
+import type { ComponentSpec, Placement } from '../inventory/types.js';
+
 /** A host as given to `pyro init`. */
 export interface InitHost {
   name: string;
@@ -9,27 +11,26 @@ export interface Layout {
   hosts: (InitHost & { roles: string[] })[];
 }
 
-const MASTERS = ['hdfs-namenode', 'yarn-resourcemanager'];
-const WORKERS = ['hdfs-datanode', 'yarn-nodemanager', 'kafka-broker'];
-const SERVING = ['postgresql', 'superset'];
+/** Whether a role placed so belongs on host i of n. */
+function placedOn(placement: Placement, i: number, n: number): boolean {
+  switch (placement) {
+    case 'first':
+      return i === 0;
+    case 'quorum':
+      return i < (n >= 3 ? 3 : 1);
+    case 'workers':
+      // From five hosts on, the first host is left to the masters.
+      return n < 5 || i > 0;
+    case 'second':
+      return i === Math.min(1, n - 1);
+  }
+}
 
-/**
- * Proposes roles for n hosts: masters and serving on the first host, workers everywhere (except on the
- * first host once there are five or more), a KRaft quorum of 1 or 3, and a Flume agent on the second host.
- */
-export function proposeLayout(hosts: InitHost[]): Layout {
-  const n = hosts.length;
-  const quorum = n >= 3 ? 3 : 1;
+/** Proposes roles for n hosts from each role's declared placement, in catalogue order. */
+export function proposeLayout(hosts: InitHost[], components: readonly ComponentSpec[]): Layout {
+  const roles = components.flatMap((c) => c.roles).filter((r) => r.placement);
   return {
-    hosts: hosts.map((h, i) => {
-      const roles: string[] = [];
-      if (i === 0) roles.push(...MASTERS);
-      if (i < quorum) roles.push('kafka-controller');
-      if (n < 5 || i > 0) roles.push(...WORKERS);
-      if (i === 0) roles.push(...SERVING);
-      if (i === Math.min(1, n - 1)) roles.push('flume');
-      return { ...h, roles };
-    }),
+    hosts: hosts.map((h, i) => ({ ...h, roles: roles.filter((r) => placedOn(r.placement!, i, hosts.length)).map((r) => r.role) })),
   };
 }
 

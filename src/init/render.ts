@@ -1,5 +1,6 @@
 import { Document, isMap, isSeq } from 'yaml';
 import { schemaComment } from '../inventory/schema-file.js';
+import type { ComponentSpec } from '../inventory/types.js';
 import type { Layout } from './layout.js';
 
 export interface InventoryDraft {
@@ -14,10 +15,9 @@ export interface InventoryDraft {
 }
 
 /** Renders a draft as inventory YAML, with the editor schema line for where it will be written. */
-export function renderInventory(draft: InventoryDraft, outputFile: string): string {
+export function renderInventory(draft: InventoryDraft, components: readonly ComponentSpec[], outputFile: string): string {
   const count = (role: string) => draft.layout.hosts.filter((h) => h.roles.includes(role)).length;
-  const brokers = Math.max(1, count('kafka-broker'));
-  const rf = Math.min(3, brokers);
+  const drafts = components.map((c) => ({ name: c.name, ...c.initDraft?.(count) }));
   const ssh = Object.fromEntries(
     Object.entries({ user: draft.user, port: draft.port, identity: draft.identity, jump: draft.jump }).filter(([, v]) => v !== undefined),
   );
@@ -35,19 +35,8 @@ export function renderInventory(draft: InventoryDraft, outputFile: string): stri
       ...(h.connection ? { connection: h.connection } : {}),
       roles: h.roles,
     })),
-    services: {
-      hdfs: { replication: Math.max(1, Math.min(3, count('hdfs-datanode'))) },
-      kafka: {
-        config: {
-          'server.properties': {
-            'offsets.topic.replication.factor': rf,
-            'transaction.state.log.replication.factor': rf,
-            'transaction.state.log.min.isr': Math.max(1, rf - 1),
-          },
-        },
-      },
-    },
-    topics: [{ name: 'events', partitions: 3, replicationFactor: rf }],
+    services: Object.fromEntries(drafts.filter((d) => d.settings).map((d) => [d.name, d.settings])),
+    ...Object.assign({}, ...drafts.map((d) => d.sections ?? {})),
   };
   const doc = new Document(data);
   // Role lists read best on one line each.

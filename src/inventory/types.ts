@@ -160,6 +160,23 @@ export interface RoleSpec {
   count?: RoleCount;
   /** Typed settings of this role's block beyond heap, ports, dirs and config; `default` keywords apply. */
   settings?: Record<string, TSchema>;
+  /** Where `pyro init` proposes the role (none: not proposed; the user adds it). */
+  placement?: Placement;
+}
+
+/**
+ * Where `pyro init` puts a role on n hosts: `first` on the first host (masters, serving); `quorum` on the first
+ * 1 or 3 hosts (3 from three hosts on); `workers` on every host, except the first one from five hosts on;
+ * `second` on the second host (the first when alone), away from the masters.
+ */
+export type Placement = 'first' | 'quorum' | 'workers' | 'second';
+
+/** What `pyro init` writes for a component, given how many hosts run each role of the proposed layout. */
+export interface InitDraft {
+  /** The component's block under `services:`. */
+  settings?: Record<string, unknown>;
+  /** Top-level sections the component owns (e.g. `topics:`). */
+  sections?: Record<string, unknown>;
 }
 
 /** A semantic check after the schema: returns errors and warnings, each located in the file. */
@@ -185,4 +202,6 @@ export interface ComponentSpec {
   rules?: Rule[];
   /** Optional components may have settings without any host running them, without a warning. */
   settingsWithoutRoles?: boolean;
+  /** What `pyro init` writes for the component, from the number of hosts that run each role. */
+  initDraft?(count: (role: string) => number): InitDraft;
 }

@@ -6,7 +6,7 @@ import { formatDiagnostic, InventoryError } from '../../inventory/diagnostics.js
 import { loadInventory } from '../../services/catalog.js';
 import { parseHostList, proposeLayout, type InitHost, type Layout } from '../../init/layout.js';
 import { renderInventory, type InventoryDraft } from '../../init/render.js';
-import { ROLE_NAMES } from '../../services/catalog.js';
+import { COMPONENT_SPECS, ROLE_NAMES } from '../../services/catalog.js';
 import { renderTable } from '../../ui/table.js';
 import type { Prompts } from '../../ui/prompts.js';
 import { InputError } from '../../util/errors.js';
@@ -75,7 +75,7 @@ export async function initCommand(opts: InitOptions, ctx: RunContext, prompts: (
   const user = opts.user ?? (remote && p ? await p.text('SSH user', { default: os.userInfo().username }) : remote ? os.userInfo().username : undefined);
   const identity = opts.identity ?? (remote && p ? (await p.text('SSH private key (empty: use ssh-agent)', { default: defaultIdentity() ?? '' })) || undefined : remote ? defaultIdentity() : undefined);
 
-  let layout = proposeLayout(hosts);
+  let layout = proposeLayout(hosts, COMPONENT_SPECS);
   const draft = (l: Layout): InventoryDraft => ({ cluster: name, layout: l, user, identity, port: opts.port, jump: opts.jump });
   for (;;) {
     if (p) {
@@ -93,7 +93,7 @@ export async function initCommand(opts: InitOptions, ctx: RunContext, prompts: (
         layout = edited;
       }
     }
-    const text = renderInventory(draft(layout), output);
+    const text = renderInventory(draft(layout), COMPONENT_SPECS, output);
     const problems = await checkDraft(text, output);
     if (!problems) {
       await emit(text, output, opts, ctx);

@@ -2,6 +2,7 @@ import { defineModule, defineService } from '../definition.js';
 
 const role = defineService({
   role: 'flume', component: 'flume', title: 'Apache Flume agent',
+  placement: 'second',
   artifacts: ['flume'],
   dependsOn: ['kafka-broker'],
   ports: [

@@ -6,6 +6,7 @@ import { dataNodeReady, hdfsGate } from './probes.js';
 
 export default defineService({
   role: 'hdfs-datanode', component: 'hdfs', settingsKey: 'datanode', title: 'HDFS DataNode',
+  placement: 'workers',
   artifacts: ['hadoop'],
   count: { what: 'DataNode', atLeast: 1 },
   dependsOn: ['hdfs-namenode'],

@@ -14,4 +14,6 @@ export default defineModule({
   derive: deriveHdfs,
   rules: [replicationRule],
   summary: hdfsStatus,
+  // Written out although derived the same way, so the user sees the setting to change.
+  initDraft: (count) => ({ settings: { replication: Math.max(1, Math.min(3, count('hdfs-datanode'))) } }),
 });

@@ -6,6 +6,7 @@ import { nameNodeReady } from './probes.js';
 
 export default defineService({
   role: 'hdfs-namenode', component: 'hdfs', settingsKey: 'namenode', title: 'HDFS NameNode',
+  placement: 'first',
   artifacts: ['hadoop'],
   count: { what: 'NameNode', exactly: 1, why: 'no HA yet' },
   dependsOn: [],

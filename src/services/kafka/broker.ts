@@ -4,6 +4,7 @@ import { kafkaFiles, kafkaFormat, kafkaLaunch } from './files.js';
 
 export default defineService({
   role: 'kafka-broker', component: 'kafka', settingsKey: 'broker', title: 'Kafka broker',
+  placement: 'workers',
   artifacts: ['kafka'],
   count: { what: 'Kafka broker', atLeast: 1 },
   dependsOn: ['kafka-controller'],

@@ -4,6 +4,7 @@ import { kafkaFiles, kafkaFormat, kafkaLaunch } from './files.js';
 
 export default defineService({
   role: 'kafka-controller', component: 'kafka', settingsKey: 'controller', title: 'Kafka KRaft controller',
+  placement: 'quorum',
   artifacts: ['kafka'],
   count: { what: 'Kafka controller', odd: true, why: 'the KRaft quorum needs an odd number' },
   dependsOn: [],

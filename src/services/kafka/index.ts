@@ -22,4 +22,19 @@ export default defineModule({
   },
   steps: [topicsStep],
   summary: kafkaStatus,
+  initDraft: (count) => {
+    const rf = Math.min(3, Math.max(1, count('kafka-broker')));
+    return {
+      settings: {
+        config: {
+          'server.properties': {
+            'offsets.topic.replication.factor': rf,
+            'transaction.state.log.replication.factor': rf,
+            'transaction.state.log.min.isr': Math.max(1, rf - 1),
+          },
+        },
+      },
+      sections: { topics: [{ name: 'events', partitions: 3, replicationFactor: rf }] },
+    };
+  },
 });

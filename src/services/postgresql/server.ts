@@ -4,6 +4,7 @@ import { postgresReady } from './probes.js';
 
 export default defineService({
   role: 'postgresql', component: 'postgresql', title: 'PostgreSQL (serving store)',
+  placement: 'first',
   // The server comes from the host's OS packages (PostgreSQL is in every distribution), not from a pushed tarball.
   artifacts: [],
   hostPackages: [{

@@ -6,6 +6,7 @@ import {
 
 export default defineService({
   role: 'superset', component: 'superset', title: 'Apache Superset',
+  placement: 'first',
   artifacts: ['superset'],
   dependsOn: ['postgresql'],
   // 8088 is Superset's own default, but YARN's web UI owns it; pyro moves Superset so a single host can run both.

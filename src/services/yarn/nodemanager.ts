@@ -7,6 +7,7 @@ import { nodeManagerReady, yarnGate } from './probes.js';
 
 export default defineService({
   role: 'yarn-nodemanager', component: 'yarn', settingsKey: 'nodemanager', title: 'YARN NodeManager',
+  placement: 'workers',
   artifacts: ['hadoop'],
   count: { what: 'NodeManager', atLeast: 1 },
   settings: NODEMANAGER_SETTINGS,

@@ -6,6 +6,7 @@ import { resourceManagerReady } from './probes.js';
 
 export default defineService({
   role: 'yarn-resourcemanager', component: 'yarn', settingsKey: 'resourcemanager', title: 'YARN ResourceManager',
+  placement: 'first',
   artifacts: ['hadoop'],
   count: { what: 'ResourceManager', exactly: 1, why: 'no HA yet' },
   dependsOn: ['hdfs-namenode', 'hdfs-datanode'],

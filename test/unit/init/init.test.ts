@@ -6,7 +6,7 @@ import { PassThrough, Writable } from 'node:stream';
 import { initCommand } from '../../../src/cli/commands/init.js';
 import type { RunContext } from '../../../src/cli/context.js';
 import { parseHostList, proposeLayout } from '../../../src/init/layout.js';
-import { loadInventory } from '../../../src/services/catalog.js';
+import { COMPONENT_SPECS, loadInventory } from '../../../src/services/catalog.js';
 import { Output } from '../../../src/ui/output.js';
 import { inquirerPrompts, type Prompts } from '../../../src/ui/prompts.js';
 import { runPyro } from '../../helpers/cli.js';
@@ -44,7 +44,7 @@ describe('pyro init', () => {
     const dir = tmp();
     for (let n = 1; n <= 7; n++) {
       const hosts = parseHostList(Array.from({ length: n }, (_, i) => `10.1.0.${i + 1}`).join(','));
-      const layout = proposeLayout(hosts);
+      const layout = proposeLayout(hosts, COMPONENT_SPECS);
       const controllers = layout.hosts.filter((h) => h.roles.includes('kafka-controller')).length;
       assert.equal(controllers % 2, 1, `n=${n}: odd quorum`);
       const file = path.join(dir, `n${n}.yaml`);
@@ -52,6 +52,21 @@ describe('pyro init', () => {
       const { inventory } = await loadInventory(file);
       assert.equal(inventory.hosts.length, n);
     }
+  });
+
+  it('places roles as each role declares: masters and serving first, a quorum of 3, workers, Flume on the second host', () => {
+    const roles = (n: number) => proposeLayout(parseHostList(Array.from({ length: n }, (_, i) => `10.1.0.${i + 1}`).join(',')), COMPONENT_SPECS).hosts.map((h) => h.roles);
+    const workers = ['hdfs-datanode', 'yarn-nodemanager', 'kafka-broker'];
+    const sorted = (xs: string[]) => [...xs].sort();
+    assert.deepEqual(roles(1).map(sorted), [sorted(['hdfs-namenode', 'yarn-resourcemanager', 'kafka-controller', ...workers, 'postgresql', 'superset', 'flume'])]);
+    assert.deepEqual(roles(3).map(sorted), [
+      sorted(['hdfs-namenode', 'yarn-resourcemanager', 'kafka-controller', ...workers, 'postgresql', 'superset']),
+      sorted(['kafka-controller', ...workers, 'flume']),
+      sorted(['kafka-controller', ...workers]),
+    ]);
+    const five = roles(5).map(sorted);
+    assert.deepEqual(five[0], sorted(['hdfs-namenode', 'yarn-resourcemanager', 'kafka-controller', 'postgresql', 'superset']));
+    assert.deepEqual(five[4], sorted(workers));
   });
 
   it('parses name=address and bare addresses', () => {
