@@ -3,7 +3,7 @@ import { mkdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { PyroError } from '../util/errors.js';
 import { archiveKind, packDir, unpack } from './archive.js';
-import { ArtifactCache, blobTopDir, type CacheEntry } from './cache.js';
+import { type ArtifactCache, blobTopDir, type CacheEntry } from './cache.js';
 import { download } from './sources/url.js';
 import { assembleContext, type RegistryOptions } from './tools.js';
 import type { ArtifactRecipe, AssembleContext } from './types.js';

@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { defaultInventoryPath } from '../inventory/load.js';
 import { makeContext, type RunContext } from './context.js';
+import type { InitOptions } from './commands/init.js';
 
 // Commands are imported lazily so `pyro --help` stays fast and one verb's dependencies don't load for another.
 
@@ -67,7 +68,7 @@ Environment: PYRO_INVENTORY (default inventory), PYRO_STATE_DIR (state, known ho
       'pyro init --yes --hosts 10.0.0.11,10.0.0.12,10.0.0.13 --user pyro --identity ~/.ssh/id_ed25519 -o inventories/prod.yaml',
       'pyro init --yes --local --dry-run',
     ]))
-    .action(async (o: Parameters<typeof import('./commands/init.js').initCommand>[0]) => {
+    .action(async (o: InitOptions) => {
       const { initCommand } = await import('./commands/init.js');
       const { inquirerPrompts } = await import('../ui/prompts.js');
       await run((ctx) => initCommand(o, ctx, async () => inquirerPrompts()));

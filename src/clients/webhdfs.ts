@@ -77,7 +77,7 @@ export class WebHdfs {
       if (!res.ok) throw new Error(`HTTP ${res.status}: ${(await res.text()).slice(0, 300)}`);
       return Buffer.from(await res.arrayBuffer());
     } catch (e) {
-      throw new Error(`WebHDFS open ${path}: ${errorText(e)}`);
+      throw new Error(`WebHDFS open ${path}: ${errorText(e)}`, { cause: e });
     }
   }
 

@@ -113,7 +113,8 @@ export function inventorySchema(components: readonly ComponentSpec[]): TObject {
   );
 }
 
-const FrameHost = Type.Object({
+// Only its static type is used (RawInventory's hosts); the schema validates hosts through the frame.
+const _frameHost = Type.Object({
   name: Type.String(),
   address: Type.String(),
   connection: Type.Optional(Type.Union([Type.Literal('ssh'), Type.Literal('local')])),
@@ -124,7 +125,7 @@ const FrameHost = Type.Object({
 
 /** A schema-valid document: the frame typed, the component-owned parts as plain data. */
 export type RawInventory = Static<TObject<typeof frame>> & {
-  hosts: (Static<typeof FrameHost> & { services?: Record<string, Record<string, unknown>> })[];
+  hosts: (Static<typeof _frameHost> & { services?: Record<string, Record<string, unknown>> })[];
   services?: Record<string, Record<string, unknown>>;
   [section: string]: unknown;
 };

@@ -96,7 +96,7 @@ async function alive(s: Session, d: Desired): Promise<boolean> {
  */
 export async function waitReady(s: Session, d: Desired, since = Date.now(), opts: { silentIfReady?: boolean } = {}): Promise<number> {
   const deadline = since + s.readyTimeoutSec * 1000;
-  let last = '';
+  let last: string;
   for (let i = 0; ; i++) {
     const r = await d.runtime.ready(d.inst, probeContext(s));
     if (r.ok) {

@@ -45,7 +45,7 @@ describe('streaming jobs on YARN (submit-job, jobs, produce) on three simulated 
   /** Per-page totals in PostgreSQL once they add up to `total` (or the last seen after 120 s). */
   const totalsWhen = async (total: number): Promise<Record<string, number>> => {
     const end = Date.now() + 120_000;
-    let last: Record<string, number> = {};
+    let last: Record<string, number>;
     for (;;) {
       const rows = await pgQuery<{ page: string; views: string }>('SELECT page, sum(views)::text AS views FROM page_views GROUP BY page').catch(() => []);
       last = Object.fromEntries(rows.map((r) => [r.page, Number(r.views)]));

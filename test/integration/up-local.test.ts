@@ -47,7 +47,7 @@ describe('pyro up on this machine with the single-host default inventory (connec
     // The single-host default keeps Superset's metadata in SQLite, in its home dir.
     assert.ok(existsSync(path.join(dataDir, 'superset', 'superset.db')), 'superset.db in the home dir');
     assert.match(r.stdout, /\[yarn\] job page-views running as application_/);
-    assert.match(r.stdout, /Job    page-views: RUNNING/);
+    assert.match(r.stdout, /Job {4}page-views: RUNNING/);
     assert.match(r.stdout, /local +postgresql +healthy/);
     const again = await runPyro(['up', '--json', '-i', inv], { env, timeoutMs: 120_000 });
     assert.equal(again.exitCode, 0, again.stderr);

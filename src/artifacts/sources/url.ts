@@ -5,6 +5,7 @@ import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { PyroError } from '../../util/errors.js';
 import type { UrlSource } from '../types.js';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 
 export interface DownloadOptions {
   /** Give up when no connection is made or no byte arrives for this long (default 20 s). */
@@ -39,7 +40,7 @@ export async function download(src: UrlSource, dest: string, opts: DownloadOptio
         cb(null, chunk);
       },
     });
-    await pipeline(Readable.fromWeb(res.body as import('node:stream/web').ReadableStream), meter, createWriteStream(dest));
+    await pipeline(Readable.fromWeb(res.body as WebReadableStream), meter, createWriteStream(dest));
     const got = hash.digest('hex');
     if (got !== src.sha512.toLowerCase()) {
       throw new PyroError('CHECKSUM_MISMATCH', `${src.url}: SHA-512 is ${got.slice(0, 16)}..., expected ${src.sha512.slice(0, 16)}...`, {

@@ -8,7 +8,7 @@ import { loadInventory, serviceOf } from '../../services/catalog.js';
 import { hostNeeds, probesFor } from '../../prepare/needs.js';
 import { knownHostsFile } from '../../state/paths.js';
 import { renderTable } from '../../ui/table.js';
-import { ExitCode, ExitError, PyroError } from '../../util/errors.js';
+import { ExitCode, ExitError, type PyroError } from '../../util/errors.js';
 import type { RunContext } from '../context.js';
 
 export interface CheckOptions {

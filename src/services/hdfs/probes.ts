@@ -31,6 +31,7 @@ export interface HdfsSummary {
   remainingBytes: number;
   usedBytes: number;
   underReplicatedBlocks: number;
+  missingBlocks: number;
   files: number;
   version: string;
 }
@@ -50,6 +51,7 @@ export async function hdfsSummary(inv: Inventory): Promise<HdfsSummary> {
     remainingBytes: Number(fs.CapacityRemaining),
     usedBytes: Number(fs.CapacityUsed),
     underReplicatedBlocks: Number(fs.UnderReplicatedBlocks),
+    missingBlocks: Number(info.NumberOfMissingBlocks ?? 0),
     files: Number(fs.FilesTotal),
     version: String(info.Version ?? '').split(',')[0] ?? '',
   };

@@ -22,8 +22,11 @@ export async function hdfsStatus(ctx: ProbeContext, managed: readonly ServiceIns
     if (h.safeMode) problems.push('HDFS is in safe mode');
     if (h.liveDataNodes < want) problems.push(`HDFS: ${h.liveDataNodes}/${want} DataNodes live`);
     if (h.deadDataNodes) problems.push(`HDFS: ${h.deadDataNodes} dead DataNodes`);
-    if (h.underReplicatedBlocks) problems.push(`HDFS: ${h.underReplicatedBlocks} under-replicated blocks`);
-    line = `HDFS   ${h.liveDataNodes} live / ${h.deadDataNodes} dead DataNodes, ${gib(h.usedBytes)} used of ${gib(h.capacityBytes)} (${gib(h.remainingBytes)} free), ${h.underReplicatedBlocks} under-replicated blocks, ${h.files} files, safe mode ${h.safeMode ? 'ON' : 'off'}`;
+    // As in `hdfs fsck`, blocks short of replicas are not unhealthy by themselves: a block just written counts as
+    // under-replicated until every DataNode of its pipeline has reported it, and a dead DataNode is named above.
+    // A block with no replica left is data lost.
+    if (h.missingBlocks) problems.push(`HDFS: ${h.missingBlocks} missing blocks (no live replica)`);
+    line = `HDFS   ${h.liveDataNodes} live / ${h.deadDataNodes} dead DataNodes, ${gib(h.usedBytes)} used of ${gib(h.capacityBytes)} (${gib(h.remainingBytes)} free), ${h.underReplicatedBlocks} under-replicated blocks, ${h.missingBlocks} missing, ${h.files} files, safe mode ${h.safeMode ? 'ON' : 'off'}`;
   }
   return { key: 'hdfs', data: h, lines: [line], problems, ui: { 'HDFS NameNode': `${httpBase(nn)}/dfshealth.html` } };
 }

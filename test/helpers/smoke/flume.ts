@@ -149,7 +149,7 @@ export async function smokeFlume(host: Host, root: string, opts: SmokeOptions, k
     const counters = ['EventDrainAttemptCount', 'EventDrainSuccessCount', 'BatchCompleteCount', 'RollbackCount'].map((k) => `${k}=${sink[k] ?? '?'}`).join(' ');
     return `Flume ${version} (${clients}, ${javaLine}) agent up; netcat line -> memory channel -> KafkaSink -> topic ${topic}, read back with kafkajs at ${got.partition}/${got.offset}; GET /metrics SINK.kafka ${counters}`;
   } catch (e) {
-    throw new Error(`Flume on ${host.name}: ${(e as Error).message}\n${await logTail()}`);
+    throw new Error(`Flume on ${host.name}: ${(e as Error).message}\n${await logTail()}`, { cause: e });
   } finally {
     await stop();
   }

@@ -240,7 +240,7 @@ echo "cluster=$(sed -n 's/^cluster\\.id=//p' ${q(`${data}/meta.properties`)})"`,
   } catch (e) {
     const tail = await logTail();
     await stop().catch(() => undefined);
-    throw new Error(`${(e as Error).message}\n${tail}`);
+    throw new Error(`${(e as Error).message}\n${tail}`, { cause: e });
   }
   return { bootstrap, clusterId, version, java: javaLine, formatted, logTail, stop };
 }
@@ -332,7 +332,7 @@ export async function smokeKafka(host: Host, root: string, opts: SmokeOptions): 
     const answer = await probeKafka(k.bootstrap);
     return `Kafka ${k.version} (KRaft, combined broker+controller, ${k.java}) ${k.formatted ? 'formatted and ' : ''}started; ${answer}`;
   } catch (e) {
-    throw new Error(`Kafka on ${host.name} started but failed the client check: ${(e as Error).message}\n${await k.logTail()}`);
+    throw new Error(`Kafka on ${host.name} started but failed the client check: ${(e as Error).message}\n${await k.logTail()}`, { cause: e });
   } finally {
     await k.stop();
   }

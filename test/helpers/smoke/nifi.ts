@@ -218,7 +218,7 @@ export async function smokeNifi(host: Host, root: string, opts: NifiSmokeOptions
   } catch (e) {
     const tail = await logTail();
     await stop().catch(() => undefined);
-    throw new Error(`NiFi on ${host.name}: ${(e as Error).message}\n${tail}`);
+    throw new Error(`NiFi on ${host.name}: ${(e as Error).message}\n${tail}`, { cause: e });
   }
   const started = /Started Application in ([\d.]+) seconds/.exec((await host.exec(`grep -h 'Started Application' ${q(`${logs}/nifi-app.log`)}`)).stdout)?.[1];
   await stop();

@@ -77,7 +77,7 @@ export async function smokeSuperset(host: Host, root: string, opts: SupersetSmok
   // Serve it as pyro will: gunicorn with the app factory, on the host's address and a free port.
   const port = (await host.exec(`${bin('python')} -c 'import socket; s = socket.socket(); s.bind(("${opts.address}", 0)); print(s.getsockname()[1])'`)).stdout.trim();
   const pidFile = `${w}/gunicorn.pid`;
-  let health = '';
+  let health: string;
   try {
     const start = await host.exec(
       `${env}\nnohup ${bin('gunicorn')} -w 1 --threads 2 -b ${q(`${opts.address}:${port}`)} --timeout 120 --pid ${q(pidFile)} ` +

@@ -6,7 +6,7 @@ describe('CLI conventions', () => {
     const r = await runPyro(['--help']);
     assert.equal(r.exitCode, 0);
     for (const verb of ['validate', 'init', 'check', 'fetch', 'push', 'bundle', 'cache']) assert.match(r.stdout, new RegExp(`\\n  ${verb} `));
-    assert.match(r.stdout, /Examples:\n  \$ pyro /);
+    assert.match(r.stdout, /Examples:\n {2}\$ pyro /);
     assert.match(r.stdout, /Exit codes: 0 ok, 1 .*, 2 invalid input/);
   });
 

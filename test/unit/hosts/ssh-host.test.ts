@@ -8,7 +8,7 @@ import { Readable } from 'node:stream';
 import { KnownHostsStore, fingerprint } from '../../../src/hosts/known-hosts.js';
 import { SshHost, lookupSshConfig, parseJump, type SshHostOptions } from '../../../src/hosts/ssh-host.js';
 import SSHConfig from 'ssh-config';
-import { HostError } from '../../../src/util/errors.js';
+import { type HostError } from '../../../src/util/errors.js';
 import { keygen, sshdAvailable, startSshd, type Sshd } from './sshd-fixture.js';
 import { rejectsWith } from '../../helpers/assert.js';
 

@@ -8,7 +8,7 @@ import { loadInventory } from '../../../src/services/catalog.js';
 import type { Inventory } from '../../../src/inventory/types.js';
 import { prepareHost, prepareHosts, prepareProbes } from '../../../src/prepare/prepare-host.js';
 import { NO_ROOT_EXIT, prepareScript } from '../../../src/prepare/script.js';
-import { AggregateFailure, HostError } from '../../../src/util/errors.js';
+import { type AggregateFailure, type HostError } from '../../../src/util/errors.js';
 import { ROOT } from '../../helpers/cli.js';
 
 /** A host whose exec answers from a script and records every command. */
