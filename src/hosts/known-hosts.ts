@@ -1,9 +1,10 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import { mkdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { HostError } from '../util/errors.js';
+import { ensurePrivateDir } from '../util/private-dir.js';
 
 /** One usable line of an OpenSSH known_hosts file. */
 export interface KnownHostEntry {
@@ -236,7 +237,8 @@ export class KnownHostsStore {
       }
       if (text !== '' && !text.endsWith('\n')) text += '\n';
       const lineNo = text === '' ? 1 : text.split('\n').length;
-      await mkdir(dirname(this.file), { recursive: true, mode: 0o700 });
+      // The file sits in the cluster's state dir, private whoever creates it.
+      await ensurePrivateDir(dirname(this.file));
       await writeFileAtomic(this.file, `${text}${line}\n`, { mode: 0o644 });
       this.added.push(...parseKnownHosts(line, this.file).map((e) => ({ ...e, line: lineNo })));
     });

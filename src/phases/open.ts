@@ -6,7 +6,7 @@ import type { HostSpec, Inventory } from '../inventory/types.js';
 import { loadInventory, MODULES } from '../services/catalog.js';
 import { ClusterState, type ClusterIds } from '../state/cluster-state.js';
 import { acquireLock, type ClusterLock } from '../state/lock.js';
-import { knownHostsFile } from '../state/paths.js';
+import { ensureStateDir, knownHostsFile } from '../state/paths.js';
 import type { Output } from '../ui/output.js';
 import { managedInstances } from './desired.js';
 import type { Session } from './session.js';
@@ -55,6 +55,8 @@ export async function connectSession(inv: Inventory, state: ClusterState, lock: 
   try {
     const { ids, secrets } = await clusterSecrets(inv, state);
     const wanted = managedHostSpecs(inv).filter(o.hostFilter ?? (() => true));
+    // New keys go to known_hosts in the state dir, which even a dry run then creates: private from the start.
+    if (o.trustNewHosts) await ensureStateDir(state.dir);
     const created = createHosts(wanted, { knownHostsFile: knownHostsFile(inv.clusterName), trustNewHosts: Boolean(o.trustNewHosts) });
     wanted.forEach((spec, i) => hosts.set(spec.name, created[i]!));
     valuesOrThrow(await runOnHosts(created, (h) => h.connect(), { signal: o.signal }), 'connecting');

@@ -1,9 +1,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { PyroError } from '../util/errors.js';
-import { clusterStateDir } from './paths.js';
+import { clusterStateDir, ensureStateDir } from './paths.js';
 
 /** Identities a cluster keeps for life: generated once, never regenerated while the state dir exists. */
 export interface ClusterIds {
@@ -45,7 +45,7 @@ async function readJson<T>(file: string): Promise<T | undefined> {
 
 /** Writes a file of the state whole or not at all (its dir created private). */
 async function writeState(file: string, data: string): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+  await ensureStateDir(path.dirname(file));
   await writeFileAtomic(file, data, { mode: 0o600 });
 }
 

@@ -6,7 +6,7 @@ import { readHostState, watchProcess } from '../../phases/host-state.js';
 import { formatDiagnostic } from '../../inventory/diagnostics.js';
 import { loadInventory, serviceOf } from '../../services/catalog.js';
 import { hostNeeds, probesFor } from '../../prepare/needs.js';
-import { knownHostsFile } from '../../state/paths.js';
+import { clusterStateDir, ensureStateDir, knownHostsFile } from '../../state/paths.js';
 import { renderTable } from '../../ui/table.js';
 import { ExitCode, ExitError, PyroError } from '../../util/errors.js';
 import type { RunContext } from '../context.js';
@@ -26,6 +26,8 @@ export async function checkCommand(opts: CheckOptions, ctx: RunContext): Promise
   if (!opts.json) ctx.out.heading(`checking ${inventory.hosts.length} host${inventory.hosts.length === 1 ? '' : 's'} of ${inventory.clusterName}`);
 
   const started = Date.now();
+  // New keys go to known_hosts in the state dir: private before anything is written there.
+  if (opts.trustNewHosts) await ensureStateDir(clusterStateDir(inventory.clusterName));
   const hosts = createHosts(inventory.hosts, { knownHostsFile: khFile, trustNewHosts: Boolean(opts.trustNewHosts) });
   const targets = inventory.hosts.map((spec, i) => ({ name: spec.name, spec, host: hosts[i]! }));
   const results = await runOnHosts(
