@@ -1,8 +1,8 @@
-import { createWriteStream, existsSync } from 'node:fs';
-import { link, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { link, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import * as tar from 'tar';
+import { writeFileAtomic } from '../util/atomic-write.js';
 import { InputError, PyroError } from '../util/errors.js';
 import { BLOB_LAYOUT, sha256File, type ArtifactCache, type CacheEntry } from './cache.js';
 
@@ -16,7 +16,7 @@ export interface BundleManifest {
 
 /**
  * Writes one tar holding a manifest and the cached distributions, to carry into an air-gapped network.
- * Written under a temp name and renamed, so a half-written bundle never has the final name.
+ * Written under a temp name, synced and renamed, so a half-written bundle never has the final name.
  */
 export async function writeBundle(cache: ArtifactCache, entries: CacheEntry[], file: string): Promise<BundleManifest> {
   const manifest: BundleManifest = {
@@ -30,10 +30,8 @@ export async function writeBundle(cache: ArtifactCache, entries: CacheEntry[], f
     await writeFile(path.join(work, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
     // Hard links keep the staging free of copies; the cache and the staging share a filesystem.
     for (const e of entries) await link(cache.blobPath(e.sha256), path.join(work, 'blobs', `${e.sha256}.tar`));
-    const tmp = `${file}.${process.pid}.partial`;
     await mkdir(path.dirname(path.resolve(file)), { recursive: true });
-    await pipeline(tar.c({ cwd: work, portable: true }, ['manifest.json', 'blobs']), createWriteStream(tmp));
-    await rename(tmp, file);
+    await writeFileAtomic(file, tar.c({ cwd: work, portable: true }, ['manifest.json', 'blobs']));
   } finally {
     await rm(work, { recursive: true, force: true });
   }

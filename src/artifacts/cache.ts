@@ -1,9 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import { fsyncFile, renameDurable, writeFileAtomic } from '../util/atomic-write.js';
 
 /** Layout of the blobs: 2 = every entry under `<component>-<version>/`. Entries of another layout count as absent. */
 export const BLOB_LAYOUT = 2;
@@ -100,13 +101,13 @@ export class ArtifactCache {
     const { size } = await stat(tmpFile);
     const blob = this.blobPath(sha256);
     await mkdir(path.dirname(blob), { recursive: true });
-    await rename(tmpFile, blob);
+    // Synced although get() re-hashes: peek() does not, and a torn blob would fail far from its cause.
+    await fsyncFile(tmpFile);
+    await renameDurable(tmpFile, blob);
     const entry: CacheEntry = { layout: BLOB_LAYOUT, ...meta, sha256, size, createdAt: new Date().toISOString() };
     const idx = this.indexPath(meta.component, meta.version);
     await mkdir(path.dirname(idx), { recursive: true });
-    const tmpIdx = `${idx}.${process.pid}.tmp`;
-    await writeFile(tmpIdx, `${JSON.stringify(entry, null, 2)}\n`);
-    await rename(tmpIdx, idx);
+    await writeFileAtomic(idx, `${JSON.stringify(entry, null, 2)}\n`);
     return entry;
   }
 

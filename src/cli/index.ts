@@ -41,7 +41,7 @@ function writeDebugLog(err: unknown): string {
   const dir = path.join(stateRoot(), 'logs');
   const file = path.join(dir, `pyro-${new Date().toISOString().replace(/[:.]/g, '-')}.log`);
   try {
-    mkdirSync(dir, { recursive: true });
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
     const cause = err instanceof Error && err.cause ? `\ncaused by: ${(err.cause as Error).stack ?? String(err.cause)}` : '';
     writeFileSync(file, `pyro ${process.argv.slice(2).join(' ')}\n${err instanceof Error ? err.stack : String(err)}${cause}\n`);
     return file;

@@ -42,7 +42,11 @@ export interface Host {
   connect(): Promise<void>;
   /** Runs a sh command line; resolves with its exit code even when non-zero. */
   exec(command: string, opts?: ExecOptions): Promise<ExecResult>;
-  /** Streams bytes into a file atomically: written to a temporary name, then renamed over the target. */
+  /**
+   * The atomic path for files on a host: the bytes go to a temporary file beside the target, which is synced to
+   * disk, given its mode and renamed over the target (parents created), so readers and a crash see the old file
+   * or the new one, never a part. Nothing is left behind on failure.
+   */
   writeFile(path: string, data: string | Buffer | Readable, opts?: WriteFileOptions): Promise<void>;
   /** Reads a whole file. HostError code FILE_NOT_FOUND when it is missing. */
   readFile(path: string): Promise<Buffer>;

@@ -1,9 +1,10 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { writeFileAtomic } from '../util/atomic-write.js';
 import { HostError } from '../util/errors.js';
-import { writeFileAtomic } from './local-host.js';
+import { ensurePrivateDir } from '../util/private-dir.js';
 
 /** One usable line of an OpenSSH known_hosts file. */
 export interface KnownHostEntry {
@@ -36,6 +37,25 @@ export interface KnownHostsOptions {
   userFile?: string | null;
   /** Accept and record keys of hosts not seen before (never a changed key). */
   trustNew: boolean;
+}
+
+/** A host key accepted as new (trustNew) and recorded in pyro's file during this run. */
+export interface AcceptedKey {
+  /** Inventory host name. */
+  host: string;
+  /** How messages name it, when not just `host` (e.g. `nn1 (bastion b1)`). */
+  label?: string;
+  /** The address and port connected to. */
+  endpoint: string;
+  /** The key's algorithm as known_hosts names it, e.g. `ssh-ed25519`. */
+  keyType: string;
+  /** `SHA256:` + unpadded base64, as ssh-keygen -l prints it. */
+  fingerprint: string;
+}
+
+/** One accepted key as the terminal and the cluster's history show it: host, algorithm, fingerprint, endpoint. */
+export function acceptedKeyLine(k: AcceptedKey): string {
+  return `${k.label ?? k.host}: accepted new host key ${k.keyType} ${k.fingerprint} (${k.endpoint})`;
 }
 
 /** OpenSSH's fingerprint of a public key blob: `SHA256:` + unpadded base64 of its sha256. */
@@ -150,6 +170,7 @@ export class KnownHostsStore {
   readonly trustNew: boolean;
   private loaded?: Promise<KnownHostEntry[]>;
   private added: KnownHostEntry[] = [];
+  private readonly acceptedKeys: AcceptedKey[] = [];
 
   constructor(opts: KnownHostsOptions) {
     this.file = opts.file;
@@ -164,6 +185,11 @@ export class KnownHostsStore {
       return [...own, ...user];
     })();
     return this.loaded.then((e) => [...e, ...this.added]);
+  }
+
+  /** Keys this store accepted as new and wrote, in the order they were written (for the user to verify). */
+  get accepted(): readonly AcceptedKey[] {
+    return [...this.acceptedKeys];
   }
 
   /** Entries (excluding revoked and CA lines) that name any of the target's names on its port. */
@@ -218,26 +244,32 @@ export class KnownHostsStore {
         hint: 'run `pyro check --trust-new-hosts` to accept it after verifying the fingerprint',
       });
     }
-    await this.append(target, key);
+    if (await this.append(target, key)) this.acceptedKeys.push({ host: target.host, ...(target.label ? { label: target.label } : {}), endpoint, keyType: type, fingerprint: fp });
     return 'added';
   }
 
-  /** Records a key for the target in pyro's file (read-modify-write under a per-file lock, atomic rename). */
-  private async append(target: HostKeyTarget, key: Buffer): Promise<void> {
+  /**
+   * Records a key for the target in pyro's file (read-modify-write under a per-file lock, atomic rename); false when
+   * another writer had recorded it meanwhile.
+   */
+  private async append(target: HostKeyTarget, key: Buffer): Promise<boolean> {
     const names = [...new Set(target.names.slice(0, 2).map((n) => hostToken(n, target.port)))];
     const line = `${names.join(',')} ${keyTypeOf(key)} ${key.toString('base64')}`;
-    await withFileLock(this.file, async () => {
+    return withFileLock(this.file, async () => {
       let text = await readIfExists(this.file);
       // Another store (or a parallel connection to the same endpoint) may have written it meanwhile.
       const present = parseKnownHosts(text, this.file).filter((e) => e.key.equals(key) && names.some((t) => entryMatches(e, t)));
       if (present.length > 0) {
         this.added.push(...present);
-        return;
+        return false;
       }
       if (text !== '' && !text.endsWith('\n')) text += '\n';
       const lineNo = text === '' ? 1 : text.split('\n').length;
+      // The file sits in the cluster's state dir, private whoever creates it.
+      await ensurePrivateDir(dirname(this.file));
       await writeFileAtomic(this.file, `${text}${line}\n`, { mode: 0o644 });
       this.added.push(...parseKnownHosts(line, this.file).map((e) => ({ ...e, line: lineNo })));
+      return true;
     });
   }
 }

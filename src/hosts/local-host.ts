@@ -1,10 +1,11 @@
 import { spawn } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { constants as osConstants } from 'node:os';
-import { basename, dirname, join } from 'node:path';
-import { addAbortSignal, type Readable } from 'node:stream';
+import { dirname } from 'node:path';
+import type { Readable } from 'node:stream';
+import { writeFileAtomic } from '../util/atomic-write.js';
 import { HostError } from '../util/errors.js';
 import type { ExecOptions, ExecResult, Host, WriteFileOptions } from './host.js';
 
@@ -33,51 +34,6 @@ export function timeoutError(host: string, command: string, ms: number): HostErr
 /** EXEC_ABORTED for a command or transfer cancelled through its AbortSignal. */
 export function abortError(host: string, what: string, reason?: unknown): HostError {
   return new HostError('EXEC_ABORTED', host, `cancelled on ${host}: ${what}`, { cause: reason });
-}
-
-/**
- * Writes a file atomically: a temporary file in the same directory (parents created), fsync, chmod, rename over
- * the target. The temporary file is removed on any failure or abort.
- */
-export async function writeFileAtomic(
-  path: string,
-  data: string | Buffer | Readable,
-  opts: { mode?: number; signal?: AbortSignal } = {},
-): Promise<void> {
-  const dir = dirname(path);
-  await mkdir(dir, { recursive: true });
-  const tmp = join(dir, `.${basename(path)}.pyro-tmp-${randomBytes(6).toString('hex')}`);
-  const fh = await open(tmp, 'wx', 0o600);
-  let closed = false;
-  try {
-    if (typeof data === 'string' || Buffer.isBuffer(data)) {
-      opts.signal?.throwIfAborted();
-      await fh.writeFile(data);
-    } else {
-      if (opts.signal) addAbortSignal(opts.signal, data);
-      for await (const chunk of data) {
-        const buf = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
-        for (let off = 0; off < buf.length; ) off += (await fh.write(buf, off)).bytesWritten;
-      }
-    }
-    await fh.sync();
-    await fh.chmod(opts.mode ?? 0o644);
-    await fh.close();
-    closed = true;
-    opts.signal?.throwIfAborted();
-    await rename(tmp, path);
-  } catch (err) {
-    if (!closed) await fh.close().catch(() => undefined);
-    await rm(tmp, { force: true });
-    throw err;
-  }
-  // Make the rename itself durable; best effort (not every filesystem allows fsync on a directory).
-  try {
-    const d = await open(dir, 'r');
-    await d.sync().finally(() => d.close());
-  } catch {
-    /* ignore */
-  }
 }
 
 export interface LocalHostOptions {
@@ -193,6 +149,7 @@ export class LocalHost implements Host {
 
   async writeFile(path: string, data: string | Buffer | Readable, opts: WriteFileOptions = {}): Promise<void> {
     try {
+      await mkdir(dirname(path), { recursive: true });
       await writeFileAtomic(path, data, opts);
     } catch (err) {
       if (opts.signal?.aborted) throw abortError(this.name, `writing ${path}`, opts.signal.reason);

@@ -202,7 +202,10 @@ export class SshHost implements Host {
       `size=$(( $(wc -c < "$tmp") - ${trailer.length} ))`,
       'dd if=/dev/null of="$tmp" bs=1 seek="$size" 2>/dev/null',
       `chmod ${mode.toString(8).padStart(4, '0')} "$tmp"`,
+      // fsync by name needs coreutils >= 8.24; an older sync ignores the name and flushes everything, as safe.
+      'sync "$tmp"',
       'mv -f "$tmp" "$dst"',
+      `sync ${shellQuote(dir)} 2>/dev/null || :`,
     ].join('\n');
     const stdin = Readable.from(
       (async function* () {

@@ -29,8 +29,11 @@ pyro_formatted() { # ROLE DIR DONE
   elif [ -d "$2" ] && [ -n "$(ls -A "$2" 2>/dev/null)" ]; then echo "@formatted $1 foreign"
   else echo "@formatted $1 no"; fi
 }
-pyro_put() { # PATH MODE, content as base64 on stdin: written beside the target, then renamed over it
-  mkdir -p "$(dirname "$1")" && base64 -d > "$1.pyro-tmp" && chmod "$2" "$1.pyro-tmp" && mv -f "$1.pyro-tmp" "$1"
+# sync FILE is fsync (coreutils >= 8.24, Debian 9 on); an older sync ignores the name and flushes everything instead.
+pyro_put() { # PATH MODE, content as base64 on stdin: written beside the target, synced, renamed over it, dir synced
+  mkdir -p "$(dirname "$1")" && base64 -d > "$1.pyro-tmp" && chmod "$2" "$1.pyro-tmp" && sync "$1.pyro-tmp" && mv -f "$1.pyro-tmp" "$1" ||
+    { rm -f "$1.pyro-tmp"; return 1; }
+  sync "$(dirname "$1")" 2>/dev/null || :
 }
 pyro_port_busy() { # PORT: true when something listens on it
   h=$(printf ':%04X' "$1")

@@ -1,12 +1,13 @@
-import { createHosts } from '../hosts/connect.js';
+import { createHosts, knownHostsFor } from '../hosts/connect.js';
 import type { Host } from '../hosts/host.js';
+import { acceptedKeyLine } from '../hosts/known-hosts.js';
 import { runOnHosts, valuesOrThrow } from '../hosts/parallel.js';
 import { formatDiagnostic } from '../inventory/diagnostics.js';
 import type { HostSpec, Inventory } from '../inventory/types.js';
 import { loadInventory, MODULES } from '../services/catalog.js';
 import { ClusterState, type ClusterIds } from '../state/cluster-state.js';
 import { acquireLock, type ClusterLock } from '../state/lock.js';
-import { knownHostsFile } from '../state/paths.js';
+import { ensureStateDir, knownHostsFile } from '../state/paths.js';
 import type { Output } from '../ui/output.js';
 import { managedInstances } from './desired.js';
 import type { Session } from './session.js';
@@ -55,12 +56,21 @@ export async function connectSession(inv: Inventory, state: ClusterState, lock: 
   try {
     const { ids, secrets } = await clusterSecrets(inv, state);
     const wanted = managedHostSpecs(inv).filter(o.hostFilter ?? (() => true));
-    const created = createHosts(wanted, { knownHostsFile: knownHostsFile(inv.clusterName), trustNewHosts: Boolean(o.trustNewHosts) });
+    // New keys go to known_hosts in the state dir, which even a dry run then creates: private from the start.
+    if (o.trustNewHosts) await ensureStateDir(state.dir);
+    const hostCtx = { knownHostsFile: knownHostsFile(inv.clusterName), trustNewHosts: Boolean(o.trustNewHosts) };
+    const knownHosts = knownHostsFor(hostCtx);
+    const created = createHosts(wanted, { ...hostCtx, knownHosts });
     wanted.forEach((spec, i) => hosts.set(spec.name, created[i]!));
-    valuesOrThrow(await runOnHosts(created, (h) => h.connect(), { signal: o.signal }), 'connecting');
+    const connected = await runOnHosts(created, (h) => h.connect(), { signal: o.signal });
+    // A trusted key is in known_hosts from now on, whatever fails next: its fingerprint is shown, and kept as a change
+    // (not in a dry run, whose changes are what would be done).
+    const accepted = knownHosts.accepted.map(acceptedKeyLine);
+    if (!o.quiet) for (const line of accepted) o.out.info(o.out.color.yellow(line));
+    valuesOrThrow(connected, 'connecting');
     return {
       inv, state, ids, secrets, hosts, out: o.out, signal: o.signal, dryRun: Boolean(o.dryRun), quiet: Boolean(o.quiet),
-      readyTimeoutSec: o.readyTimeoutSec ?? 180, changes: [], lock, close,
+      readyTimeoutSec: o.readyTimeoutSec ?? 180, changes: o.dryRun ? [] : accepted, lock, close,
     };
   } catch (e) {
     await close();

@@ -1,8 +1,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdir, open, readFile, rename } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { writeFileAtomic } from '../util/atomic-write.js';
 import { PyroError } from '../util/errors.js';
-import { clusterStateDir } from './paths.js';
+import { clusterStateDir, ensureStateDir } from './paths.js';
 
 /** Identities a cluster keeps for life: generated once, never regenerated while the state dir exists. */
 export interface ClusterIds {
@@ -42,18 +43,10 @@ async function readJson<T>(file: string): Promise<T | undefined> {
   }
 }
 
-/** Writes a file by rename so a crash never leaves it half-written. */
-export async function writeAtomic(file: string, data: string, mode = 0o644): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
-  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  const fh = await open(tmp, 'w', mode);
-  try {
-    await fh.writeFile(data);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  await rename(tmp, file);
+/** Writes a file of the state whole or not at all (its dir created private). */
+async function writeState(file: string, data: string): Promise<void> {
+  await ensureStateDir(path.dirname(file));
+  await writeFileAtomic(file, data, { mode: 0o600 });
 }
 
 /**
@@ -93,7 +86,7 @@ export class ClusterState {
 
   private async save(): Promise<void> {
     if (this.opts.readOnly) return;
-    await writeAtomic(this.stateFile, `${JSON.stringify(this.data, null, 2)}\n`, 0o600);
+    await writeState(this.stateFile, `${JSON.stringify(this.data, null, 2)}\n`);
   }
 
   async ids(): Promise<ClusterIds> {
@@ -141,7 +134,7 @@ export class ClusterState {
       return this.unsaved.get(name)!;
     }
     all[name] = randomBytes(32).toString('base64url');
-    await writeAtomic(this.secretsFile, `${JSON.stringify(all, null, 2)}\n`, 0o600);
+    await writeState(this.secretsFile, `${JSON.stringify(all, null, 2)}\n`);
     return all[name];
   }
 }

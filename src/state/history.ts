@@ -1,6 +1,7 @@
-import { appendFile, mkdir, readFile } from 'node:fs/promises';
+import { appendFile, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { ensureStateDir } from './paths.js';
 
 /** One line of a cluster's append-only operation history. */
 export interface HistoryEntry {
@@ -21,7 +22,7 @@ export function historyFile(dir: string): string {
 
 /** Appends one entry (a single write of one line, so concurrent appends never interleave). */
 export async function appendHistory(dir: string, entry: Omit<HistoryEntry, 'user' | 'machine' | 'time'> & { time?: string }): Promise<void> {
-  await mkdir(dir, { recursive: true, mode: 0o700 });
+  await ensureStateDir(dir);
   const full: HistoryEntry = { time: entry.time ?? new Date().toISOString(), user: os.userInfo().username, machine: os.hostname(), ...entry } as HistoryEntry;
   await appendFile(historyFile(dir), `${JSON.stringify(full)}\n`, { mode: 0o600 });
 }

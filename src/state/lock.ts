@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { link, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { link, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { PyroError } from '../util/errors.js';
+import { ensureStateDir } from './paths.js';
 
 interface LockInfo {
   pid: number;
@@ -33,7 +34,7 @@ export interface ClusterLock {
  * reported. A live one refuses with who holds it.
  */
 export async function acquireLock(dir: string, command: string): Promise<ClusterLock> {
-  await mkdir(dir, { recursive: true, mode: 0o700 });
+  await ensureStateDir(dir);
   const file = path.join(dir, 'lock');
   const me: LockInfo = { pid: process.pid, hostname: os.hostname(), command, started: new Date().toISOString() };
   let recovered: LockInfo | undefined;

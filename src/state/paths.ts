@@ -1,5 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
+import { ensurePrivateDir } from '../util/private-dir.js';
 
 /** Root of pyro's local state: $PYRO_STATE_DIR, else $XDG_STATE_HOME/pyro, else ~/.local/state/pyro. */
 export function stateRoot(): string {
@@ -16,4 +17,12 @@ export function clusterStateDir(cluster: string): string {
 /** pyro's own known-hosts file for a cluster. */
 export function knownHostsFile(cluster: string): string {
   return path.join(clusterStateDir(cluster), 'known_hosts');
+}
+
+/**
+ * Creates a state dir 0700 and tightens it, the state root and every dir between to 0700 (they hold secrets and
+ * host keys), whoever created them first. A dir outside the state root (a test's) is tightened alone.
+ */
+export async function ensureStateDir(dir: string): Promise<void> {
+  await ensurePrivateDir(dir, stateRoot());
 }

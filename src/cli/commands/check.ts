@@ -1,12 +1,14 @@
 import { evaluateHost, type CheckResult } from '../../check/evaluate.js';
-import { createHosts } from '../../hosts/connect.js';
+import { createHosts, knownHostsFor } from '../../hosts/connect.js';
 import { gatherFacts } from '../../hosts/facts.js';
+import { acceptedKeyLine } from '../../hosts/known-hosts.js';
 import { runOnHosts } from '../../hosts/parallel.js';
 import { readHostState, watchProcess } from '../../phases/host-state.js';
 import { formatDiagnostic } from '../../inventory/diagnostics.js';
 import { loadInventory, serviceOf } from '../../services/catalog.js';
 import { hostNeeds, probesFor } from '../../prepare/needs.js';
-import { knownHostsFile } from '../../state/paths.js';
+import { appendHistory } from '../../state/history.js';
+import { clusterStateDir, ensureStateDir, knownHostsFile } from '../../state/paths.js';
 import { renderTable } from '../../ui/table.js';
 import { ExitCode, ExitError, type PyroError } from '../../util/errors.js';
 import type { RunContext } from '../context.js';
@@ -26,7 +28,11 @@ export async function checkCommand(opts: CheckOptions, ctx: RunContext): Promise
   if (!opts.json) ctx.out.heading(`checking ${inventory.hosts.length} host${inventory.hosts.length === 1 ? '' : 's'} of ${inventory.clusterName}`);
 
   const started = Date.now();
-  const hosts = createHosts(inventory.hosts, { knownHostsFile: khFile, trustNewHosts: Boolean(opts.trustNewHosts) });
+  // New keys go to known_hosts in the state dir: private before anything is written there.
+  if (opts.trustNewHosts) await ensureStateDir(clusterStateDir(inventory.clusterName));
+  const hostCtx = { knownHostsFile: khFile, trustNewHosts: Boolean(opts.trustNewHosts) };
+  const knownHosts = knownHostsFor(hostCtx);
+  const hosts = createHosts(inventory.hosts, { ...hostCtx, knownHosts });
   const targets = inventory.hosts.map((spec, i) => ({ name: spec.name, spec, host: hosts[i]! }));
   const results = await runOnHosts(
     targets,
@@ -53,18 +59,30 @@ export async function checkCommand(opts: CheckOptions, ctx: RunContext): Promise
   }
   const failed = rows.filter((r) => r.status === 'fail');
   const warned = rows.filter((r) => r.status === 'warn');
+  // Each key trusted is in known_hosts from now on: the user sees its fingerprint, the history keeps it.
+  const accepted = knownHosts.accepted;
+  if (accepted.length) {
+    const seconds = (Date.now() - started) / 1000;
+    const result = failed.length ? ('failed' as const) : ('ok' as const);
+    const entry = { command: 'check --trust-new-hosts', result, seconds, changes: accepted.map(acceptedKeyLine) };
+    await appendHistory(clusterStateDir(inventory.clusterName), entry).catch((e: Error) =>
+      ctx.out.warn(`could not record the accepted host keys in the history: ${e.message}`),
+    );
+  }
 
   if (opts.json) {
     ctx.out.data({
       ok: failed.length === 0,
       cluster: inventory.clusterName,
       knownHosts: khFile,
+      acceptedKeys: accepted,
       hosts: inventory.hosts.map((h) => ({ host: h.name, address: h.address, checks: rows.filter((r) => r.host === h.name) })),
     });
   } else {
     const c = ctx.out.color;
     const paint = (s: CheckResult['status']) => (s === 'ok' ? c.green(s) : s === 'warn' ? c.yellow(s) : c.red(s));
     const withHints = failed.length + warned.length > 0;
+    for (const k of accepted) ctx.out.info(c.yellow(acceptedKeyLine(k)));
     ctx.out.info(
       renderTable(
         ['host', 'check', 'status', 'detail', ...(withHints ? ['hint'] : [])],

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { formatDiagnostic, InventoryError } from '../../inventory/diagnostics.js';
@@ -9,6 +9,7 @@ import { renderInventory, type InventoryDraft } from '../../init/render.js';
 import { COMPONENT_SPECS, ROLE_NAMES } from '../../services/catalog.js';
 import { renderTable } from '../../ui/table.js';
 import type { Prompts } from '../../ui/prompts.js';
+import { writeFileAtomic } from '../../util/atomic-write.js';
 import { InputError } from '../../util/errors.js';
 import type { RunContext } from '../context.js';
 
@@ -127,9 +128,7 @@ async function emit(text: string, output: string, opts: InitOptions, ctx: RunCon
     ctx.out.info(text.trimEnd());
     return;
   }
-  const tmp = `${output}.${process.pid}.tmp`;
-  await writeFile(tmp, text, { mode: 0o644 });
-  await rename(tmp, output);
+  await writeFileAtomic(output, text, { mode: 0o644 });
   ctx.out.info(`wrote ${output}`);
   ctx.out.info(`next: pyro check -i ${output} --trust-new-hosts   (verify the host key fingerprints it prints)`);
 }

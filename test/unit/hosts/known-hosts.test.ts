@@ -111,6 +111,7 @@ describe('known hosts', function () {
     assert.equal(await store.verify(target(2222), blob(ed)), 'added');
     assert.equal(await store.verify(target(2222), blob(ed)), 'known');
     assert.equal(readFileSync(file, 'utf8'), `[nn1]:2222,[10.0.0.11]:2222 ${keyPart(ed)}\n`);
+    assert.deepEqual(store.accepted, [{ host: 'nn1', endpoint: '10.0.0.11:2222', keyType: 'ssh-ed25519', fingerprint: fingerprint(blob(ed)) }]);
     const fresh = new KnownHostsStore({ file, userFile: null, trustNew: false });
     assert.equal(await fresh.verify(target(2222, '10.0.0.11'), blob(ed)), 'known');
   });
@@ -123,6 +124,7 @@ describe('known hosts', function () {
     );
     const lines = readFileSync(file, 'utf8').trim().split('\n');
     assert.equal(lines.length, 12);
+    assert.equal(stores.flatMap((st) => st.accepted).length, 12, 'each key accepted once');
     for (let i = 0; i < 12; i++) assert.ok(lines.some((l) => l.startsWith(`h${i},10.1.0.${i} `)), `h${i} missing`);
   });
 

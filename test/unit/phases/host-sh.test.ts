@@ -70,6 +70,15 @@ describe('host-sh prelude (run with /bin/sh)', function () {
       assert.notEqual(statSync(file).ino, ino);
       assert.deepEqual(readdirSync(path.dirname(file)), ['server.properties'], 'no temp file left');
     });
+
+    it('on failure leaves the old file as it was and no temp file', () => {
+      const file = path.join(dir, 'server.properties');
+      writeFileSync(file, 'a=1\n');
+      const out = sh(`printf '%s' 'not base64 ***' | pyro_put ${q(file)} 644`);
+      assert.notEqual(rcOf(out), 0, out);
+      assert.equal(readFileSync(file, 'utf8'), 'a=1\n');
+      assert.deepEqual(readdirSync(dir), ['server.properties']);
+    });
   });
 
   describe('pyro_format', () => {

@@ -1,9 +1,10 @@
 import { existsSync } from 'node:fs';
-import { readdir, rename, rm, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { create as tarCreate } from 'tar';
 import type { WebHdfs } from '../../../clients/webhdfs.js';
 import type { Inventory } from '../../../inventory/types.js';
+import { writeFileAtomic } from '../../../util/atomic-write.js';
 import { defaultFs } from '../../hdfs/endpoints.js';
 import { hdfsSettings } from '../../hdfs/settings.js';
 
@@ -19,13 +20,7 @@ export async function sparkYarnArchive(inv: Inventory, fs: WebHdfs, sparkHome: s
   const local = path.join(sparkHome, '..', `${build}.spark-jars.tar`);
   if (!existsSync(local)) {
     const jars = (await readdir(path.join(sparkHome, 'jars'))).filter((f) => f.endsWith('.jar')).sort();
-    const tmp = `${local}.tmp-${process.pid}`;
-    try {
-      await tarCreate({ file: tmp, cwd: path.join(sparkHome, 'jars'), portable: true }, jars);
-      await rename(tmp, local);
-    } finally {
-      await rm(tmp, { force: true });
-    }
+    await writeFileAtomic(local, tarCreate({ cwd: path.join(sparkHome, 'jars'), portable: true }, jars));
   }
   const remote = `/pyro/spark/${build}/spark-jars.tar`;
   const size = (await stat(local)).size;

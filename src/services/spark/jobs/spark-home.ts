@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ArtifactCache } from '../../../artifacts/cache.js';
 import { recipeFor } from '../../../artifacts/catalog.js';
@@ -7,6 +7,7 @@ import { unpack } from '../../../artifacts/archive.js';
 import { ensureArtifact } from '../../../artifacts/fetch.js';
 import { fetchOptionsFor } from '../../../artifacts/needs.js';
 import type { Inventory } from '../../../inventory/types.js';
+import { renameDurable } from '../../../util/atomic-write.js';
 
 /** A distribution unpacked on the control machine (Spark for spark-submit, the JDBC driver for jobs). */
 export async function controlTree(inv: Inventory, component: string, log?: (l: string) => void): Promise<string> {
@@ -25,6 +26,6 @@ export async function controlTree(inv: Inventory, component: string, log?: (l: s
   await unpack(cache.blobPath(entry.sha256), tmp, 1);
   await writeFile(path.join(tmp, '.done'), `${entry.sha256}\n`);
   await rm(root, { recursive: true, force: true });
-  await rename(tmp, root);
+  await renameDurable(tmp, root);
   return tree;
 }

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { readdirSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { execa } from 'execa';
@@ -9,6 +9,7 @@ import { WebHdfs } from '../../../clients/webhdfs.js';
 import type { Inventory } from '../../../inventory/types.js';
 import { parseMemoryMb } from '../../../inventory/resolve.js';
 import { renderHadoopXml } from '../../../render/hadoop-xml.js';
+import { ensureStateDir } from '../../../state/paths.js';
 import { InputError, PyroError } from '../../../util/errors.js';
 import { defaultFs, nameNode, nameNodeHttp } from '../../hdfs/endpoints.js';
 import { hdfsSettings } from '../../hdfs/settings.js';
@@ -45,7 +46,7 @@ export function hdfs(inv: Inventory): WebHdfs {
 /** The client-side Hadoop config spark-submit reads: where HDFS and the ResourceManager are. */
 async function clientConf(ctx: SubmitContext): Promise<string> {
   const dir = path.join(ctx.stateDir, 'client-conf');
-  await mkdir(dir, { recursive: true });
+  await ensureStateDir(dir);
   const rm = resourceManager(ctx.inv);
   await writeFile(path.join(dir, 'core-site.xml'), renderHadoopXml({ 'fs.defaultFS': defaultFs(ctx.inv) }));
   // Files the client writes (staging, checkpoints, progress) get the cluster's replication, not the client default 3.

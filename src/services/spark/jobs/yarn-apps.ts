@@ -1,6 +1,6 @@
 import { errorText, getJson } from '../../../clients/http.js';
 import type { Inventory } from '../../../inventory/types.js';
-import { resourceManagerHttp } from '../../yarn/endpoints.js';
+import { resourceManager, resourceManagerHttp } from '../../yarn/endpoints.js';
 
 export interface YarnApp {
   id: string;
@@ -19,15 +19,40 @@ export function rmBase(inv: Inventory): string {
   return resourceManagerHttp(inv);
 }
 
+/**
+ * YARN's tracking URL with the ResourceManager's host as the inventory gives it, port and path kept: YARN reports
+ * its own hostname, which the machine running pyro may not resolve, and every other URL pyro prints uses the
+ * inventory's address. Only a URL on the RM's web port is the RM's (its proxy); any other, and a placeholder such
+ * as `N/A`, is left as it is.
+ */
+export function trackingUrlViaInventory(inv: Inventory, url: string | undefined): string | undefined {
+  if (!url) return url;
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return url;
+  }
+  const rm = resourceManager(inv);
+  if (Number(u.port || (u.protocol === 'https:' ? 443 : 80)) !== rm.ports.http) return url;
+  const address = rm.host.address;
+  u.hostname = address.includes(':') && !address.startsWith('[') ? `[${address}]` : address;
+  return u.toString();
+}
+
+function withInventoryUrls(inv: Inventory, app: YarnApp): YarnApp {
+  return app.trackingUrl ? { ...app, trackingUrl: trackingUrlViaInventory(inv, app.trackingUrl) } : app;
+}
+
 /** Spark applications the ResourceManager knows, newest first (optionally only in the given states). */
 export async function sparkApps(inv: Inventory, states?: string[]): Promise<YarnApp[]> {
   const q = new URLSearchParams({ applicationTypes: 'SPARK', ...(states ? { states: states.join(',') } : {}) });
   const doc = await getJson<{ apps: { app?: YarnApp[] } | null }>(`${rmBase(inv)}/ws/v1/cluster/apps?${q}`);
-  return (doc.apps?.app ?? []).sort((a, b) => b.startedTime - a.startedTime);
+  return (doc.apps?.app ?? []).map((a) => withInventoryUrls(inv, a)).sort((a, b) => b.startedTime - a.startedTime);
 }
 
 export async function yarnApp(inv: Inventory, id: string): Promise<YarnApp> {
-  return (await getJson<{ app: YarnApp }>(`${rmBase(inv)}/ws/v1/cluster/apps/${id}`)).app;
+  return withInventoryUrls(inv, (await getJson<{ app: YarnApp }>(`${rmBase(inv)}/ws/v1/cluster/apps/${id}`)).app);
 }
 
 /** YARN states of an application that is running or on its way to. */
