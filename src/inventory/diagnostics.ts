@@ -23,6 +23,11 @@ export function formatPath(path: readonly (string | number)[]): string {
   return out || '(root)';
 }
 
+/** A value short enough to quote in a message: a hostile file's megabyte-long value must not flood the terminal. */
+export function clip(value: string, max = 60): string {
+  return value.length <= max ? value : `${value.slice(0, max)}… (${value.length} characters)`;
+}
+
 export function formatDiagnostic(d: Diagnostic): string {
   const where = `${d.file}:${d.line}:${d.col}`;
   const head = `${where}: ${d.severity}: ${d.path === '(root)' ? '' : `${d.path}: `}${d.message}`;
