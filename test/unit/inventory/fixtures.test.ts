@@ -123,6 +123,8 @@ describe('hostile inventories (built at test time)', () => {
     { file: 'long-line.yaml', bytes: () => `cluster: {name: "${'x'.repeat(5 * MiB)}"}\n`, at: '1:1', message: /the file is 5\.0 MiB/, hint: /is this the inventory\?/ },
     // Under the size cap, yet 100000 keys: the token cap refuses it before the parser spends seconds on it.
     { file: 'many-keys-under-a-mib.yaml', bytes: () => `cluster:\n${Array.from({ length: 100_000 }, (_, i) => `${i.toString(36)}: 1\n`).join('')}`, at: '1:1', message: /over 100000 YAML tokens/, hint: /is this the inventory\?/ },
+    // Under the size cap: parsed, and refused by the schema, which quotes only the start of the value.
+    { file: 'long-value.yaml', bytes: () => `cluster:\n  name: "${'x'.repeat(900_000)}"\n`, at: '2:9', message: /invalid value "x{59}… \(900002 characters\)/, hint: /DNS label/ },
     { file: 'an-executable.yaml', bytes: () => readFileSync(process.execPath).subarray(0, 64 * 1024), message: /holds a NUL byte: it is binary, not YAML/, hint: /-i inventories\/local.yaml/ },
     { file: 'garbage.yaml', bytes: () => garbage(4096), message: /byte 0x[0-9a-f]{2} is not valid UTF-8/, hint: /save the file as UTF-8/ },
     { file: 'utf16.yaml', bytes: () => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(threeHosts.toString('utf8'), 'utf16le')]), at: '1:1', message: /UTF-16/, hint: /iconv -f UTF-16 -t UTF-8/ },
@@ -143,6 +145,7 @@ describe('hostile inventories (built at test time)', () => {
       assert.match(r.stderr, c.message);
       assert.match(r.stderr, new RegExp(`hint: .*${c.hint.source}`));
       assertNoCrash(c.file, r);
+      assert.ok(r.stderr.length < 2000, `${c.file}: ${r.stderr.length} characters of messages`);
     });
   }
 
