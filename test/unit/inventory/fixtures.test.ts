@@ -125,6 +125,8 @@ describe('hostile inventories (built at test time)', () => {
     { file: 'many-keys-under-a-mib.yaml', bytes: () => `cluster:\n${Array.from({ length: 100_000 }, (_, i) => `${i.toString(36)}: 1\n`).join('')}`, at: '1:1', message: /over 100000 YAML tokens/, hint: /is this the inventory\?/ },
     // Under the size cap: parsed, and refused by the schema, which quotes only the start of the value.
     { file: 'long-value.yaml', bytes: () => `cluster:\n  name: "${'x'.repeat(900_000)}"\n`, at: '2:9', message: /invalid value "x{59}… \(900002 characters\)/, hint: /DNS label/ },
+    // Deep enough to overflow the parser's stack (fixture 52 stops short of it): the overflow is reported as nesting.
+    { file: 'deeper-than-the-stack.yaml', bytes: () => `cluster: ${'['.repeat(5000)}${']'.repeat(5000)}\n`, message: /nested more than 64 levels deep/, hint: /a few levels of nesting/ },
     { file: 'an-executable.yaml', bytes: () => readFileSync(process.execPath).subarray(0, 64 * 1024), message: /holds a NUL byte: it is binary, not YAML/, hint: /-i inventories\/local.yaml/ },
     { file: 'garbage.yaml', bytes: () => garbage(4096), message: /byte 0x[0-9a-f]{2} is not valid UTF-8/, hint: /save the file as UTF-8/ },
     { file: 'utf16.yaml', bytes: () => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(threeHosts.toString('utf8'), 'utf16le')]), at: '1:1', message: /UTF-16/, hint: /iconv -f UTF-16 -t UTF-8/ },
