@@ -17,10 +17,20 @@ export function formatPath(path: readonly (string | number)[]): string {
   let out = '';
   for (const seg of path) {
     if (typeof seg === 'number') out += `[${seg}]`;
-    else if (/^[A-Za-z_$][\w$-]*$/.test(seg)) out += out ? `.${seg}` : seg;
-    else out += `[${JSON.stringify(seg)}]`;
+    else if (/^[A-Za-z_$][\w$-]*$/.test(seg)) out += out ? `.${clip(seg)}` : clip(seg);
+    else out += `[${quote(seg)}]`;
   }
   return out || '(root)';
+}
+
+/** A value short enough to quote in a message: a hostile file's megabyte-long value must not flood the terminal. */
+export function clip(value: string, max = 60): string {
+  return value.length <= max ? value : `${value.slice(0, max)}… (${value.length} characters)`;
+}
+
+/** A value as JSON, cut short like clip. */
+export function quote(value: unknown): string {
+  return clip(JSON.stringify(value) ?? String(value));
 }
 
 export function formatDiagnostic(d: Diagnostic): string {

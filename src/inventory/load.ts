@@ -25,7 +25,7 @@ export function defaultInventoryPath(): string {
  */
 export async function loadInventoryWith(file: string, components: readonly ComponentSpec[]): Promise<LoadedInventory> {
   const src = await readInventorySource(file);
-  const data = src.doc.toJS({ maxAliasCount: 100 }) as unknown;
+  const data = src.data;
   const schemaErrors = validateSchema(src, data, components);
   if (schemaErrors.length) throw new InventoryError(file, sortDiagnostics(schemaErrors));
   const inventory = resolveInventory(file, data as RawInventory, components);

@@ -1,7 +1,8 @@
-import { readFile, stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import { InputError } from '../util/errors.js';
 import { formatPath, InventoryError, type Diagnostic } from './diagnostics.js';
+import { checkSize, checkText, checkTree, decodeInventory, LIMITS } from './limits.js';
 
 export type PathSeg = string | number;
 
@@ -12,6 +13,8 @@ export class InventorySource {
     readonly text: string,
     readonly doc: Document.Parsed,
     private readonly lines: LineCounter,
+    /** The document as plain data (maps as objects, aliases resolved). */
+    readonly data: unknown,
   ) {}
 
   /** Line and column (1-based) of the value at `path`; with `key`, of its key. Falls back to the nearest parent. */
@@ -54,9 +57,22 @@ export class InventorySource {
   }
 }
 
-/** Reads and parses an inventory file; unreadable files and malformed YAML become clear input errors. */
+// stat's size says nothing for a pipe (-i <(...)), a device or a file still growing: the read stops past the cap.
+async function readAtMost(file: string, max: number): Promise<Buffer> {
+  const fh = await open(file, 'r');
+  try {
+    const buf = Buffer.alloc(max);
+    let n = 0;
+    for (let got = -1; got !== 0 && n < max; n += got) got = (await fh.read(buf, n, max - n)).bytesRead;
+    return buf.subarray(0, n);
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Reads and parses an inventory file; unreadable files, hostile input and malformed YAML become clear input errors. */
 export async function readInventorySource(file: string): Promise<InventorySource> {
-  let text: string;
+  let bytes: Buffer;
   try {
     const st = await stat(file);
     if (st.isDirectory()) {
@@ -64,7 +80,10 @@ export async function readInventorySource(file: string): Promise<InventorySource
         hint: `pass a YAML file inside it, e.g. -i ${file.replace(/\/$/, '')}/local.yaml`,
       });
     }
-    text = await readFile(file, 'utf8');
+    // Before reading: a file of gigabytes must not be read into memory to be refused.
+    const tooLarge = checkSize(file, st.size, true);
+    if (tooLarge) throw new InventoryError(file, [tooLarge]);
+    bytes = await readAtMost(file, LIMITS.bytes + 1);
   } catch (err) {
     if (err instanceof InputError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
@@ -77,17 +96,26 @@ export async function readInventorySource(file: string): Promise<InventorySource
       hint: 'check the file\'s permissions',
     });
   }
+  const text = decodeInventory(file, bytes);
+  if (typeof text !== 'string') throw new InventoryError(file, [text]);
+  const textError = checkSize(file, bytes.length, false) ?? checkText(file, text);
+  if (textError) throw new InventoryError(file, [textError]);
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
+  // resolveKnownTags off: !!binary, !!set, !!timestamp would otherwise be built as objects before checkTree sees them.
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: false, resolveKnownTags: false });
   const diagnostics: Diagnostic[] = [];
   for (const e of doc.errors) {
     const pos = e.linePos?.[0] ?? { line: 1, col: 1 };
     const message = e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+    // The parser recurses per nesting level and reports the overflow as an error of its own.
+    const tooDeep = /Maximum call stack size exceeded/.test(message);
     diagnostics.push({
-      severity: 'error', file, line: pos.line, col: pos.col, path: '(yaml)', message,
-      hint: e.code === 'DUPLICATE_KEY' ? 'remove or rename one of the duplicated keys' : 'check indentation and quoting on this line; YAML uses spaces, not tabs',
+      severity: 'error', file, line: pos.line, col: pos.col, path: '(yaml)',
+      message: tooDeep ? `nested more than ${LIMITS.depth} levels deep` : message,
+      hint: tooDeep ? 'an inventory needs only a few levels of nesting' : 'check indentation and quoting on this line; YAML uses spaces, not tabs',
     });
   }
+  if (!diagnostics.length) diagnostics.push(...checkTree(file, doc, lines));
   if (diagnostics.length) throw new InventoryError(file, diagnostics);
   if (text.trim() === '' || doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) {
     throw new InventoryError(file, [{
@@ -95,5 +123,15 @@ export async function readInventorySource(file: string): Promise<InventorySource
       hint: 'start from inventories/local.yaml or run `pyro init`',
     }]);
   }
-  return new InventorySource(file, text, doc, lines);
+  let data: unknown;
+  try {
+    // checkTree has bounded the aliases already; yaml's own cap stays as a second guard.
+    data = doc.toJS({ maxAliasCount: LIMITS.values });
+  } catch (err) {
+    throw new InventoryError(file, [{
+      severity: 'error', file, line: 1, col: 1, path: '(yaml)', message: (err as Error).message,
+      hint: 'check the anchors (&name) and aliases (*name) in the file',
+    }]);
+  }
+  return new InventorySource(file, text, doc, lines, data);
 }

@@ -1,6 +1,6 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { didYouMean } from '../util/did-you-mean.js';
-import type { Diagnostic } from './diagnostics.js';
+import { clip, quote, type Diagnostic } from './diagnostics.js';
 import { inventorySchema } from './schema.js';
 import type { InventorySource, PathSeg } from './source.js';
 import type { ComponentSpec } from './types.js';
@@ -32,7 +32,7 @@ function typeOf(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
-  return `${typeof value} ${JSON.stringify(value)}`;
+  return `${typeof value} ${quote(value)}`;
 }
 
 function describe(e: ErrorObject, src: InventorySource): Diagnostic {
@@ -52,7 +52,7 @@ function describe(e: ErrorObject, src: InventorySource): Diagnostic {
       const fromPattern = Object.keys(schema.patternProperties ?? {}).flatMap((p) => /^\^\(([\w|-]+)\)\$$/.exec(p)?.[1]?.split('|') ?? []);
       const known = [...Object.keys(schema.properties ?? {}).filter((k) => k !== '$schema'), ...fromPattern];
       const guess = didYouMean(extra, known);
-      return src.diagnostic([...path, extra], `unknown field \`${extra}\``, {
+      return src.diagnostic([...path, extra], `unknown field \`${clip(extra)}\``, {
         atKey: true,
         hint: guess ? `did you mean \`${guess}\`?` : known.length ? `allowed here: ${known.join(', ')}` : 'nothing else is allowed here',
       });
@@ -62,7 +62,7 @@ function describe(e: ErrorObject, src: InventorySource): Diagnostic {
       const value = String(e.data);
       const guess = didYouMean(value, allowed);
       const what = path.includes('roles') ? 'role' : 'value';
-      return src.diagnostic(path, `unknown ${what} \`${value}\``, {
+      return src.diagnostic(path, `unknown ${what} \`${clip(value)}\``, {
         hint: `${guess ? `did you mean \`${guess}\`? ` : ''}allowed: ${allowed.join(', ')}`,
       });
     }
@@ -76,7 +76,7 @@ function describe(e: ErrorObject, src: InventorySource): Diagnostic {
       });
     case 'pattern':
     case 'minLength':
-      return src.diagnostic(path, `invalid value ${JSON.stringify(e.data)}${about}`, {
+      return src.diagnostic(path, `invalid value ${quote(e.data)}${about}`, {
         hint: e.keyword === 'pattern' ? schema['x-hint'] ?? `must match ${(e.params as { pattern: string }).pattern}` : 'must not be empty',
       });
     case 'minItems':
@@ -87,7 +87,7 @@ function describe(e: ErrorObject, src: InventorySource): Diagnostic {
       return src.diagnostic(path, 'lists the same item twice', { hint: 'remove the duplicate' });
     case 'minimum':
     case 'maximum':
-      return src.diagnostic(path, `${e.message ?? 'out of range'}, got ${JSON.stringify(e.data)}${about}`, {
+      return src.diagnostic(path, `${e.message ?? 'out of range'}, got ${quote(e.data)}${about}`, {
         hint: 'use a value in range',
       });
     default:

@@ -15,6 +15,8 @@ export function editDistance(a: string, b: string): number {
 
 /** The closest candidate to `word`, if it is close enough to be a plausible typo. */
 export function didYouMean(word: string, candidates: readonly string[]): string | undefined {
+  // Names are short; a word this long is no typo of one, and its edit distances would cost length × length.
+  if (word.length > 100) return undefined;
   let best: string | undefined;
   let bestScore = Infinity;
   const w = word.toLowerCase();
