@@ -1,11 +1,13 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { didYouMean } from '../util/did-you-mean.js';
 import { clip, quote, type Diagnostic } from './diagnostics.js';
+import { precompiledValidator } from './precompiled-validator.js';
 import { inventorySchema } from './schema.js';
 import type { InventorySource, PathSeg } from './source.js';
 import type { ComponentSpec } from './types.js';
 
-const ajv = new Ajv({ allErrors: true, verbose: true, strict: false });
+export const AJV_OPTIONS = { allErrors: true, verbose: true, strict: false } as const;
+const ajv = new Ajv(AJV_OPTIONS);
 // Compiling takes tens of ms: once per catalogue.
 const compiled = new WeakMap<readonly ComponentSpec[], ValidateFunction>();
 
@@ -14,7 +16,7 @@ function validatorFor(components: readonly ComponentSpec[]): ValidateFunction {
   if (!v) {
     // Without its $id: one Ajv instance refuses a second schema under the same id (another catalogue, in tests).
     const { $id: _id, ...schema } = inventorySchema(components);
-    compiled.set(components, (v = ajv.compile(schema)));
+    compiled.set(components, (v = precompiledValidator(schema) ?? ajv.compile(schema)));
   }
   return v;
 }
