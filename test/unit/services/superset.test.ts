@@ -3,19 +3,13 @@ import { loadInventory } from '../../../src/services/catalog.js';
 import type { Inventory, ServiceInstance } from '../../../src/inventory/types.js';
 import { desiredFor } from '../../../src/phases/desired.js';
 import { SUPERSET_MARKER, SUPERSET_PRIVATE_FILES } from '../../../src/services/superset/files.js';
-import { IDS, SECRETS, tempInventory } from './fixtures.js';
+import { execArgv } from '../../helpers/rendered.js';
+import { IDS, SECRETS, tempInventory } from '../superset/fixtures.js';
 
 function superset(inv: Inventory): ServiceInstance {
   const i = inv.instances.find((x) => x.def.role === 'superset');
   assert.ok(i, 'the inventory runs superset');
   return i;
-}
-
-/** The words of run.sh's exec line (argv as shJoin writes it, quotes dropped). */
-function execArgv(run: string): string[] {
-  const line = run.split('\n').find((l) => l.startsWith('exec '));
-  assert.ok(line, run);
-  return line.slice(5).split(' ').map((w) => w.replace(/^'(.*)'$/, '$1'));
 }
 
 const SECRET_VALUES = ['p@ss/1', encodeURIComponent('p@ss/1'), 'k'.repeat(40), 'adminpw'];
