@@ -91,6 +91,7 @@ hosts:
     roles: [hdfs-datanode, yarn-nodemanager, kafka-broker]
     services:
       hdfs:
+        replication: 2
         config: { hdfs-site.xml: { dfs.datanode.du.reserved: 3 } }
         datanode:
           heap: 700m
@@ -131,6 +132,11 @@ services:
     assert.equal(nn.get('dfs.datanode.du.reserved'), '1');
     assert.equal(nn.has('dfs.datanode.balance.max.concurrent.moves'), false);
     assert.equal(file(inv, 'b', 'hdfs-datanode', 'core-site.xml').get('io.file.buffer.size'), '131072');
+  });
+
+  it('a host\'s replication wins on its daemons', () => {
+    assert.equal(file(inv, 'b', 'hdfs-datanode', 'hdfs-site.xml').get('dfs.replication'), '2');
+    assert.equal(file(inv, 'a', 'hdfs-datanode', 'hdfs-site.xml').get('dfs.replication'), '1');
   });
 
   it('a host\'s dir and heap win over the role\'s', () => {
