@@ -1,6 +1,8 @@
 import { strict as assert } from 'node:assert';
 import type { Inventory } from '../../../src/inventory/types.js';
 import { loadInventory } from '../../../src/services/catalog.js';
+import { internalTopicDefaults } from '../../../src/services/kafka/files.js';
+import kafka from '../../../src/services/kafka/index.js';
 import { execArgv, idsFor, instanceOf, inventoryFromYaml, props, renderOn } from '../../helpers/rendered.js';
 
 // What Kafka renders per instance: server.properties (KRaft roles, quorum, listeners, dirs, overrides) and run.sh.
@@ -115,6 +117,19 @@ services:
     assert.equal(p.get('offsets.topic.replication.factor'), '1');
     assert.equal(p.get('transaction.state.log.replication.factor'), '2');
     assert.equal(p.get('default.replication.factor'), '2');
+    // One of two replicas may be out of sync, as while the other broker restarts in a roll.
+    assert.equal(p.get('transaction.state.log.min.isr'), '1');
+    assert.equal(p.get('share.coordinator.state.topic.min.isr'), '1');
+  });
+
+  it('what `pyro init` writes for the internal topics is what the brokers would render without it', () => {
+    for (const brokers of [1, 2, 3, 5]) {
+      const draft = kafka.initDraft!(() => brokers);
+      const written = (draft.settings as { config: Record<string, Record<string, number>> }).config['server.properties']!;
+      const derived = internalTopicDefaults(brokers);
+      for (const [k, v] of Object.entries(written)) assert.equal(v, derived[k], `${k} with ${brokers} brokers`);
+      assert.equal((draft.sections!.topics as { replicationFactor: number }[])[0]!.replicationFactor, derived['default.replication.factor']);
+    }
   });
 
   it('a controller takes only its own config block, not the brokers\' (component-wide) one', () => {
