@@ -47,7 +47,7 @@ function configBlock(files: string[], description: string): TSchema {
 function roleBlock(c: ComponentSpec, def: RoleSpec): TObject {
   const portProps = Object.fromEntries(def.ports.map((p) => [p.name, Type.Optional({ ...port, description: `${p.description} (default ${p.default})` })]));
   const dirProps = Object.fromEntries(def.dirs.map((d) => [d.name, Type.Optional(absPath(`${d.description} (default <dataDir>/${d.default})`))]));
-  const what = def.memory === 'process' ? 'memory budget of the process' : 'JVM heap';
+  const what = def.memory === 'process' ? (def.memoryDescription ?? 'memory of the process (not a JVM)') : 'JVM heap';
   return Type.Object(
     {
       heap: Type.Optional(memory(`${what}, e.g. 1g (default ${def.heapMb}m)`)),

@@ -144,6 +144,8 @@ export interface RoleSpec {
   heapMb: number;
   /** What the memory setting sizes: a JVM heap (default) or a non-JVM process's memory budget. */
   memory?: 'heap' | 'process';
+  /** For `memory: 'process'`: what the setting controls, as the schema tells the user (a JVM heap needs none). */
+  memoryDescription?: string;
   /** Memory the host must have for this role beyond the heap (off-heap, containers), in MiB. */
   extraMemoryMb: number;
   /** Minimum Java major version, when the role runs on a JVM. */

@@ -2,14 +2,14 @@ import { renderHadoopXml } from '../../render/hadoop-xml.js';
 import { coreSite, type Props } from '../hadoop/common.js';
 import { endpoint, userConfig, type RuntimeContext } from '../runtime.js';
 import { nameNode } from './endpoints.js';
-import { hdfsSettings } from './settings.js';
+import { hdfsSettingsOf } from './settings.js';
 
 /** The NameNode's addresses (every HDFS daemon needs them) plus this instance's own dirs and listeners. */
 function hdfsSite(ctx: RuntimeContext): Props {
   const { inv, inst } = ctx;
   const nn = nameNode(inv);
   const p: Props = {
-    'dfs.replication': hdfsSettings(inv).replication,
+    'dfs.replication': hdfsSettingsOf(inst).replication,
     'dfs.namenode.rpc-address': endpoint(nn, 'rpc'),
     'dfs.namenode.http-address': endpoint(nn, 'http'),
     // Hosts are named by address in the inventory; reverse DNS may not know them.

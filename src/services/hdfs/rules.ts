@@ -1,14 +1,14 @@
 import type { Diagnostic } from '../../inventory/diagnostics.js';
-import { replicationCheck } from '../../inventory/rule-helpers.js';
+import { layerPaths, replicationCheck } from '../../inventory/rule-helpers.js';
 import type { Rule } from '../../inventory/types.js';
 import { dataNodeCount } from './endpoints.js';
-import { hdfsSettings } from './settings.js';
 
 /** Replication can't exceed the DataNodes that hold replicas. */
 export const replicationRule: Rule = (inv, src) => {
   const out: Diagnostic[] = [];
   const check = replicationCheck(src, out, dataNodeCount(inv), 'DataNode');
-  check(['services', 'hdfs', 'replication'], hdfsSettings(inv).replication);
-  check(['services', 'hdfs', 'config', 'hdfs-site.xml', 'dfs.replication'], inv.config.hdfs?.['hdfs-site.xml']?.['dfs.replication']);
+  // The derived default never exceeds the DataNodes; only values written in the file can.
+  for (const p of layerPaths(inv, 'hdfs', ['replication'])) check(p, src.doc.getIn(p));
+  for (const p of layerPaths(inv, 'hdfs', ['config', 'hdfs-site.xml', 'dfs.replication'], ['namenode', 'datanode'])) check(p, src.doc.getIn(p));
   return out;
 };

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import type { Inventory } from '../../inventory/types.js';
+import type { Inventory, ServiceInstance } from '../../inventory/types.js';
 
 /** `services.hdfs` settings beside the role blocks. */
 export const HDFS_SETTINGS = {
@@ -16,6 +16,12 @@ export function deriveHdfs(s: Record<string, unknown>, inv: Pick<Inventory, 'ins
   return { ...s, replication: s.replication ?? Math.max(1, Math.min(3, dataNodes)) };
 }
 
+/** The cluster's settings (what clients outside the cluster, like spark-submit, use). */
 export function hdfsSettings(inv: Inventory): HdfsSettings {
   return inv.settings.hdfs as unknown as HdfsSettings;
+}
+
+/** An HDFS daemon's settings: its host's own `services.hdfs` block over the cluster's. */
+export function hdfsSettingsOf(inst: ServiceInstance): HdfsSettings {
+  return inst.settings as unknown as HdfsSettings;
 }

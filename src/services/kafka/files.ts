@@ -4,6 +4,24 @@ import { renderProperties } from '../../render/properties.js';
 import { endpoint, roleMarker, userConfig, type RuntimeContext } from '../runtime.js';
 import { brokerCount, CONTROLLER, nodeId, quorumVoters } from './endpoints.js';
 
+/**
+ * Internal topics sized to the brokers there are: with fewer, consumer groups and transactions never work. One
+ * replica may be missing from the in-sync set, as it is while a rolling restart has a broker down. `pyro init`
+ * writes some of these into the inventory: the same function, so a fresh inventory renders what it would without them.
+ */
+export function internalTopicDefaults(brokers: number): Record<string, number> {
+  const rf = Math.max(1, Math.min(3, brokers));
+  const minIsr = Math.max(1, rf - 1);
+  return {
+    'offsets.topic.replication.factor': rf,
+    'transaction.state.log.replication.factor': rf,
+    'transaction.state.log.min.isr': minIsr,
+    'share.coordinator.state.topic.replication.factor': rf,
+    'share.coordinator.state.topic.min.isr': minIsr,
+    'default.replication.factor': rf,
+  };
+}
+
 function serverProperties(ctx: RuntimeContext): Record<string, ConfigValue> {
   const { inv, inst, ids } = ctx;
   const common = {
@@ -21,7 +39,6 @@ function serverProperties(ctx: RuntimeContext): Record<string, ConfigValue> {
       ...userConfig(inst, 'server.properties'),
     };
   }
-  const rf = Math.min(3, brokerCount(inv));
   return {
     ...common,
     'process.roles': 'broker',
@@ -30,13 +47,7 @@ function serverProperties(ctx: RuntimeContext): Record<string, ConfigValue> {
     'inter.broker.listener.name': 'PLAINTEXT',
     'listener.security.protocol.map': 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
     'log.dirs': inst.dirs.logs!,
-    // Internal topics sized to the brokers there are: with fewer, consumer groups and transactions never work.
-    'offsets.topic.replication.factor': rf,
-    'transaction.state.log.replication.factor': rf,
-    'transaction.state.log.min.isr': Math.min(2, rf),
-    'share.coordinator.state.topic.replication.factor': rf,
-    'share.coordinator.state.topic.min.isr': Math.min(2, rf),
-    'default.replication.factor': rf,
+    ...internalTopicDefaults(brokerCount(inv)),
     ...userConfig(inst, 'server.properties'),
   };
 }

@@ -2,6 +2,7 @@ import { defineModule } from '../definition.js';
 import broker from './broker.js';
 import controller from './controller.js';
 import { nodeKey } from './endpoints.js';
+import { internalTopicDefaults } from './files.js';
 import { replicationRule, uniqueTopics } from './rules.js';
 import { KAFKA_SECTIONS } from './sections.js';
 import { kafkaStatus } from './status.js';
@@ -23,18 +24,11 @@ export default defineModule({
   steps: [topicsStep],
   summary: kafkaStatus,
   initDraft: (count) => {
-    const rf = Math.min(3, Math.max(1, count('kafka-broker')));
+    const d = internalTopicDefaults(count('kafka-broker'));
+    const written = ['offsets.topic.replication.factor', 'transaction.state.log.replication.factor', 'transaction.state.log.min.isr'];
     return {
-      settings: {
-        config: {
-          'server.properties': {
-            'offsets.topic.replication.factor': rf,
-            'transaction.state.log.replication.factor': rf,
-            'transaction.state.log.min.isr': Math.max(1, rf - 1),
-          },
-        },
-      },
-      sections: { topics: [{ name: 'events', partitions: 3, replicationFactor: rf }] },
+      settings: { config: { 'server.properties': Object.fromEntries(written.map((k) => [k, d[k]!])) } },
+      sections: { topics: [{ name: 'events', partitions: 3, replicationFactor: d['default.replication.factor']! }] },
     };
   },
 });

@@ -1,5 +1,5 @@
 import type { Diagnostic } from '../../inventory/diagnostics.js';
-import { replicationCheck } from '../../inventory/rule-helpers.js';
+import { layerPaths, replicationCheck } from '../../inventory/rule-helpers.js';
 import type { Rule } from '../../inventory/types.js';
 import { brokerCount } from './endpoints.js';
 import { topicsOf } from './sections.js';
@@ -13,8 +13,8 @@ const REPLICATION_KEYS = [
 export const replicationRule: Rule = (inv, src) => {
   const out: Diagnostic[] = [];
   const check = replicationCheck(src, out, brokerCount(inv), 'broker');
-  const props = inv.config.kafka?.['server.properties'] ?? {};
-  for (const key of REPLICATION_KEYS) check(['services', 'kafka', 'config', 'server.properties', key], props[key]);
+  // Controllers take only their own block, and have no partitions to replicate.
+  for (const key of REPLICATION_KEYS) for (const p of layerPaths(inv, 'kafka', ['config', 'server.properties', key], ['broker'])) check(p, src.doc.getIn(p));
   topicsOf(inv).forEach((t, i) => check(['topics', i, 'replicationFactor'], t.replicationFactor));
   return out;
 };

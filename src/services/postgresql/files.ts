@@ -60,7 +60,10 @@ export function pgFormat(ctx: RuntimeContext): { dir: string; done: string; argv
   };
 }
 
-/** After a start: wait for connections, then set pyro's password and create the serving database (idempotent). */
+/**
+ * After a start: wait for connections, then set pyro's password and create the serving database (idempotent). The
+ * name is quoted: the inventory allows dashes, which an SQL identifier does not (it is lowercase, so quoting keeps it).
+ */
 export function pgPostStart(ctx: RuntimeContext): string {
   const d = ctx.inst.dirs.data!;
   const port = ctx.inst.ports.pg!;
@@ -72,6 +75,6 @@ i=0
 until "$PGBIN/pg_isready" -q -h '${d}' -p ${port}; do i=$((i+1)); if [ $i -gt 60 ]; then echo "@fail postgresql no connections accepted within 60 s"; exit 0; fi; sleep 1; done
 "$PGBIN/psql" -h '${d}' -p ${port} -U ${PG_USER} -d postgres -v ON_ERROR_STOP=1 -q <<'PYRO_SQL' || echo "@fail postgresql setting up the ${PG_USER} login and database ${db} failed"
 ALTER ROLE ${PG_USER} PASSWORD '${pw}';
-SELECT 'CREATE DATABASE ${db} OWNER ${PG_USER}' WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = '${db}')\\gexec
+SELECT 'CREATE DATABASE "${db}" OWNER ${PG_USER}' WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = '${db}')\\gexec
 PYRO_SQL`;
 }

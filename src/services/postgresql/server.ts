@@ -22,8 +22,8 @@ export default defineService({
   dependsOn: [],
   ports: [{ name: 'pg', default: 5432, description: 'SQL' }],
   dirs: [{ name: 'data', default: 'postgresql', description: 'cluster data directory (PGDATA)', holdsData: true }],
-  // Not a JVM: the memory setting sizes shared_buffers (half of it).
   heapMb: 256, memory: 'process', extraMemoryMb: 256,
+  memoryDescription: 'memory of the PostgreSQL server (not a JVM): shared_buffers is half of it',
   runtime: {
     files: pgFiles,
     prelude: pgRunPrelude,

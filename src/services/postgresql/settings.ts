@@ -10,6 +10,8 @@ export interface PostgresqlSettings {
   database: string;
 }
 
+/** The settings of the one server: its host's own `services.postgresql` block over the component's. */
 export function postgresqlSettings(inv: Inventory): PostgresqlSettings {
-  return inv.settings.postgresql as unknown as PostgresqlSettings;
+  const server = inv.instances.find((i) => i.def.component === 'postgresql');
+  return (server?.settings ?? inv.settings.postgresql) as unknown as PostgresqlSettings;
 }

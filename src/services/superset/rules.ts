@@ -60,7 +60,9 @@ export const supersetRules: Rule = (inv, src) => {
   const out: Diagnostic[] = [];
   // The derived default is postgresql only where a host runs it: this is a setting written in the inventory.
   if (supersetSettings(inv).metadata === 'postgresql' && !has(inv, POSTGRESQL)) {
-    out.push(src.diagnostic(['services', 'superset', 'metadata'], 'Superset\'s metadata is set to postgresql but no host has the role postgresql', {
+    const host = hostsWithRole(inv, SUPERSET)[0];
+    const own = host ? ['hosts', host.index, 'services', 'superset', 'metadata'] : [];
+    out.push(src.diagnostic(host && src.doc.hasIn(own) ? own : ['services', 'superset', 'metadata'], 'Superset\'s metadata is set to postgresql but no host has the role postgresql', {
       hint: 'add postgresql to one host\'s roles, or set `metadata: sqlite`',
     }));
   }

@@ -19,6 +19,8 @@ export function deriveSuperset(s: Record<string, unknown>, inv: Pick<Inventory, 
   return { ...s, metadata: s.metadata ?? (inv.instances.some((i) => i.def.role === 'postgresql') ? 'postgresql' : 'sqlite') };
 }
 
+/** The settings of the one server: its host's own `services.superset` block over the component's. */
 export function supersetSettings(inv: Inventory): SupersetSettings {
-  return inv.settings.superset as unknown as SupersetSettings;
+  const server = inv.instances.find((i) => i.def.component === 'superset');
+  return (server?.settings ?? inv.settings.superset) as unknown as SupersetSettings;
 }

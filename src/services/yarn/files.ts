@@ -1,12 +1,30 @@
+import type { ServiceInstance } from '../../inventory/types.js';
 import { renderHadoopXml } from '../../render/hadoop-xml.js';
 import { coreSite, type Props } from '../hadoop/common.js';
 import { endpoint, userConfig, type RuntimeContext } from '../runtime.js';
 import { NODEMANAGER, resourceManager, RESOURCEMANAGER } from './endpoints.js';
 import { nodeManagerSettings } from './settings.js';
 
+const MEMORY_KEY = 'yarn.nodemanager.resource.memory-mb';
+const VCORES_KEY = 'yarn.nodemanager.resource.cpu-vcores';
+
+/**
+ * YARN's own ceiling for a resource. The ResourceManager caps its maximum allocation at the largest NodeManager
+ * that registered (ClusterNodeTracker), so a bound this high lets the NodeManagers' real sizes decide.
+ */
+const NO_BOUND = 2 ** 31 - 1;
+
+/** What the inventory fixes of a NodeManager's containers (yarn-site.xml, else the settings); unset: sized from its host. */
+function fixedOffer(nm: ServiceInstance): { memoryMb?: number; vcores?: number } {
+  const site = userConfig(nm, 'yarn-site.xml');
+  const num = (v: unknown) => (v === undefined || v === '' || !Number.isFinite(Number(v)) ? undefined : Number(v));
+  const s = nodeManagerSettings(nm);
+  return { memoryMb: num(site[MEMORY_KEY]) ?? s.memoryMb, vcores: num(site[VCORES_KEY]) ?? s.vcores };
+}
+
 /** NodeManager container memory: the inventory's, else what the host has beyond its roles' heaps and 1 GiB. */
-export function nodeManagerMemoryMb(ctx: RuntimeContext): number {
-  const set = nodeManagerSettings(ctx.inst).memoryMb;
+function nodeManagerMemoryMb(ctx: RuntimeContext): number {
+  const set = fixedOffer(ctx.inst).memoryMb;
   if (set) return set;
   const total = ctx.resources?.memTotalMb ?? 8192;
   const heaps = ctx.inv.instances.filter((i) => i.host === ctx.inst.host).reduce((n, i) => n + i.heapMb, 0);
@@ -14,7 +32,22 @@ export function nodeManagerMemoryMb(ctx: RuntimeContext): number {
 }
 
 function nodeManagerVcores(ctx: RuntimeContext): number {
-  return nodeManagerSettings(ctx.inst).vcores ?? Math.max(1, ctx.resources?.cpus ?? 2);
+  return fixedOffer(ctx.inst).vcores ?? Math.max(1, ctx.resources?.cpus ?? 2);
+}
+
+/**
+ * The ResourceManager's largest container: the largest NodeManager's. It renders with its own host's facts only, so
+ * a NodeManager that sizes itself on another host leaves the bound to YARN: a guess from this host's memory could
+ * refuse containers that NodeManager holds.
+ */
+function maxAllocation(ctx: RuntimeContext, nms: ServiceInstance[]): { mb: number; vcores: number } {
+  const offers = nms.map((nm) => {
+    if (nm.host !== ctx.inst.host) return fixedOffer(nm);
+    const here = { ...ctx, inst: nm };
+    return { memoryMb: nodeManagerMemoryMb(here), vcores: nodeManagerVcores(here) };
+  });
+  const largest = (k: 'memoryMb' | 'vcores') => (offers.every((o) => o[k] !== undefined) ? Math.max(...offers.map((o) => o[k]!)) : NO_BOUND);
+  return { mb: largest('memoryMb'), vcores: largest('vcores') };
 }
 
 function yarnSite(ctx: RuntimeContext): Props {
@@ -31,8 +64,9 @@ function yarnSite(ctx: RuntimeContext): Props {
   };
   const nms = inv.instances.filter((i) => i.def.role === NODEMANAGER);
   if (inst.def.role === RESOURCEMANAGER && nms.length) {
-    // The largest container any node can hold.
-    p['yarn.scheduler.maximum-allocation-mb'] = Math.max(...nms.map((nm) => nodeManagerMemoryMb({ ...ctx, inst: nm })));
+    const max = maxAllocation(ctx, nms);
+    p['yarn.scheduler.maximum-allocation-mb'] = max.mb;
+    p['yarn.scheduler.maximum-allocation-vcores'] = max.vcores;
   }
   if (inst.def.role === NODEMANAGER) {
     const mem = nodeManagerMemoryMb(ctx);
@@ -43,8 +77,8 @@ function yarnSite(ctx: RuntimeContext): Props {
       'yarn.nodemanager.webapp.address': endpoint(inst, 'http'),
       'yarn.nodemanager.local-dirs': inst.dirs.local!,
       'yarn.nodemanager.log-dirs': inst.dirs.logs!,
-      'yarn.nodemanager.resource.memory-mb': mem,
-      'yarn.nodemanager.resource.cpu-vcores': nodeManagerVcores(ctx),
+      [MEMORY_KEY]: mem,
+      [VCORES_KEY]: nodeManagerVcores(ctx),
       'yarn.scheduler.maximum-allocation-mb': mem,
       // JVMs reserve far more virtual memory than they use; the physical check is the one that matters.
       'yarn.nodemanager.vmem-check-enabled': false,
@@ -65,9 +99,29 @@ function capacityScheduler(ctx: RuntimeContext): Props {
   };
 }
 
+/**
+ * MapReduce on YARN. Containers get the NodeManager's conf dir as HADOOP_CONF_DIR, so these keys (and the
+ * inventory's, e.g. output committer settings) also reach the Hadoop code inside Spark jobs.
+ */
+function mapredSite(ctx: RuntimeContext): Props {
+  // MR's ApplicationMaster and tasks find their jars there; set here rather than left to the NodeManager's env whitelist.
+  const home = `HADOOP_MAPRED_HOME=${ctx.artifactRoot('hadoop')}`;
+  return {
+    'mapreduce.framework.name': 'yarn',
+    'yarn.app.mapreduce.am.env': home,
+    'mapreduce.map.env': home,
+    'mapreduce.reduce.env': home,
+    ...userConfig(ctx.inst, 'mapred-site.xml'),
+  };
+}
+
 /** The site files a YARN daemon reads from its conf dir. */
 export function yarnFiles(ctx: RuntimeContext): Record<string, string> {
-  const files: Record<string, string> = { 'core-site.xml': renderHadoopXml(coreSite(ctx)), 'yarn-site.xml': renderHadoopXml(yarnSite(ctx)) };
+  const files: Record<string, string> = {
+    'core-site.xml': renderHadoopXml(coreSite(ctx)),
+    'yarn-site.xml': renderHadoopXml(yarnSite(ctx)),
+    'mapred-site.xml': renderHadoopXml(mapredSite(ctx)),
+  };
   if (ctx.inst.def.role === RESOURCEMANAGER) files['capacity-scheduler.xml'] = renderHadoopXml(capacityScheduler(ctx));
   return files;
 }

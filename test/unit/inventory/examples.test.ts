@@ -39,4 +39,23 @@ describe('example inventories (inventories/)', () => {
   it('the committed JSON Schema matches the one built from the service catalogue (npm run schema)', () => {
     assert.equal(readFileSync(SCHEMA_FILE, 'utf8'), schemaJson(COMPONENT_SPECS));
   });
+
+  it('the schema calls the memory setting a JVM heap only for roles on a JVM; the others say what it controls', () => {
+    type Props = { properties: Record<string, Props & { description?: string }> };
+    const services = (JSON.parse(schemaJson(COMPONENT_SPECS)) as Props).properties.services!.properties;
+    for (const c of COMPONENT_SPECS) {
+      for (const def of c.roles) {
+        const block = services[c.name]!.properties;
+        const heap = (def.settingsKey ? block[def.settingsKey]!.properties.heap : block.heap)!.description!;
+        if (def.memory === 'process') {
+          assert.equal(def.javaMin, undefined, def.role);
+          assert.ok(def.memoryDescription && heap.startsWith(def.memoryDescription), `${def.role}: ${heap}`);
+          assert.doesNotMatch(heap, /JVM heap/, def.role);
+        } else {
+          assert.ok(def.javaMin, `${def.role} has a JVM heap but no javaMin`);
+          assert.match(heap, /^JVM heap/, def.role);
+        }
+      }
+    }
+  });
 });

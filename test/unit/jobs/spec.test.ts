@@ -4,8 +4,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadInventory } from '../../../src/services/catalog.js';
 import { adHocJob, jobFromInventory } from '../../../src/services/spark/jobs/spec.js';
-import { desiredFor } from '../../../src/phases/desired.js';
-import { nodeKey } from '../../../src/services/kafka/endpoints.js';
 import { ClusterState } from '../../../src/state/cluster-state.js';
 import { InputError } from '../../../src/util/errors.js';
 
@@ -24,25 +22,6 @@ describe('job specs', () => {
     assert.equal(adHocJob('x/clicks.py', { name: 'c1', topics: ['t'] }).name, 'c1');
     assert.throws(() => adHocJob('app.jar', {}), /needs its main class/);
     assert.throws(() => adHocJob('notes.txt', {}), /a \.py file or a \.jar/);
-  });
-});
-
-describe('PostgreSQL runtime', () => {
-  it('renders config and a start step that sets the password, which never lands in a file', async () => {
-    const { inventory: inv } = await loadInventory('inventories/local.yaml');
-    const pgInst = inv.instances.find((i) => i.def.role === 'postgresql')!;
-    const kafka = inv.instances.filter((i) => i.def.component === 'kafka');
-    const ids = { hdfsClusterId: 'CID-x', kafkaClusterId: 'abc', kafkaNodeIds: Object.fromEntries(kafka.map((k, n) => [nodeKey(k), n + 1])) };
-    const d = desiredFor(inv, pgInst, ids, undefined, {}, { 'postgresql-password': 's3cret-value' });
-    assert.match(d.files['postgresql.conf']!, /^listen_addresses = '127\.0\.0\.1'$/m);
-    assert.match(d.files['postgresql.conf']!, /^port = 5432$/m);
-    assert.match(d.files['pg_hba.conf']!, /^host all all 0\.0\.0\.0\/0 scram-sha-256$/m);
-    assert.match(d.files['run.sh']!, /exec \$AS "\$PGBIN\/postgres" -D \/var\/lib\/pyro\/postgresql .* -c pyro\.role=postgresql/);
-    assert.equal(d.marker, 'pyro.role=postgresql');
-    assert.match(d.postStart!, /ALTER ROLE pyro PASSWORD 's3cret-value'/);
-    assert.match(d.postStart!, /CREATE DATABASE serving OWNER pyro/);
-    for (const [name, text] of Object.entries(d.files)) assert.ok(!text.includes('s3cret-value'), `${name} holds no password`);
-    assert.equal(d.format?.done, '/var/lib/pyro/postgresql/PG_VERSION');
   });
 });
 

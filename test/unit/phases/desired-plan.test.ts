@@ -7,16 +7,7 @@ import { planInstance } from '../../../src/phases/plan.js';
 import { nodeKey } from '../../../src/services/kafka/endpoints.js';
 import type { ClusterIds } from '../../../src/state/cluster-state.js';
 import { HostError } from '../../../src/util/errors.js';
-
-/** `key=value` lines of a rendered .properties file. */
-function props(text: string): Map<string, string> {
-  const m = new Map<string, string>();
-  for (const l of text.split('\n')) {
-    const i = l.indexOf('=');
-    if (i > 0 && !l.startsWith('#')) m.set(l.slice(0, i), l.slice(i + 1));
-  }
-  return m;
-}
+import { props } from '../../helpers/rendered.js';
 
 describe('desiredFor (inventories/three-hosts.yaml)', () => {
   let inv: Inventory;

@@ -1,10 +1,7 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import YAML from 'yaml';
-import { loadInventory } from '../../../src/services/catalog.js';
 import type { Inventory } from '../../../src/inventory/types.js';
 import type { ClusterIds } from '../../../src/state/cluster-state.js';
+import { inventoryFromYaml } from '../../helpers/rendered.js';
 
 // Shared by the Superset unit tests: small inventories written to a temp dir and loaded the way the CLI does.
 
@@ -26,7 +23,6 @@ export interface InventoryOptions {
 
 /** Writes a one-host inventory and loads it. */
 export async function tempInventory(opts: InventoryOptions = {}): Promise<Inventory> {
-  const dir = opts.dir ?? mkdtempSync(path.join(os.tmpdir(), 'pyro-superset-inv-'));
   const services: Record<string, unknown> = {
     hdfs: { replication: 1 },
     kafka: {
@@ -49,9 +45,7 @@ export async function tempInventory(opts: InventoryOptions = {}): Promise<Invent
   if (opts.databases) doc.databases = opts.databases;
   if (opts.datasets) doc.datasets = opts.datasets;
   if (opts.dashboards) doc.dashboards = opts.dashboards;
-  const file = path.join(dir, 'inventory.yaml');
-  writeFileSync(file, YAML.stringify(doc));
-  return (await loadInventory(file)).inventory;
+  return inventoryFromYaml(YAML.stringify(doc), opts.dir);
 }
 
 /** Ids desiredFor needs; Superset uses none of them. */

@@ -44,20 +44,65 @@ export function hdfs(inv: Inventory): WebHdfs {
 }
 
 /** The client-side Hadoop config spark-submit reads: where HDFS and the ResourceManager are. */
+export function clientConfFiles(inv: Inventory): Record<string, string> {
+  const rm = resourceManager(inv);
+  return {
+    'core-site.xml': renderHadoopXml({ 'fs.defaultFS': defaultFs(inv) }),
+    // Files the client writes (staging, checkpoints, progress) get the cluster's replication, not the client default 3.
+    'hdfs-site.xml': renderHadoopXml({ 'dfs.replication': hdfsSettings(inv).replication }),
+    'yarn-site.xml': renderHadoopXml({
+      'yarn.resourcemanager.hostname': rm.host.address,
+      'yarn.resourcemanager.address': endpoint(rm, 'rpc'),
+      'yarn.resourcemanager.scheduler.address': endpoint(rm, 'scheduler'),
+      'yarn.resourcemanager.webapp.address': endpoint(rm, 'http'),
+    }),
+  };
+}
+
 async function clientConf(ctx: SubmitContext): Promise<string> {
   const dir = path.join(ctx.stateDir, 'client-conf');
   await ensureStateDir(dir);
-  const rm = resourceManager(ctx.inv);
-  await writeFile(path.join(dir, 'core-site.xml'), renderHadoopXml({ 'fs.defaultFS': defaultFs(ctx.inv) }));
-  // Files the client writes (staging, checkpoints, progress) get the cluster's replication, not the client default 3.
-  await writeFile(path.join(dir, 'hdfs-site.xml'), renderHadoopXml({ 'dfs.replication': hdfsSettings(ctx.inv).replication }));
-  await writeFile(path.join(dir, 'yarn-site.xml'), renderHadoopXml({
-    'yarn.resourcemanager.hostname': rm.host.address,
-    'yarn.resourcemanager.address': endpoint(rm, 'rpc'),
-    'yarn.resourcemanager.scheduler.address': endpoint(rm, 'scheduler'),
-    'yarn.resourcemanager.webapp.address': endpoint(rm, 'http'),
-  }));
+  for (const [name, text] of Object.entries(clientConfFiles(ctx.inv))) await writeFile(path.join(dir, name), text);
   return dir;
+}
+
+/** What a submission needs from the control machine beyond the inventory and the job. */
+export interface SubmitInputs {
+  /** The HDFS path of Spark's jars (spark.yarn.archive). */
+  archive: string;
+  /** The JDBC driver's jar names, as localized into each container's working dir. */
+  jdbcClassPath: string;
+  secrets: Record<string, string>;
+}
+
+/**
+ * The --conf pairs of a submission: pyro's, then the inventory's services.spark.config."spark-defaults.conf" (for
+ * every job), then the job's own sparkConf.
+ */
+export function submitConf(inv: Inventory, job: JobSpec, inputs: SubmitInputs): Record<string, string> {
+  const dirs = jobDirs(job.name);
+  const pg = servingJdbc(inv, inputs.secrets);
+  const cluster = Object.fromEntries(Object.entries(inv.config.spark?.['spark-defaults.conf'] ?? {}).map(([k, v]) => [k, String(v)]));
+  return {
+    'spark.yarn.archive': inputs.archive,
+    'spark.yarn.submit.waitAppCompletion': 'false',
+    'spark.pyspark.python': 'python3',
+    'spark.yarn.maxAppAttempts': '1',
+    'spark.yarn.submit.file.replication': String(hdfsSettings(inv).replication),
+    'spark.sql.shuffle.partitions': '2',
+    'spark.sql.streaming.stateStore.providerClass': 'org.apache.spark.sql.execution.streaming.state.HDFSBackedStateStoreProvider',
+    // --jars files are localized into the container's working dir: the JDBC driver by its bare name on the class path.
+    'spark.driver.extraClassPath': inputs.jdbcClassPath,
+    'spark.executor.extraClassPath': inputs.jdbcClassPath,
+    'spark.pyro.job': job.name,
+    'spark.pyro.jobDir': `${defaultFs(inv)}${dirs.dir}`,
+    'spark.pyro.checkpoint': `${defaultFs(inv)}${dirs.checkpoint}`,
+    'spark.pyro.trigger': `${job.triggerSeconds} seconds`,
+    'spark.pyro.kafka.bootstrap': bootstrapServers(inv).join(','),
+    ...(pg ? { 'spark.pyro.pg.url': pg.url, 'spark.pyro.pg.user': pg.user, 'spark.pyro.pg.password': pg.password } : {}),
+    ...cluster,
+    ...job.sparkConf,
+  };
 }
 
 /** YARN's container size for a JVM of `heapMb`: Spark adds max(384, 10%) of overhead, YARN rounds up to 256. */
@@ -125,27 +170,7 @@ export async function submitJob(ctx: SubmitContext, job: JobSpec, opts: { replac
   await fs.delete(`${dirs.dir}/stop`).catch(() => undefined);
   await fs.delete(`${dirs.dir}/progress.json`).catch(() => undefined);
   const nn = nameNode(inv);
-  const pg = servingJdbc(inv, ctx.secrets);
-  const archive = await sparkYarnArchive(inv, fs, spark, ctx.log);
-  const conf: Record<string, string> = {
-    'spark.yarn.archive': archive,
-    'spark.yarn.submit.waitAppCompletion': 'false',
-    'spark.pyspark.python': 'python3',
-    'spark.yarn.maxAppAttempts': '1',
-    'spark.yarn.submit.file.replication': String(hdfsSettings(inv).replication),
-    'spark.sql.shuffle.partitions': '2',
-    'spark.sql.streaming.stateStore.providerClass': 'org.apache.spark.sql.execution.streaming.state.HDFSBackedStateStoreProvider',
-    // --jars files are localized into the container's working dir: the JDBC driver by its bare name on the class path.
-    'spark.driver.extraClassPath': jdbcClassPath,
-    'spark.executor.extraClassPath': jdbcClassPath,
-    'spark.pyro.job': job.name,
-    'spark.pyro.jobDir': `${defaultFs(inv)}${dirs.dir}`,
-    'spark.pyro.checkpoint': `${defaultFs(inv)}${dirs.checkpoint}`,
-    'spark.pyro.trigger': `${job.triggerSeconds} seconds`,
-    'spark.pyro.kafka.bootstrap': bootstrapServers(inv).join(','),
-    ...(pg ? { 'spark.pyro.pg.url': pg.url, 'spark.pyro.pg.user': pg.user, 'spark.pyro.pg.password': pg.password } : {}),
-    ...job.sparkConf,
-  };
+  const conf = submitConf(inv, job, { archive: await sparkYarnArchive(inv, fs, spark, ctx.log), jdbcClassPath, secrets: ctx.secrets });
   const args = [
     '--master', 'yarn', '--deploy-mode', 'cluster', '--name', job.name,
     '--driver-memory', job.resources.driverMemory, '--executor-memory', job.resources.executorMemory,

@@ -3,19 +3,14 @@ import { loadInventory } from '../../../src/services/catalog.js';
 import type { Inventory, ServiceInstance } from '../../../src/inventory/types.js';
 import { desiredFor } from '../../../src/phases/desired.js';
 import { SUPERSET_MARKER, SUPERSET_PRIVATE_FILES } from '../../../src/services/superset/files.js';
-import { IDS, SECRETS, tempInventory } from './fixtures.js';
+import { adminUser } from '../../../src/services/superset/registry.js';
+import { execArgv, inventoryFromYaml } from '../../helpers/rendered.js';
+import { IDS, SECRETS, tempInventory } from '../superset/fixtures.js';
 
 function superset(inv: Inventory): ServiceInstance {
   const i = inv.instances.find((x) => x.def.role === 'superset');
   assert.ok(i, 'the inventory runs superset');
   return i;
-}
-
-/** The words of run.sh's exec line (argv as shJoin writes it, quotes dropped). */
-function execArgv(run: string): string[] {
-  const line = run.split('\n').find((l) => l.startsWith('exec '));
-  assert.ok(line, run);
-  return line.slice(5).split(' ').map((w) => w.replace(/^'(.*)'$/, '$1'));
 }
 
 const SECRET_VALUES = ['p@ss/1', encodeURIComponent('p@ss/1'), 'k'.repeat(40), 'adminpw'];
@@ -122,5 +117,43 @@ describe('superset runtime on SQLite', () => {
     assert.match(c, /^ENABLE_PROXY_FIX = True$/m);
     assert.match(c, /^APP_NAME = "Pyro \\"BI\\""$/m);
     assert.equal(d.files['admin.secret'], 'boss\nadminpw\n');
+  });
+});
+
+describe('superset renders (the host\'s own settings)', () => {
+  it('workers, admin user and metadata store from the host\'s services.superset block win over the component\'s', async () => {
+    const inv = await inventoryFromYaml(`
+cluster: { name: sshost }
+hosts:
+  - { name: a, address: 10.5.0.1, roles: [hdfs-namenode, hdfs-datanode, yarn-resourcemanager, yarn-nodemanager, kafka-controller, kafka-broker, postgresql] }
+  - name: b
+    address: 10.5.0.2
+    roles: [superset]
+    services:
+      superset: { workers: 5, adminUser: ops, metadata: sqlite, ports: { http: 8091 }, config: { superset_config.py: { ROW_LIMIT: 100 } } }
+services:
+  superset: { workers: 3, adminUser: boss, config: { superset_config.py: { ROW_LIMIT: 5000, APP_NAME: pyro } } }
+`);
+    const d = desiredFor(inv, superset(inv), IDS, undefined, {}, SECRETS);
+    const argv = execArgv(d.files['run.sh']!);
+    assert.equal(argv[argv.indexOf('--workers') + 1], '5');
+    assert.equal(argv[argv.indexOf('--bind') + 1], '10.5.0.2:8091');
+    assert.equal(d.files['admin.secret'], 'ops\nadminpw\n');
+    assert.match(d.files['superset_secrets.py']!, /^SQLALCHEMY_DATABASE_URI = "sqlite:\/\/\/\/var\/lib\/pyro\/superset\/superset\.db"$/m);
+    assert.match(d.files['superset_config.py']!, /^ROW_LIMIT = 100$/m);
+    assert.match(d.files['superset_config.py']!, /^APP_NAME = "pyro"$/m);
+    assert.match(d.files['superset_config.py']!, /^SUPERSET_WEBSERVER_PORT = 8091$/m);
+    // The login pyro reports is the one it created.
+    assert.equal(adminUser(inv), 'ops');
+  });
+
+  it('metadata: postgresql in the host\'s block without a postgresql host is refused at that line', async () => {
+    await assert.rejects(inventoryFromYaml(`
+cluster: { name: sshost }
+hosts:
+  - { name: a, address: 10.5.0.1, roles: [hdfs-namenode, hdfs-datanode, yarn-resourcemanager, yarn-nodemanager, kafka-controller, kafka-broker] }
+  - { name: b, address: 10.5.0.2, roles: [superset], services: { superset: { metadata: postgresql } } }
+`), (e: { diagnostics?: { path: string; message: string }[] }) =>
+      Boolean(e.diagnostics?.some((d) => d.path === 'hosts[1].services.superset.metadata' && /no host has the role postgresql/.test(d.message))));
   });
 });
