@@ -12,7 +12,20 @@ const layer = (name, path, mayNot) => ({
 module.exports = {
   forbidden: [
     { name: 'no-circular', severity: 'error', comment: 'import cycles make layers meaningless', from: {}, to: { circular: true } },
-    layer('util', '^src/(util|render)/', ['inventory', 'hosts', 'clients', 'state', 'artifacts', 'services', 'phases', 'cli', 'check', 'prepare', 'produce', 'init']),
+    layer('util', '^src/(util|render)/', [
+      'inventory',
+      'hosts',
+      'clients',
+      'state',
+      'artifacts',
+      'services',
+      'phases',
+      'cli',
+      'check',
+      'prepare',
+      'produce',
+      'init',
+    ]),
     layer('inventory', '^src/inventory/', ['hosts', 'clients', 'state', 'artifacts', 'services', 'phases', 'cli', 'check', 'prepare', 'produce', 'ui', 'init']),
     layer('low', '^src/(hosts|clients|state|artifacts|prepare)/', ['services', 'phases', 'cli', 'check', 'produce', 'init']),
     layer('services', '^src/services/', ['phases', 'cli', 'check', 'prepare', 'produce', 'init']),

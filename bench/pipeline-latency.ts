@@ -41,7 +41,11 @@ async function main(): Promise<void> {
     let polling = true;
     const poller = (async () => {
       while (polling) {
-        const rows = (await db.query<{ w: string; page: string; views: string }>('SELECT (extract(epoch from window_start) * 1000)::bigint::text AS w, page, views::text FROM page_views')).rows;
+        const rows = (
+          await db.query<{ w: string; page: string; views: string }>(
+            'SELECT (extract(epoch from window_start) * 1000)::bigint::text AS w, page, views::text FROM page_views',
+          )
+        ).rows;
         const at = Date.now();
         for (const r of rows) {
           const k = `${r.w}|${r.page}`;
@@ -95,10 +99,16 @@ async function main(): Promise<void> {
     const p50 = pct(latencies, 50) / 1000;
     const p99 = pct(latencies, 99) / 1000;
     const batchP99 = pct(batchMs, 99);
-    console.log(`${gen.sent} events at ${gen.eventsPerSecond.toFixed(0)}/s for ${gen.seconds.toFixed(0)} s; ${latencies.length} seen in PostgreSQL, ${missing} never`);
+    console.log(
+      `${gen.sent} events at ${gen.eventsPerSecond.toFixed(0)}/s for ${gen.seconds.toFixed(0)} s; ${latencies.length} seen in PostgreSQL, ${missing} never`,
+    );
     console.log(`batches: ${batchMs.length}, duration p50 ${pct(batchMs, 50)} ms, p99 ${batchP99} ms; trigger ${TRIGGER_MS} ms`);
     for (const b of slow.sort((a, b) => (b.durations.triggerExecution ?? 0) - (a.durations.triggerExecution ?? 0)).slice(0, 3)) {
-      console.log(`slow batch ${b.id}: ${Object.entries(b.durations).map(([k, v]) => `${k}=${v}`).join(' ')}`);
+      console.log(
+        `slow batch ${b.id}: ${Object.entries(b.durations)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(' ')}`,
+      );
     }
     console.log(`latency-p50-seconds: ${p50.toFixed(2)}`);
     console.log(`latency-p99-seconds: ${p99.toFixed(2)}`);

@@ -25,12 +25,34 @@ async function main(): Promise<void> {
     console.log(`generator: ${gen.sent} events of ${recordSize} B in ${gen.seconds.toFixed(1)} s = ${gen.eventsPerSecond.toFixed(0)} events/s (acks=all)`);
 
     const kafka = await controlTree(inv, 'kafka');
-    const perf = await execa('java', [
-      '-Xmx512m', `-Dlog4j2.configurationFile=${path.join(kafka, 'config', 'tools-log4j2.yaml')}`, '-cp', `${path.join(kafka, 'libs')}/*`,
-      'org.apache.kafka.tools.ProducerPerformance', '--topic', 'events', '--num-records', String(COUNT), '--record-size', String(recordSize),
-      '--throughput', '-1', '--producer-props', `bootstrap.servers=${brokers.join(',')}`, 'acks=all',
-    ], { stdin: 'ignore', all: true });
-    const last = String(perf.all).trim().split('\n').filter((l) => /records sent/.test(l)).at(-1) ?? '';
+    const perf = await execa(
+      'java',
+      [
+        '-Xmx512m',
+        `-Dlog4j2.configurationFile=${path.join(kafka, 'config', 'tools-log4j2.yaml')}`,
+        '-cp',
+        `${path.join(kafka, 'libs')}/*`,
+        'org.apache.kafka.tools.ProducerPerformance',
+        '--topic',
+        'events',
+        '--num-records',
+        String(COUNT),
+        '--record-size',
+        String(recordSize),
+        '--throughput',
+        '-1',
+        '--producer-props',
+        `bootstrap.servers=${brokers.join(',')}`,
+        'acks=all',
+      ],
+      { stdin: 'ignore', all: true },
+    );
+    const last =
+      String(perf.all)
+        .trim()
+        .split('\n')
+        .filter((l) => /records sent/.test(l))
+        .at(-1) ?? '';
     const perfRate = Number(/([\d.]+) records\/sec/.exec(last)?.[1]);
     if (!perfRate) throw new Error(`no rate in the perf test's output:\n${perf.all}`);
     console.log(`kafka-producer-perf-test: ${last}`);

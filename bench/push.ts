@@ -51,7 +51,9 @@ async function main(): Promise<void> {
     const perHost = await Promise.all(
       needs.perHost.map(async (h) => ({
         address: h.spec.address,
-        blobs: await Promise.all(h.components.map(async (c) => cache.blobPath((await cache.peek(c, needs.recipes.find((r) => r.component === c)!.version))!.sha256))),
+        blobs: await Promise.all(
+          h.components.map(async (c) => cache.blobPath((await cache.peek(c, needs.recipes.find((r) => r.component === c)!.version))!.sha256)),
+        ),
       })),
     );
     const bytes = perHost.reduce((s, h) => s + h.blobs.length, 0);
@@ -64,7 +66,11 @@ async function main(): Promise<void> {
     for (let round = 1; round <= ROUNDS; round++) {
       await wipe();
       const tSsh = await timed(() =>
-        Promise.all(perHost.map(async (h) => { for (const b of h.blobs) await ssh(h.address, `cat > /var/lib/pyro/bench-${path.basename(b)}`, b); })),
+        Promise.all(
+          perHost.map(async (h) => {
+            for (const b of h.blobs) await ssh(h.address, `cat > /var/lib/pyro/bench-${path.basename(b)}`, b);
+          }),
+        ),
       );
       await wipe();
       const tPyro = await timed(async () => {
@@ -81,8 +87,9 @@ async function main(): Promise<void> {
     });
     await wipe();
     const best = (xs: number[]) => Math.min(...xs);
-    const totalMb = (await Promise.all(perHost.flatMap((h) => h.blobs.map(async (b) => (await import('node:fs/promises')).stat(b)))))
-      .reduce((s, st) => s + st.size, 0) / 1048576;
+    const totalMb =
+      (await Promise.all(perHost.flatMap((h) => h.blobs.map(async (b) => (await import('node:fs/promises')).stat(b))))).reduce((s, st) => s + st.size, 0) /
+      1048576;
     console.log(`pushed ${totalMb.toFixed(0)} MiB in ${bytes} distributions to 3 hosts per run; best of ${ROUNDS} rounds each`);
     console.log(`openssh-seconds: ${best(sshTimes).toFixed(2)}`);
     console.log(`pyro-seconds: ${best(pyroTimes).toFixed(2)}`);

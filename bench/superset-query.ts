@@ -31,7 +31,9 @@ async function main(): Promise<void> {
     try {
       // Wait for the job to have written every event, so both sides read the same rows.
       for (const end = Date.now() + 180_000; Date.now() < end; await new Promise((r) => setTimeout(r, 1000))) {
-        const n = Number((await db.query<{ n: string }>('SELECT coalesce(sum(views), 0)::text AS n FROM page_views').catch(() => ({ rows: [{ n: '0' }] }))).rows[0]!.n);
+        const n = Number(
+          (await db.query<{ n: string }>('SELECT coalesce(sum(views), 0)::text AS n FROM page_views').catch(() => ({ rows: [{ n: '0' }] }))).rows[0]!.n,
+        );
         if (n >= 20000) break;
       }
       const ss = new SupersetClient(`http://${c.tb.hosts[2]!.address}:8090`);

@@ -18,7 +18,8 @@ export function archiveKind(file: string): ArchiveKind | undefined {
 /** Unpacks a release archive into `dest`, dropping the single top directory releases wrap themselves in. */
 export async function unpack(file: string, dest: string, stripComponents?: number): Promise<void> {
   const kind = archiveKind(file);
-  if (!kind) throw new PyroError('BAD_ARCHIVE', `${file} is not a .tar, .tar.gz, .tgz or .zip`, { hint: 'point at a release archive or an unpacked directory' });
+  if (!kind)
+    throw new PyroError('BAD_ARCHIVE', `${file} is not a .tar, .tar.gz, .tgz or .zip`, { hint: 'point at a release archive or an unpacked directory' });
   await mkdir(dest, { recursive: true });
   if (kind === 'zip') {
     await extractZip(file, { dir: path.resolve(dest) });
@@ -29,7 +30,8 @@ export async function unpack(file: string, dest: string, stripComponents?: numbe
   const strip = stripComponents ?? ((await readdir(dest)).length === 1 && (await stat(path.join(dest, (await readdir(dest))[0]!))).isDirectory() ? 1 : 0);
   for (let i = 0; i < strip; i++) {
     const [top, ...rest] = await readdir(dest);
-    if (!top || rest.length) throw new PyroError('BAD_ARCHIVE', `${file}: expected one top directory to strip`, { hint: 'set stripComponents to 0 for this source' });
+    if (!top || rest.length)
+      throw new PyroError('BAD_ARCHIVE', `${file}: expected one top directory to strip`, { hint: 'set stripComponents to 0 for this source' });
     const inner = path.join(dest, top);
     const moved = `${dest}.strip`;
     await rename(inner, moved);

@@ -40,7 +40,8 @@ export async function writeBundle(cache: ArtifactCache, entries: CacheEntry[], f
 
 /** Imports a bundle into the cache, verifying every distribution against the manifest. */
 export async function importBundle(cache: ArtifactCache, file: string): Promise<CacheEntry[]> {
-  if (!existsSync(file)) throw new InputError('BUNDLE_NOT_FOUND', `bundle ${file} does not exist`, { hint: 'make one with `pyro bundle -o FILE` on a machine that can fetch' });
+  if (!existsSync(file))
+    throw new InputError('BUNDLE_NOT_FOUND', `bundle ${file} does not exist`, { hint: 'make one with `pyro bundle -o FILE` on a machine that can fetch' });
   const work = await cache.tmpPath('import');
   await mkdir(work, { recursive: true });
   try {
@@ -51,13 +52,19 @@ export async function importBundle(cache: ArtifactCache, file: string): Promise<
     } catch {
       throw new InputError('BAD_BUNDLE', `${file} is not a pyro bundle (no readable manifest.json)`, { hint: 'make bundles with `pyro bundle`' });
     }
-    if (manifest.format !== BUNDLE_FORMAT) throw new InputError('BAD_BUNDLE', `${file}: unknown bundle format ${String(manifest.format)}`, { hint: `this pyro reads ${BUNDLE_FORMAT}` });
+    if (manifest.format !== BUNDLE_FORMAT)
+      throw new InputError('BAD_BUNDLE', `${file}: unknown bundle format ${String(manifest.format)}`, { hint: `this pyro reads ${BUNDLE_FORMAT}` });
     const out: CacheEntry[] = [];
     for (const a of manifest.artifacts) {
-      if (a.layout !== BLOB_LAYOUT) throw new InputError('BAD_BUNDLE', `${file} was written by another pyro version (layout ${String(a.layout)})`, { hint: 'make the bundle again with this pyro' });
+      if (a.layout !== BLOB_LAYOUT)
+        throw new InputError('BAD_BUNDLE', `${file} was written by another pyro version (layout ${String(a.layout)})`, {
+          hint: 'make the bundle again with this pyro',
+        });
       const blob = path.join(work, 'blobs', `${a.sha256}.tar`);
       if (!existsSync(blob) || (await sha256File(blob)) !== a.sha256) {
-        throw new PyroError('BUNDLE_CORRUPT', `${file}: ${a.component} ${a.version} is missing or damaged in the bundle`, { hint: 'copy the bundle again and compare its size' });
+        throw new PyroError('BUNDLE_CORRUPT', `${file}: ${a.component} ${a.version} is missing or damaged in the bundle`, {
+          hint: 'copy the bundle again and compare its size',
+        });
       }
       out.push(await cache.put(blob, { component: a.component, version: a.version, source: 'bundle' }, a.sha256));
     }

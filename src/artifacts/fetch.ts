@@ -40,7 +40,8 @@ function candidateNames(recipe: ArtifactRecipe): string[] {
 function findLocal(recipe: ArtifactRecipe, opts: FetchOptions): string | undefined {
   const given = opts.files?.[recipe.component];
   if (given) {
-    if (!existsSync(given)) throw new PyroError('LOCAL_ARTIFACT_MISSING', `${given} (artifacts.files.${recipe.component}) does not exist`, { hint: 'fix the path in the inventory' });
+    if (!existsSync(given))
+      throw new PyroError('LOCAL_ARTIFACT_MISSING', `${given} (artifacts.files.${recipe.component}) does not exist`, { hint: 'fix the path in the inventory' });
     return given;
   }
   for (const dir of opts.localDirs ?? []) {
@@ -105,7 +106,9 @@ export async function ensureArtifact(recipe: ArtifactRecipe, opts: FetchOptions)
       if (kind === 'local') {
         const found = findLocal(recipe, opts);
         if (!found) {
-          failures.push(`local: no ${candidateNames(recipe).join(' or ') || 'file'} in ${opts.localDirs?.length ? opts.localDirs.join(', ') : '(no artifacts.localDirs)'}`);
+          failures.push(
+            `local: no ${candidateNames(recipe).join(' or ') || 'file'} in ${opts.localDirs?.length ? opts.localDirs.join(', ') : '(no artifacts.localDirs)'}`,
+          );
           continue;
         }
         log(`${label}: from ${found}`);
@@ -136,13 +139,17 @@ export async function ensureArtifact(recipe: ArtifactRecipe, opts: FetchOptions)
           failures.push(`assemble: ${recipe.unavailable ?? 'no assembly from registries exists for it'}`);
           continue;
         }
-        log(`${label}: assembling from ${opts.registry?.mavenRepo ?? 'Maven Central'} / ${opts.registry?.pypiIndex ?? 'PyPI'} (log: ${logFileFor(opts, label)})`);
+        log(
+          `${label}: assembling from ${opts.registry?.mavenRepo ?? 'Maven Central'} / ${opts.registry?.pypiIndex ?? 'PyPI'} (log: ${logFileFor(opts, label)})`,
+        );
         await withContext(stage, scratch, opts, label, (ctx) => recipe.assemble!(ctx));
         await checkTree(recipe, root, 'the assembly');
       }
       await packDir(root, tarTmp, blobTopDir(recipe.component, recipe.version));
       const entry = await opts.cache.put(tarTmp, {
-        component: recipe.component, version: recipe.version, source: kind,
+        component: recipe.component,
+        version: recipe.version,
+        source: kind,
         ...(kind === 'assemble' && recipe.assemblyRevision ? { assemblyRevision: recipe.assemblyRevision } : {}),
       });
       log(`${label}: cached ${(entry.size / 1048576).toFixed(0)} MiB as ${entry.sha256.slice(0, 12)} in ${seconds().toFixed(0)} s`);

@@ -25,7 +25,14 @@ export async function pushItems(inv: Inventory, cache: ArtifactCache, opts: Push
   for (const recipe of needs.recipes.filter((r) => pushed.has(r.component))) {
     const peeked = await cache.peek(recipe.component, recipe.version);
     const entry = peeked && existsSync(cache.blobPath(peeked.sha256)) ? peeked : (await ensureArtifact(recipe, fopts)).entry;
-    items.set(recipe.component, { component: entry.component, version: entry.version, sha256: entry.sha256, size: entry.size, blob: cache.blobPath(entry.sha256), hostSetup: recipe.hostSetup });
+    items.set(recipe.component, {
+      component: entry.component,
+      version: entry.version,
+      sha256: entry.sha256,
+      size: entry.size,
+      blob: cache.blobPath(entry.sha256),
+      hostSetup: recipe.hostSetup,
+    });
   }
   return items;
 }

@@ -21,7 +21,9 @@ export function artifactNeeds(inv: Inventory, opts: { all?: boolean } = {}): Art
     components: [...new Set(inv.instances.filter((i) => i.host === spec).flatMap((i) => i.def.artifacts))],
   }));
   const wanted = new Set<string>(opts.all ? Object.keys(CATALOG) : [...perHost.flatMap((h) => h.components), ...CONTROL_COMPONENTS]);
-  const recipes = Object.keys(CATALOG).filter((c) => wanted.has(c)).map((c) => recipeFor(c, versionOf(inv, c)));
+  const recipes = Object.keys(CATALOG)
+    .filter((c) => wanted.has(c))
+    .map((c) => recipeFor(c, versionOf(inv, c)));
   return { recipes, perHost };
 }
 

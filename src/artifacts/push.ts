@@ -54,7 +54,13 @@ export function stateLines(spec: HostSpec, items: PushItem[]): string[] {
 /** What to do with each item, given the state lines a host printed. */
 export function planFrom(items: PushItem[], stdout: string): PushPlanItem[] {
   const seen = new Map(
-    stdout.split('\n').filter((l) => l.startsWith('@state ')).map((l) => { const [, c, sha, link] = l.split(' '); return [c!, { sha: sha!, link: link! }]; }),
+    stdout
+      .split('\n')
+      .filter((l) => l.startsWith('@state '))
+      .map((l) => {
+        const [, c, sha, link] = l.split(' ');
+        return [c!, { sha: sha!, link: link! }];
+      }),
   );
   return items.map((item) => {
     const s = seen.get(item.component) ?? { sha: '-', link: '-' };
@@ -69,7 +75,10 @@ export function planFrom(items: PushItem[], stdout: string): PushPlanItem[] {
 export async function planPush(host: Host, spec: HostSpec, items: PushItem[], signal?: AbortSignal): Promise<PushPlanItem[]> {
   if (!items.length) return [];
   const r = await host.exec(stateLines(spec, items).join('\n'), { timeoutMs: 30_000, signal });
-  if (r.exitCode !== 0) throw new HostError('PUSH_PROBE_FAILED', host.name, `cannot inspect ${spec.installDir}: ${r.stderr.trim()}`, { hint: `check that the SSH user may write ${spec.installDir}` });
+  if (r.exitCode !== 0)
+    throw new HostError('PUSH_PROBE_FAILED', host.name, `cannot inspect ${spec.installDir}: ${r.stderr.trim()}`, {
+      hint: `check that the SSH user may write ${spec.installDir}`,
+    });
   return planFrom(items, r.stdout);
 }
 
@@ -148,7 +157,10 @@ export async function pushHost(host: Host, spec: HostSpec, items: PushItem[], op
   let plan: PushPlanItem[] | undefined;
   let onReady: () => void = () => undefined;
   let onGone: (err: Error) => void = () => undefined;
-  const ready = new Promise<void>((resolve, reject) => { onReady = resolve; onGone = reject; });
+  const ready = new Promise<void>((resolve, reject) => {
+    onReady = resolve;
+    onGone = reject;
+  });
   ready.catch(() => undefined);
   const onStdout = (chunk: Buffer) => {
     out += chunk.toString();
@@ -184,16 +196,25 @@ export async function pushHost(host: Host, spec: HostSpec, items: PushItem[], op
     stdin.destroy();
   }
   if (!plan) {
-    throw new HostError('PUSH_PROBE_FAILED', host.name, `cannot inspect ${spec.installDir}: ${r.stderr.trim()}`, { hint: `check that the SSH user may write ${spec.installDir}` });
+    throw new HostError('PUSH_PROBE_FAILED', host.name, `cannot inspect ${spec.installDir}: ${r.stderr.trim()}`, {
+      hint: `check that the SSH user may write ${spec.installDir}`,
+    });
   }
   if (bad.length) {
-    throw new PyroError('CACHE_CORRUPT', `the cached ${bad.map((b) => `${b.component} ${b.version} (${b.blob})`).join(', ')} does not match its checksum; nothing was installed on ${host.name}`, {
-      hint: 'run `pyro fetch` to fetch it again (the damaged entry is dropped), then push again',
-    });
+    throw new PyroError(
+      'CACHE_CORRUPT',
+      `the cached ${bad.map((b) => `${b.component} ${b.version} (${b.blob})`).join(', ')} does not match its checksum; nothing was installed on ${host.name}`,
+      {
+        hint: 'run `pyro fetch` to fetch it again (the damaged entry is dropped), then push again',
+      },
+    );
   }
   if (r.exitCode !== 0) {
     throw new HostError('PUSH_FAILED', host.name, `push failed (exit ${r.exitCode}): ${r.stderr.trim().split('\n').slice(-5).join(' | ')}`, {
-      hint: r.exitCode === 4 ? 'fix what the host setup reported (e.g. the host\'s Python) and push again' : `check free space and permissions under ${spec.installDir}`,
+      hint:
+        r.exitCode === 4
+          ? "fix what the host setup reported (e.g. the host's Python) and push again"
+          : `check free space and permissions under ${spec.installDir}`,
     });
   }
   const changed = plan.filter((p) => p.action !== 'skip').length;

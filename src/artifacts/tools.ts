@@ -30,16 +30,25 @@ function pom(coords: string[], exclude: string[], transitive: boolean): string {
     const [g, a, v] = c.split(':');
     return `<dependency><groupId>${g}</groupId><artifactId>${a}</artifactId><version>${v}</version><type>pom</type><scope>import</scope></dependency>`;
   });
-  const deps = coords.filter((c) => !isBom(c)).map((c) => {
-    const [g, a, v, type, classifier] = c.split(':');
-    if (!g || !a || !v) throw new PyroError('BAD_COORDINATES', `bad Maven coordinates ${c}`, { hint: 'write group:artifact:version[:type[:classifier]]' });
-    const excl = transitive
-      ? exclude.map((e) => { const [eg, ea] = e.split(':'); return `<exclusion><groupId>${eg}</groupId><artifactId>${ea ?? '*'}</artifactId></exclusion>`; }).join('')
-      : '<exclusion><groupId>*</groupId><artifactId>*</artifactId></exclusion>';
-    return `<dependency><groupId>${g}</groupId><artifactId>${a}</artifactId><version>${v}</version>` +
-      `${type ? `<type>${type}</type>` : ''}${classifier ? `<classifier>${classifier}</classifier>` : ''}` +
-      `<exclusions>${excl}</exclusions></dependency>`;
-  });
+  const deps = coords
+    .filter((c) => !isBom(c))
+    .map((c) => {
+      const [g, a, v, type, classifier] = c.split(':');
+      if (!g || !a || !v) throw new PyroError('BAD_COORDINATES', `bad Maven coordinates ${c}`, { hint: 'write group:artifact:version[:type[:classifier]]' });
+      const excl = transitive
+        ? exclude
+            .map((e) => {
+              const [eg, ea] = e.split(':');
+              return `<exclusion><groupId>${eg}</groupId><artifactId>${ea ?? '*'}</artifactId></exclusion>`;
+            })
+            .join('')
+        : '<exclusion><groupId>*</groupId><artifactId>*</artifactId></exclusion>';
+      return (
+        `<dependency><groupId>${g}</groupId><artifactId>${a}</artifactId><version>${v}</version>` +
+        `${type ? `<type>${type}</type>` : ''}${classifier ? `<classifier>${classifier}</classifier>` : ''}` +
+        `<exclusions>${excl}</exclusions></dependency>`
+      );
+    });
   return `<?xml version="1.0" encoding="UTF-8"?>
 <project xmlns="http://maven.apache.org/POM/4.0.0"><modelVersion>4.0.0</modelVersion>
 <groupId>pyro.assembly</groupId><artifactId>assembly</artifactId><version>1</version><packaging>pom</packaging>
@@ -61,7 +70,12 @@ function missingToolHint(tool: string): string {
 }
 
 /** An AssembleContext over Maven (mvn dependency:copy-dependencies) and pip, logging to `logFile`. */
-export async function assembleContext(dir: string, scratch: string, logFile: string, reg: RegistryOptions): Promise<AssembleContext & { close(): Promise<void> }> {
+export async function assembleContext(
+  dir: string,
+  scratch: string,
+  logFile: string,
+  reg: RegistryOptions,
+): Promise<AssembleContext & { close(): Promise<void> }> {
   await mkdir(dir, { recursive: true });
   await mkdir(scratch, { recursive: true });
   const log: WriteStream = createWriteStream(logFile, { flags: 'a' });
@@ -76,10 +90,17 @@ export async function assembleContext(dir: string, scratch: string, logFile: str
       throw new PyroError('TOOL_MISSING', `${tool} is not installed on this machine (assembling distributions runs it)`, { hint: missingToolHint(tool) });
     }
     if (r.exitCode !== 0) {
-      const tail = String(r.all ?? '').split('\n').slice(-15).join('\n');
+      const tail = String(r.all ?? '')
+        .split('\n')
+        .slice(-15)
+        .join('\n');
       // mvn present but no Java under it, or an interpreter without pip: name what to install, not the registry.
-      const lacking = tool === 'mvn' && /JAVA_HOME|java: not found|Unable to locate a Java/i.test(tail) ? 'jdk'
-        : tool.startsWith('python') && /No module named pip/.test(tail) ? 'pip' : undefined;
+      const lacking =
+        tool === 'mvn' && /JAVA_HOME|java: not found|Unable to locate a Java/i.test(tail)
+          ? 'jdk'
+          : tool.startsWith('python') && /No module named pip/.test(tail)
+            ? 'pip'
+            : undefined;
       if (lacking) {
         throw new PyroError('TOOL_MISSING', `${tool} failed (exit ${r.exitCode}): ${lacking === 'jdk' ? 'no Java for Maven' : `no pip for ${tool}`}\n${tail}`, {
           hint: controlInstallHint(lacking, { python: tool.startsWith('python') ? argv[0] : reg.python }),

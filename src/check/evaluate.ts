@@ -58,12 +58,27 @@ export function evaluateHost(inv: Inventory, spec: HostSpec, facts: HostFacts, r
   const jvm = instances.filter((i) => i.def.javaMin !== undefined);
   const j17 = jvm.filter((i) => i.def.javaMin! < 21);
   const j21 = jvm.filter((i) => i.def.javaMin! >= 21);
-  javaCheck('java', facts.java, j17.map((i) => i.def.role), Math.max(17, ...j17.map((i) => i.def.javaMin!)), 'javaHome');
-  javaCheck('java21', facts.java21, j21.map((i) => i.def.role), 21, 'java21Home');
+  javaCheck(
+    'java',
+    facts.java,
+    j17.map((i) => i.def.role),
+    Math.max(17, ...j17.map((i) => i.def.javaMin!)),
+    'javaHome',
+  );
+  javaCheck(
+    'java21',
+    facts.java21,
+    j21.map((i) => i.def.role),
+    21,
+    'java21Home',
+  );
 
   const py = instances.filter((i) => i.def.pythonMin);
   if (py.length) {
-    const need = py.map((i) => i.def.pythonMin!).sort().at(-1)!;
+    const need = py
+      .map((i) => i.def.pythonMin!)
+      .sort()
+      .at(-1)!;
     const [nMaj, nMin] = need.split('.').map(Number) as [number, number];
     const who = py.map((i) => i.def.role).join(', ');
     const p = facts.python;
@@ -99,7 +114,8 @@ export function evaluateHost(inv: Inventory, spec: HostSpec, facts: HostFacts, r
     const d = facts.disk[label];
     const dir = label === 'install' ? spec.installDir : label === 'data' ? spec.dataDir : spec.logDir;
     if (!d) add(`disk:${label}`, 'fail', `could not measure free space for ${dir}`, 'check that df works on the host');
-    else if (d.freeMb < need) add(`disk:${label}`, 'fail', `${mb(d.freeMb)} free for ${dir} (on ${d.path}); need ${mb(need)}`, `free space or point ${label}Dir at a bigger disk`);
+    else if (d.freeMb < need)
+      add(`disk:${label}`, 'fail', `${mb(d.freeMb)} free for ${dir} (on ${d.path}); need ${mb(need)}`, `free space or point ${label}Dir at a bigger disk`);
     else add(`disk:${label}`, 'ok', `${mb(d.freeMb)} free for ${dir}`);
   }
 
@@ -122,7 +138,12 @@ export function evaluateHost(inv: Inventory, spec: HostSpec, facts: HostFacts, r
   const portCount = instances.reduce((s, i) => s + Object.keys(i.ports).length, 0);
   const oursNote = ours ? `, ${ours} held by pyro's own running services` : '';
   if (clashes.length) {
-    add('ports', 'fail', `already in use: ${clashes.join(', ')}${oursNote}`, `stop what listens there (ss -ltnp) or change the port under services: in ${inv.file}`);
+    add(
+      'ports',
+      'fail',
+      `already in use: ${clashes.join(', ')}${oursNote}`,
+      `stop what listens there (ss -ltnp) or change the port under services: in ${inv.file}`,
+    );
   } else if (portCount) add('ports', 'ok', `${portCount - ours} port${portCount - ours === 1 ? '' : 's'} free${oursNote}`);
 
   const skew = Math.round(facts.clockSkewMs);

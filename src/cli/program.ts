@@ -28,15 +28,18 @@ export function buildProgram(run: Runner): Command {
     .showHelpAfterError('(add --help for usage)')
     // Set before the subcommands are added: they copy it, so usage errors throw instead of exiting.
     .exitOverride()
-    .addHelpText('after', `${examples([
-      'pyro init --yes --hosts node1=10.0.0.11,node2=10.0.0.12,node3=10.0.0.13 --user pyro -o inventories/prod.yaml',
-      'pyro validate -i inventories/prod.yaml',
-      'pyro check -i inventories/prod.yaml --trust-new-hosts',
-      'pyro up -i inventories/prod.yaml --dry-run',
-      'pyro up -i inventories/prod.yaml && pyro status -i inventories/prod.yaml',
-    ])}
+    .addHelpText(
+      'after',
+      `${examples([
+        'pyro init --yes --hosts node1=10.0.0.11,node2=10.0.0.12,node3=10.0.0.13 --user pyro -o inventories/prod.yaml',
+        'pyro validate -i inventories/prod.yaml',
+        'pyro check -i inventories/prod.yaml --trust-new-hosts',
+        'pyro up -i inventories/prod.yaml --dry-run',
+        'pyro up -i inventories/prod.yaml && pyro status -i inventories/prod.yaml',
+      ])}
 Exit codes: 0 ok, 1 a failure on a host or service, 2 invalid input (inventory, flags), 130 interrupted.
-Environment: PYRO_INVENTORY (default inventory), PYRO_STATE_DIR (state, known hosts), NO_COLOR.`);
+Environment: PYRO_INVENTORY (default inventory), PYRO_STATE_DIR (state, known hosts), NO_COLOR.`,
+    );
 
   program
     .command('validate')
@@ -63,11 +66,14 @@ Environment: PYRO_INVENTORY (default inventory), PYRO_STATE_DIR (state, known ho
     .option('-y, --yes', 'accept the proposed layout and defaults without asking')
     .option('--force', 'overwrite an existing file')
     .option('--dry-run', 'print the inventory instead of writing it')
-    .addHelpText('after', examples([
-      'pyro init',
-      'pyro init --yes --hosts 10.0.0.11,10.0.0.12,10.0.0.13 --user pyro --identity ~/.ssh/id_ed25519 -o inventories/prod.yaml',
-      'pyro init --yes --local --dry-run',
-    ]))
+    .addHelpText(
+      'after',
+      examples([
+        'pyro init',
+        'pyro init --yes --hosts 10.0.0.11,10.0.0.12,10.0.0.13 --user pyro --identity ~/.ssh/id_ed25519 -o inventories/prod.yaml',
+        'pyro init --yes --local --dry-run',
+      ]),
+    )
     .action(async (o: InitOptions) => {
       const { initCommand } = await import('./commands/init.js');
       const { inquirerPrompts } = await import('../ui/prompts.js');
@@ -81,11 +87,10 @@ Environment: PYRO_INVENTORY (default inventory), PYRO_STATE_DIR (state, known ho
     .option('--json', 'print the results as JSON')
     .option('--trust-new-hosts', 'accept and remember host keys seen for the first time (verify the fingerprints printed)')
     .option('--concurrency <n>', 'hosts checked at once', int('--concurrency'), 16)
-    .addHelpText('after', examples([
-      'pyro check',
-      'pyro check -i inventories/prod.yaml --trust-new-hosts',
-      'pyro check -i inventories/prod.yaml --json | jq ".ok"',
-    ]))
+    .addHelpText(
+      'after',
+      examples(['pyro check', 'pyro check -i inventories/prod.yaml --trust-new-hosts', 'pyro check -i inventories/prod.yaml --json | jq ".ok"']),
+    )
     .action(async (o: { inventory: string; json?: boolean; trustNewHosts?: boolean; concurrency?: number }) => {
       const { checkCommand } = await import('./commands/check.js');
       await run((ctx) => checkCommand(o, ctx), o);
@@ -98,21 +103,34 @@ Environment: PYRO_INVENTORY (default inventory), PYRO_STATE_DIR (state, known ho
     .option('--all', 'every distribution pyro knows, not only those the inventory uses')
     .option('--prepare', 'first install what assembling needs here (a JDK, Maven, pip) from the OS packages')
     .option('--json', 'print the result as JSON')
-    .addHelpText('after', examples(['pyro fetch', 'pyro fetch --all', 'pyro fetch --prepare   # on a fresh machine: JDK and Maven first', 'PYRO_CACHE_DIR=/srv/pyro-cache pyro fetch -i inventories/prod.yaml --json']))
+    .addHelpText(
+      'after',
+      examples([
+        'pyro fetch',
+        'pyro fetch --all',
+        'pyro fetch --prepare   # on a fresh machine: JDK and Maven first',
+        'PYRO_CACHE_DIR=/srv/pyro-cache pyro fetch -i inventories/prod.yaml --json',
+      ]),
+    )
     .action(async (o: { inventory: string; all?: boolean; json?: boolean; prepare?: boolean }) => {
       const { fetchCommand } = await import('./commands/fetch.js');
-      await run(async (ctx) => { await fetchCommand(o, ctx); }, o);
+      await run(async (ctx) => {
+        await fetchCommand(o, ctx);
+      }, o);
     });
 
   program
     .command('push')
-    .description('put each host\'s distributions in place: versioned dirs and a `current` link, skipping what is already there')
+    .description("put each host's distributions in place: versioned dirs and a `current` link, skipping what is already there")
     .addOption(inventoryOption())
     .option('--dry-run', 'show per host what would be pushed, change nothing')
     .option('--bundle <file>', 'use a bundle from `pyro bundle` instead of any network')
     .option('--concurrency <n>', 'hosts pushed to at once', int('--concurrency'), 8)
     .option('--json', 'print the result as JSON')
-    .addHelpText('after', examples(['pyro push --dry-run', 'pyro push -i inventories/prod.yaml', 'pyro push -i inventories/prod.yaml --bundle pyro-bundle.tar']))
+    .addHelpText(
+      'after',
+      examples(['pyro push --dry-run', 'pyro push -i inventories/prod.yaml', 'pyro push -i inventories/prod.yaml --bundle pyro-bundle.tar']),
+    )
     .action(async (o: { inventory: string; dryRun?: boolean; bundle?: string; concurrency?: number; json?: boolean }) => {
       const { pushCommand } = await import('./commands/push.js');
       await run((ctx) => pushCommand(o, ctx), o);
@@ -132,28 +150,38 @@ Environment: PYRO_INVENTORY (default inventory), PYRO_STATE_DIR (state, known ho
 
   program
     .command('up')
-    .description('bring the cluster to the inventory: push distributions, write changed configs, start or restart tiers in order with health gates, create topics')
+    .description(
+      'bring the cluster to the inventory: push distributions, write changed configs, start or restart tiers in order with health gates, create topics',
+    )
     .addOption(inventoryOption())
     .option('--dry-run', 'print per host exactly what would change (from the same plan), change nothing')
     .option('--timeout <seconds>', 'how long a service may take to become ready and a tier to pass its gate', int('--timeout'), 180)
     .option('--trust-new-hosts', 'accept and remember host keys seen for the first time')
     .option('--status', 'print `pyro status` at the end')
-    .option('--prepare', 'first install what the hosts and this machine lack (Java, Python venv, PostgreSQL server, a JDK and Maven here) with their package managers')
+    .option(
+      '--prepare',
+      'first install what the hosts and this machine lack (Java, Python venv, PostgreSQL server, a JDK and Maven here) with their package managers',
+    )
     .option('--json', 'print the result (changes, tiers, timings) as JSON')
-    .addHelpText('after', examples([
-      'pyro up --dry-run',
-      'pyro up',
-      'pyro up --prepare          # fresh hosts: install Java, Python venv, PostgreSQL first (apt or dnf)',
-      'pyro up -i inventories/prod.yaml --timeout 600 --json | jq .changes',
-    ]) + '\nA second `pyro up` with nothing changed changes nothing. Restarts only what changed; Kafka rolls one broker at a time.\n')
-    .action(async (o: { inventory: string; dryRun?: boolean; timeout?: number; trustNewHosts?: boolean; status?: boolean; json?: boolean; prepare?: boolean }) => {
-      const { upCommand } = await import('./commands/up.js');
-      await run((ctx) => upCommand(o, ctx), o);
-    });
+    .addHelpText(
+      'after',
+      examples([
+        'pyro up --dry-run',
+        'pyro up',
+        'pyro up --prepare          # fresh hosts: install Java, Python venv, PostgreSQL first (apt or dnf)',
+        'pyro up -i inventories/prod.yaml --timeout 600 --json | jq .changes',
+      ]) + '\nA second `pyro up` with nothing changed changes nothing. Restarts only what changed; Kafka rolls one broker at a time.\n',
+    )
+    .action(
+      async (o: { inventory: string; dryRun?: boolean; timeout?: number; trustNewHosts?: boolean; status?: boolean; json?: boolean; prepare?: boolean }) => {
+        const { upCommand } = await import('./commands/up.js');
+        await run((ctx) => upCommand(o, ctx), o);
+      },
+    );
 
   program
     .command('down')
-    .description('stop the cluster\'s services in reverse tier order (or only the named ones); data dirs are kept')
+    .description("stop the cluster's services in reverse tier order (or only the named ones); data dirs are kept")
     .argument('[service...]', 'roles to stop, e.g. kafka-broker')
     .addOption(inventoryOption())
     .option('--json', 'print what was stopped as JSON')
@@ -165,7 +193,7 @@ Environment: PYRO_INVENTORY (default inventory), PYRO_STATE_DIR (state, known ho
 
   program
     .command('status')
-    .description('every service instance (state, pid, uptime, ports, version, probe) and the cluster\'s health; exit 1 when anything is down or degraded')
+    .description("every service instance (state, pid, uptime, ports, version, probe) and the cluster's health; exit 1 when anything is down or degraded")
     .addOption(inventoryOption())
     .option('--json', 'print the status as JSON')
     .addHelpText('after', examples(['pyro status', 'pyro status --json | jq \'.instances[] | select(.state != "healthy")\'']))
@@ -176,13 +204,13 @@ Environment: PYRO_INVENTORY (default inventory), PYRO_STATE_DIR (state, known ho
 
   program
     .command('logs')
-    .description('show a service\'s log on each host that runs it')
+    .description("show a service's log on each host that runs it")
     .argument('<service>', 'role, e.g. hdfs-namenode or kafka-broker')
     .addOption(inventoryOption())
     .option('--host <name>', 'only this host')
     .option('-n, --lines <n>', 'lines to show', int('--lines'), 50)
     .option('-f, --follow', 'keep printing new lines until Ctrl-C')
-    .option('--out', 'the process\'s stdout/stderr file (JVM crashes, early errors) instead of its log')
+    .option('--out', "the process's stdout/stderr file (JVM crashes, early errors) instead of its log")
     .addHelpText('after', examples(['pyro logs hdfs-namenode', 'pyro logs kafka-broker --host node2 -f', 'pyro logs yarn-nodemanager --out -n 100']))
     .action(async (role: string, o: { inventory: string; host?: string; lines?: number; follow?: boolean; out?: boolean }) => {
       const { logsCommand } = await import('./commands/logs.js');
@@ -191,7 +219,9 @@ Environment: PYRO_INVENTORY (default inventory), PYRO_STATE_DIR (state, known ho
 
   program
     .command('submit-job')
-    .description('submit a streaming job to YARN (cluster mode): a job declared in the inventory, or a .py/.jar file; waits until it runs and its query reports')
+    .description(
+      'submit a streaming job to YARN (cluster mode): a job declared in the inventory, or a .py/.jar file; waits until it runs and its query reports',
+    )
     .argument('<job>', 'a job name from the inventory, or a .py / .jar file')
     .argument('[args...]', 'arguments for the job (after --)')
     .addOption(inventoryOption())
@@ -200,11 +230,20 @@ Environment: PYRO_INVENTORY (default inventory), PYRO_STATE_DIR (state, known ho
     .option('--topic <topic...>', 'topics a file job reads (checked before submitting)')
     .option('--replace', 'stop the running one first, then start again from the same checkpoint')
     .option('--json', 'print the result as JSON')
-    .addHelpText('after', examples(['pyro submit-job page-views', 'pyro submit-job page-views --replace', 'pyro submit-job jobs/page_views.py --name pv-test --topic events -- events page_views_test "10 seconds"']))
-    .action(async (job: string, args: string[], o: { inventory: string; name?: string; class?: string; topic?: string[]; replace?: boolean; json?: boolean }) => {
-      const { submitJobCommand } = await import('./commands/jobs.js');
-      await run((ctx) => submitJobCommand(job, args, o, ctx), o);
-    });
+    .addHelpText(
+      'after',
+      examples([
+        'pyro submit-job page-views',
+        'pyro submit-job page-views --replace',
+        'pyro submit-job jobs/page_views.py --name pv-test --topic events -- events page_views_test "10 seconds"',
+      ]),
+    )
+    .action(
+      async (job: string, args: string[], o: { inventory: string; name?: string; class?: string; topic?: string[]; replace?: boolean; json?: boolean }) => {
+        const { submitJobCommand } = await import('./commands/jobs.js');
+        await run((ctx) => submitJobCommand(job, args, o, ctx), o);
+      },
+    );
 
   const jobs = program
     .command('jobs')
@@ -230,7 +269,7 @@ Environment: PYRO_INVENTORY (default inventory), PYRO_STATE_DIR (state, known ho
     });
   jobs
     .command('logs')
-    .description('the driver\'s log (the ApplicationMaster container\'s stderr)')
+    .description("the driver's log (the ApplicationMaster container's stderr)")
     .argument('<job>')
     .option('--bytes <n>', 'bytes from the end', int('--bytes'), 20000)
     .action(async (job: string, _o: unknown, cmd: Command) => {
@@ -249,9 +288,7 @@ Environment: PYRO_INVENTORY (default inventory), PYRO_STATE_DIR (state, known ho
       await run((ctx) => jobsRestartCommand(job, o, ctx), o);
     });
 
-  const superset = program
-    .command('superset')
-    .description('Superset registrations as code: the serving database, datasets and dashboards from the inventory');
+  const superset = program.command('superset').description('Superset registrations as code: the serving database, datasets and dashboards from the inventory');
   superset
     .command('sync')
     .description('create or update the serving database, the declared datasets and the dashboards from their templates; report datasets no longer declared')
@@ -270,7 +307,7 @@ Environment: PYRO_INVENTORY (default inventory), PYRO_STATE_DIR (state, known ho
     .description('the logins pyro generated (kept 0600 in the cluster state): superset (URL, admin user, password) or postgresql')
     .argument('<service>', 'superset or postgresql')
     .addOption(inventoryOption())
-    .option('--reset', 'superset: set Superset\'s admin password back to the one in the cluster state')
+    .option('--reset', "superset: set Superset's admin password back to the one in the cluster state")
     .option('--json', 'print as JSON')
     .addHelpText('after', examples(['pyro credentials superset', 'pyro credentials postgresql --json', 'pyro credentials superset --reset']))
     .action(async (service: string, o: { inventory: string; json?: boolean; reset?: boolean }) => {
@@ -291,15 +328,27 @@ Environment: PYRO_INVENTORY (default inventory), PYRO_STATE_DIR (state, known ho
     .option('--record <file>', 'append every acknowledged event ({id, page, ts}) to this NDJSON file')
     .option('--json', 'print the result as JSON')
     .addHelpText('after', examples(['pyro produce --rate 1000 --seconds 60', 'pyro produce --count 500 --record sent.ndjson']))
-    .action(async (o: { inventory: string; topic: string; rate: number; seconds?: number; count?: number; pages?: number; firstId?: number; record?: string; json?: boolean }) => {
-      const { produceCommand } = await import('./commands/produce.js');
-      await run((ctx) => produceCommand(o, ctx), o);
-    });
+    .action(
+      async (o: {
+        inventory: string;
+        topic: string;
+        rate: number;
+        seconds?: number;
+        count?: number;
+        pages?: number;
+        firstId?: number;
+        record?: string;
+        json?: boolean;
+      }) => {
+        const { produceCommand } = await import('./commands/produce.js');
+        await run((ctx) => produceCommand(o, ctx), o);
+      },
+    );
 
   const cache = program.command('cache').description('the local distribution cache');
   cache
     .command('import')
-    .description('copy a bundle\'s distributions into the cache, verifying each')
+    .description("copy a bundle's distributions into the cache, verifying each")
     .argument('<bundle>', 'a file written by `pyro bundle`')
     .option('--json', 'print the result as JSON')
     .addHelpText('after', examples(['pyro cache import pyro-bundle.tar']))

@@ -55,7 +55,15 @@ export async function kafkaHealth(admin: Admin): Promise<KafkaHealth> {
       if (p.leader < 0) offline++;
     }
   }
-  return { clusterId: cluster.clusterId, brokers: cluster.brokers.map((b) => b.nodeId).sort((a, b) => a - b), topics: names.length, topicNames: names, partitions, underReplicated, offline };
+  return {
+    clusterId: cluster.clusterId,
+    brokers: cluster.brokers.map((b) => b.nodeId).sort((a, b) => a - b),
+    topics: names.length,
+    topicNames: names,
+    partitions,
+    underReplicated,
+    offline,
+  };
 }
 
 export type { Admin };

@@ -51,19 +51,44 @@ function frame(apiKey: number, version: number, correlationId: number, clientId:
 /** DescribeQuorum v0 for partition 0 of the metadata topic (flexible encoding: compact arrays, tag buffers). */
 export function encodeDescribeQuorum(correlationId: number, clientId = 'pyro'): Buffer {
   const topic = Buffer.from(METADATA_TOPIC);
-  return frame(API_DESCRIBE_QUORUM, 0, correlationId, clientId, Buffer.concat([
-    uvarint(2), uvarint(topic.length + 1), topic, // one topic
-    uvarint(2), Buffer.alloc(4), uvarint(0), // one partition (index 0) + its tags
-    uvarint(0), // topic tags
-    uvarint(0), // request tags
-  ]));
+  return frame(
+    API_DESCRIBE_QUORUM,
+    0,
+    correlationId,
+    clientId,
+    Buffer.concat([
+      uvarint(2),
+      uvarint(topic.length + 1),
+      topic, // one topic
+      uvarint(2),
+      Buffer.alloc(4),
+      uvarint(0), // one partition (index 0) + its tags
+      uvarint(0), // topic tags
+      uvarint(0), // request tags
+    ]),
+  );
 }
 
 class Reader {
-  constructor(private readonly buf: Buffer, public pos = 0) {}
-  int16(): number { const v = this.buf.readInt16BE(this.pos); this.pos += 2; return v; }
-  int32(): number { const v = this.buf.readInt32BE(this.pos); this.pos += 4; return v; }
-  int64(): bigint { const v = this.buf.readBigInt64BE(this.pos); this.pos += 8; return v; }
+  constructor(
+    private readonly buf: Buffer,
+    public pos = 0,
+  ) {}
+  int16(): number {
+    const v = this.buf.readInt16BE(this.pos);
+    this.pos += 2;
+    return v;
+  }
+  int32(): number {
+    const v = this.buf.readInt32BE(this.pos);
+    this.pos += 4;
+    return v;
+  }
+  int64(): bigint {
+    const v = this.buf.readBigInt64BE(this.pos);
+    this.pos += 8;
+    return v;
+  }
   uvarint(): number {
     let n = 0;
     let shift = 0;
@@ -103,7 +128,10 @@ class Reader {
 }
 
 export class KafkaProtocolError extends Error {
-  constructor(readonly errorCode: number, message: string) {
+  constructor(
+    readonly errorCode: number,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -128,7 +156,14 @@ export function decodeDescribeQuorum(buf: Buffer, correlationId: number): Quorum
     r.array(() => {
       const index = r.int32();
       const err = r.int16();
-      const s: QuorumState = { errorCode: err, leaderId: r.int32(), leaderEpoch: r.int32(), highWatermark: r.int64(), voters: r.array(replica), observers: r.array(replica) };
+      const s: QuorumState = {
+        errorCode: err,
+        leaderId: r.int32(),
+        leaderEpoch: r.int32(),
+        highWatermark: r.int64(),
+        voters: r.array(replica),
+        observers: r.array(replica),
+      };
       r.tags();
       if (name === METADATA_TOPIC && index === 0) {
         if (err !== 0 && err !== NOT_LEADER) throw new KafkaProtocolError(err, `DescribeQuorum: partition error code ${err}`);

@@ -3,7 +3,12 @@ import { errorText } from './http.js';
 
 /** A failed Superset call: the HTTP status (0 when nothing answered) and Superset's own message. */
 export class SupersetError extends PyroError {
-  constructor(readonly status: number, message: string, hint: string, code = status === 0 ? 'SUPERSET_UNREACHABLE' : 'SUPERSET_API_FAILED') {
+  constructor(
+    readonly status: number,
+    message: string,
+    hint: string,
+    code = status === 0 ? 'SUPERSET_UNREACHABLE' : 'SUPERSET_API_FAILED',
+  ) {
     super(code, message, { hint });
   }
 }
@@ -14,9 +19,17 @@ function messageOf(body: unknown): string {
   if (b?.errors?.length) return b.errors.map((e) => e.message ?? '').join('; ');
   if (typeof b?.message === 'string') return b.message;
   if (b?.message && typeof b.message === 'object') {
-    return Object.entries(b.message as Record<string, unknown>).map(([k, v]) => `${k}: ${Array.isArray(v) ? v.join(', ') : JSON.stringify(v)}`).join('; ');
+    return Object.entries(b.message as Record<string, unknown>)
+      .map(([k, v]) => `${k}: ${Array.isArray(v) ? v.join(', ') : JSON.stringify(v)}`)
+      .join('; ');
   }
-  return typeof body === 'string' ? body.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 200) : JSON.stringify(body)?.slice(0, 200) ?? '';
+  return typeof body === 'string'
+    ? body
+        .replace(/<[^>]+>/g, ' ')
+        .replace(/\s+/g, ' ')
+        .trim()
+        .slice(0, 200)
+    : (JSON.stringify(body)?.slice(0, 200) ?? '');
 }
 
 /**
@@ -28,7 +41,10 @@ export class SupersetClient {
   private csrf = '';
   private cookie = '';
 
-  constructor(readonly baseUrl: string, private readonly timeoutMs = 60_000) {}
+  constructor(
+    readonly baseUrl: string,
+    private readonly timeoutMs = 60_000,
+  ) {}
 
   /** GET /health: true when it answers "OK". */
   async healthy(): Promise<{ ok: boolean; detail: string }> {
@@ -43,12 +59,20 @@ export class SupersetClient {
 
   /** Logs in (database auth) and fetches the CSRF token with its session cookie. */
   async login(username: string, password: string): Promise<void> {
-    const body = await this.call<{ access_token: string }>('POST', '/api/v1/security/login', { username, password, provider: 'db', refresh: false }, { auth: false });
+    const body = await this.call<{ access_token: string }>(
+      'POST',
+      '/api/v1/security/login',
+      { username, password, provider: 'db', refresh: false },
+      { auth: false },
+    );
     this.token = body.access_token;
     const res = await this.raw('GET', '/api/v1/security/csrf_token/');
     if (!res.ok) await this.parse('GET', '/api/v1/security/csrf_token/', res);
     this.csrf = ((await res.json()) as { result: string }).result;
-    this.cookie = res.headers.getSetCookie().map((c) => c.split(';')[0]!).join('; ');
+    this.cookie = res.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0]!)
+      .join('; ');
   }
 
   get<T>(path: string): Promise<T> {
@@ -95,8 +119,11 @@ export class SupersetClient {
     try {
       return await fetch(`${this.baseUrl}${path}`, { method, headers, body, signal: AbortSignal.timeout(this.timeoutMs) });
     } catch (e) {
-      throw new SupersetError(0, `Superset at ${this.baseUrl} did not answer ${method} ${path}: ${errorText(e)}`,
-        'check that Superset runs (`pyro status`, `pyro logs superset`) and that this machine reaches its port');
+      throw new SupersetError(
+        0,
+        `Superset at ${this.baseUrl} did not answer ${method} ${path}: ${errorText(e)}`,
+        'check that Superset runs (`pyro status`, `pyro logs superset`) and that this machine reaches its port',
+      );
     }
   }
 
@@ -111,11 +138,18 @@ export class SupersetClient {
     if (res.ok) return body as T;
     const msg = messageOf(body);
     if (res.status === 401 && path === '/api/v1/security/login') {
-      throw new SupersetError(401, `Superset at ${this.baseUrl} rejected the admin login: ${msg || 'not authorized'}`,
-        'the admin password in the cluster state no longer matches Superset\'s: `pyro credentials superset --reset` sets Superset\'s to the one in the state', 'SUPERSET_LOGIN_FAILED');
+      throw new SupersetError(
+        401,
+        `Superset at ${this.baseUrl} rejected the admin login: ${msg || 'not authorized'}`,
+        "the admin password in the cluster state no longer matches Superset's: `pyro credentials superset --reset` sets Superset's to the one in the state",
+        'SUPERSET_LOGIN_FAILED',
+      );
     }
-    throw new SupersetError(res.status, `Superset ${method} ${path}: HTTP ${res.status}: ${msg}`,
-      res.status >= 500 ? 'Superset failed inside: `pyro logs superset` shows its traceback' : 'see Superset\'s message above');
+    throw new SupersetError(
+      res.status,
+      `Superset ${method} ${path}: HTTP ${res.status}: ${msg}`,
+      res.status >= 500 ? 'Superset failed inside: `pyro logs superset` shows its traceback' : "see Superset's message above",
+    );
   }
 }
 

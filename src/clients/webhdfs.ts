@@ -8,21 +8,32 @@ import { errorText } from './http.js';
  * Writes go through node:http, not fetch: undici rejects the DataNode's (Netty's) answer to a PUT.
  */
 export class WebHdfs {
-  constructor(readonly base: string, readonly user = 'root') {}
+  constructor(
+    readonly base: string,
+    readonly user = 'root',
+  ) {}
 
   private url(path: string, op: string, extra: Record<string, string> = {}): string {
     const q = new URLSearchParams({ op, 'user.name': this.user, ...extra });
     return `${this.base}/webhdfs/v1${path}?${q}`;
   }
 
-  private request(method: string, url: string, body?: Buffer | { file: string; size: number }): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
+  private request(
+    method: string,
+    url: string,
+    body?: Buffer | { file: string; size: number },
+  ): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
     return new Promise((resolve, reject) => {
       const length = body === undefined ? undefined : Buffer.isBuffer(body) ? body.length : body.size;
-      const req = http.request(url, { method, headers: length !== undefined ? { 'content-type': 'application/octet-stream', 'content-length': length } : {} }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
-      });
+      const req = http.request(
+        url,
+        { method, headers: length !== undefined ? { 'content-type': 'application/octet-stream', 'content-length': length } : {} },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+        },
+      );
       req.setTimeout(60_000, () => req.destroy(new Error(`${method} ${url}: timed out`)));
       req.on('error', reject);
       if (body === undefined || Buffer.isBuffer(body)) req.end(body);

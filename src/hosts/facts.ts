@@ -139,10 +139,22 @@ function parseJava(path: string, line: string): ToolFacts {
 /** Parses the script's output; `timeArrivedMs` is our clock when the @time line arrived. */
 export function parseFacts(out: string, localStartMs: number, localEndMs: number, timeArrivedMs = localEndMs): HostFacts {
   const f: HostFacts = {
-    os: '', arch: '', distro: '', cpus: 0, memTotalMb: 0, memAvailableMb: 0,
-    java: { path: 'java' }, java21: { path: 'java' }, python: { path: 'python3' },
-    disk: {}, listening: [], clockSkewMs: 0, rttMs: localEndMs - localStartMs,
-    osRelease: { id: '', versionId: '', like: [], family: 'none' }, jdks: [], probes: {},
+    os: '',
+    arch: '',
+    distro: '',
+    cpus: 0,
+    memTotalMb: 0,
+    memAvailableMb: 0,
+    java: { path: 'java' },
+    java21: { path: 'java' },
+    python: { path: 'python3' },
+    disk: {},
+    listening: [],
+    clockSkewMs: 0,
+    rttMs: localEndMs - localStartMs,
+    osRelease: { id: '', versionId: '', like: [], family: 'none' },
+    jdks: [],
+    probes: {},
   };
   for (const line of out.split('\n')) {
     const m = /^@(\w+) ?(.*)$/.exec(line);
@@ -150,15 +162,25 @@ export function parseFacts(out: string, localStartMs: number, localEndMs: number
     const [, key, rest = ''] = m;
     const words = rest.split(' ');
     switch (key) {
-      case 'os': [f.os = '', f.arch = ''] = words; break;
-      case 'distro': f.distro = rest; break;
-      case 'cpus': f.cpus = Number(words[0]) || 0; break;
+      case 'os':
+        [f.os = '', f.arch = ''] = words;
+        break;
+      case 'distro':
+        f.distro = rest;
+        break;
+      case 'cpus':
+        f.cpus = Number(words[0]) || 0;
+        break;
       case 'mem':
         f.memTotalMb = Math.floor(Number(words[0]) / 1024) || 0;
         f.memAvailableMb = Math.floor(Number(words[1]) / 1024) || 0;
         break;
-      case 'java': f.java = parseJava(words[0]!, words.slice(1).join(' ')); break;
-      case 'java21': f.java21 = parseJava(words[0]!, words.slice(1).join(' ')); break;
+      case 'java':
+        f.java = parseJava(words[0]!, words.slice(1).join(' '));
+        break;
+      case 'java21':
+        f.java21 = parseJava(words[0]!, words.slice(1).join(' '));
+        break;
       case 'python': {
         const v = words[1];
         const pm = v ? /^(\d+)\.(\d+)/.exec(v) : null;
@@ -171,16 +193,26 @@ export function parseFacts(out: string, localStartMs: number, localEndMs: number
         f.osRelease = { ...osr, family: packageFamily(osr.id, osr.like) };
         break;
       }
-      case 'uid': if (/^\d+$/.test(words[0] ?? '')) f.uid = Number(words[0]); break;
-      case 'pyvenv': if (words.length === 2) f.pythonVenv = { venv: words[0] === '1', ensurepip: words[1] === '1' }; break;
+      case 'uid':
+        if (/^\d+$/.test(words[0] ?? '')) f.uid = Number(words[0]);
+        break;
+      case 'pyvenv':
+        if (words.length === 2) f.pythonVenv = { venv: words[0] === '1', ensurepip: words[1] === '1' };
+        break;
       case 'jdk': {
         const major = javaMajor(words[1] ?? '');
         if (words[0] && major !== undefined) f.jdks.push({ home: words[0], version: words[1]!, major });
         break;
       }
-      case 'probe': if (words[0]) f.probes[words[0]] = words[1] === '1'; break;
-      case 'df': f.disk[words[0]!] = { path: words[1]!, freeMb: Math.floor(Number(words[2]) / 1024) || 0 }; break;
-      case 'listen': f.listening.push(parseInt(words[0]!, 16)); break;
+      case 'probe':
+        if (words[0]) f.probes[words[0]] = words[1] === '1';
+        break;
+      case 'df':
+        f.disk[words[0]!] = { path: words[1]!, freeMb: Math.floor(Number(words[2]) / 1024) || 0 };
+        break;
+      case 'listen':
+        f.listening.push(parseInt(words[0]!, 16));
+        break;
       case 'time': {
         const remote = Number(words[0]);
         if (Number.isFinite(remote)) f.clockSkewMs = remote - timeArrivedMs;
@@ -199,7 +231,9 @@ export async function gatherFacts(host: Host, spec: HostSpec, signal?: AbortSign
   const res = await host.exec(factsScript(spec, probes), {
     timeoutMs: 30_000,
     signal,
-    onStdout: () => { arrived ??= Date.now(); },
+    onStdout: () => {
+      arrived ??= Date.now();
+    },
   });
   const end = Date.now();
   return parseFacts(res.stdout, start, end, arrived ?? end);

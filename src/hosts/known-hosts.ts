@@ -111,7 +111,10 @@ export function parseKnownHosts(text: string, file: string): KnownHostEntry[] {
 
 /** OpenSSH-style wildcard match (`*`, `?`), case-insensitive. */
 export function wildcardMatch(pattern: string, text: string): boolean {
-  const re = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const re = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${re}$`, 'i').test(text);
 }
 
@@ -217,9 +220,14 @@ export class KnownHostsStore {
 
     const revoked = all.find((e) => e.marker === '@revoked' && e.key.equals(key));
     if (revoked) {
-      throw new HostError('HOST_KEY_REVOKED', target.host, `host key of ${who} (${endpoint}) ${type} ${fp} is marked @revoked in ${revoked.file}:${revoked.line}`, {
-        hint: 'do not connect; find out why the key was revoked',
-      });
+      throw new HostError(
+        'HOST_KEY_REVOKED',
+        target.host,
+        `host key of ${who} (${endpoint}) ${type} ${fp} is marked @revoked in ${revoked.file}:${revoked.line}`,
+        {
+          hint: 'do not connect; find out why the key was revoked',
+        },
+      );
     }
     const known = all.filter((e) => e.marker === undefined);
     if (known.some((e) => e.key.equals(key))) return 'known';
@@ -227,7 +235,13 @@ export class KnownHostsStore {
     if (known.length > 0) {
       const sameType = known.filter((e) => e.keyType === type);
       const old = sameType[0] ?? known[0]!;
-      const others = known.length > 1 ? ` (and ${known.length - 1} more entr${known.length > 2 ? 'ies' : 'y'}: ${known.slice(1).map((e) => `${e.file}:${e.line}`).join(', ')})` : '';
+      const others =
+        known.length > 1
+          ? ` (and ${known.length - 1} more entr${known.length > 2 ? 'ies' : 'y'}: ${known
+              .slice(1)
+              .map((e) => `${e.file}:${e.line}`)
+              .join(', ')})`
+          : '';
       throw new HostError(
         'HOST_KEY_CHANGED',
         target.host,
@@ -244,7 +258,8 @@ export class KnownHostsStore {
         hint: 'run `pyro check --trust-new-hosts` to accept it after verifying the fingerprint',
       });
     }
-    if (await this.append(target, key)) this.acceptedKeys.push({ host: target.host, ...(target.label ? { label: target.label } : {}), endpoint, keyType: type, fingerprint: fp });
+    if (await this.append(target, key))
+      this.acceptedKeys.push({ host: target.host, ...(target.label ? { label: target.label } : {}), endpoint, keyType: type, fingerprint: fp });
     return 'added';
   }
 

@@ -139,4 +139,3 @@ export function expandPath(p: string, t: { home: string; host: string; port: num
   if (withTokens === '~') return t.home;
   return withTokens.startsWith('~/') ? join(t.home, withTokens.slice(2)) : withTokens;
 }
-

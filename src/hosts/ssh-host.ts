@@ -132,7 +132,7 @@ export class SshHost implements Host {
     this.sshConfigFile = opts.sshConfigFile === undefined ? join(this.home, '.ssh', 'config') : opts.sshConfigFile;
     this.connectTimeoutMs = opts.connectTimeoutMs ?? 20_000;
     this.keepaliveIntervalMs = opts.keepaliveIntervalMs ?? 15_000;
-    this.agentSocketPath = opts.agentSocket === undefined ? (process.env.SSH_AUTH_SOCK || null) : opts.agentSocket;
+    this.agentSocketPath = opts.agentSocket === undefined ? process.env.SSH_AUTH_SOCK || null : opts.agentSocket;
     this.localUser = opts.localUser ?? userInfo().username;
     this.limit = pLimit(opts.maxChannels ?? 8);
   }
@@ -244,9 +244,14 @@ export class SshHost implements Host {
     if (r.exitCode === MISSING) return null;
     const hex = /^([0-9a-f]{64})\b/.exec(r.stdout.toString('utf8'))?.[1];
     if (r.exitCode !== 0 || !hex) {
-      throw new HostError('READ_FAILED', this.name, `cannot checksum ${path} on ${this.name}: ${r.stderr.toString('utf8').trim() || `exit code ${r.exitCode}`}`, {
-        hint: 'pyro needs sha256sum (coreutils) or shasum on the host',
-      });
+      throw new HostError(
+        'READ_FAILED',
+        this.name,
+        `cannot checksum ${path} on ${this.name}: ${r.stderr.toString('utf8').trim() || `exit code ${r.exitCode}`}`,
+        {
+          hint: 'pyro needs sha256sum (coreutils) or shasum on the host',
+        },
+      );
     }
     return hex;
   }
@@ -291,7 +296,7 @@ export class SshHost implements Host {
           reject(
             new HostError('EXEC_FAILED', this.name, `cannot open an SSH session on ${this.name} for ${describeCommand(what)}: ${err.message}`, {
               cause: err,
-              hint: 'sshd may limit sessions per connection (MaxSessions); lower pyro\'s channel cap if this repeats',
+              hint: "sshd may limit sessions per connection (MaxSessions); lower pyro's channel cap if this repeats",
             }),
           );
           return;
@@ -408,7 +413,11 @@ export class SshHost implements Host {
     const expand = (p: string): string => expandPath(p, { ...tokens, host });
     const explicit = s.identity ? [{ path: expand(s.identity), explicit: true }] : [];
     const identities =
-      explicit.length > 0 ? explicit : c.identityFiles.length > 0 ? c.identityFiles.map((p) => ({ path: expand(p), explicit: false })) : this.defaultIdentities();
+      explicit.length > 0
+        ? explicit
+        : c.identityFiles.length > 0
+          ? c.identityFiles.map((p) => ({ path: expand(p), explicit: false }))
+          : this.defaultIdentities();
     const target: Endpoint = {
       label: this.name,
       host,
@@ -487,10 +496,15 @@ export class SshHost implements Host {
       bastion.forwardOut('127.0.0.1', 0, next.host, next.port, (err, stream) => {
         if (err) {
           reject(
-            new HostError('SSH_UNREACHABLE', this.name, `${via.label} (${via.host}:${via.port}) could not reach ${next.host}:${next.port} for ${this.name}: ${err.message}`, {
-              cause: err,
-              hint: `is sshd running on ${next.host}:${next.port}, reachable from the bastion, and does the bastion allow TCP forwarding (AllowTcpForwarding)?`,
-            }),
+            new HostError(
+              'SSH_UNREACHABLE',
+              this.name,
+              `${via.label} (${via.host}:${via.port}) could not reach ${next.host}:${next.port} for ${this.name}: ${err.message}`,
+              {
+                cause: err,
+                hint: `is sshd running on ${next.host}:${next.port}, reachable from the bastion, and does the bastion allow TCP forwarding (AllowTcpForwarding)?`,
+              },
+            ),
           );
         } else resolve(stream);
       });
@@ -525,7 +539,9 @@ export class SshHost implements Host {
       }
       if (!key.isPrivateKey()) {
         if (id.explicit) {
-          throw new HostError('SSH_IDENTITY_INVALID', this.name, `${id.path} is a public key`, { hint: 'point ssh.identity at the private key (not the .pub file)' });
+          throw new HostError('SSH_IDENTITY_INVALID', this.name, `${id.path} is a public key`, {
+            hint: 'point ssh.identity at the private key (not the .pub file)',
+          });
         }
         continue;
       }
@@ -543,9 +559,14 @@ export class SshHost implements Host {
           hint: `start ssh-agent and load the key (\`eval "$(ssh-agent)"; ssh-add ${encrypted[0]}\`) so SSH_AUTH_SOCK is set, or use an unencrypted deploy key`,
         });
       }
-      throw new HostError('SSH_NO_IDENTITY', this.name, `no SSH credentials for ${ep.label}: no identity file, no ssh-agent, and none of ~/.ssh/${DEFAULT_IDENTITIES.join(', ~/.ssh/')}`, {
-        hint: 'set ssh.identity in the inventory, add IdentityFile to ~/.ssh/config, start ssh-agent (SSH_AUTH_SOCK), or create a key with `ssh-keygen -t ed25519`',
-      });
+      throw new HostError(
+        'SSH_NO_IDENTITY',
+        this.name,
+        `no SSH credentials for ${ep.label}: no identity file, no ssh-agent, and none of ~/.ssh/${DEFAULT_IDENTITIES.join(', ~/.ssh/')}`,
+        {
+          hint: 'set ssh.identity in the inventory, add IdentityFile to ~/.ssh/config, start ssh-agent (SSH_AUTH_SOCK), or create a key with `ssh-keygen -t ed25519`',
+        },
+      );
     }
     return { methods, tried };
   }
@@ -635,10 +656,15 @@ export class SshHost implements Host {
     const where = this.describe(ep);
     const opts = { cause: err };
     if (err.level === 'client-authentication') {
-      return new HostError('SSH_AUTH_FAILED', this.name, `SSH authentication failed for ${ep.user}@${ep.host}:${ep.port} (${ep.label}); tried ${tried.join(', ')}`, {
-        ...opts,
-        hint: `add the public key to ~${ep.user}/.ssh/authorized_keys on ${ep.host}, choose another key (ssh.identity, like ssh -i), or load the right key into ssh-agent`,
-      });
+      return new HostError(
+        'SSH_AUTH_FAILED',
+        this.name,
+        `SSH authentication failed for ${ep.user}@${ep.host}:${ep.port} (${ep.label}); tried ${tried.join(', ')}`,
+        {
+          ...opts,
+          hint: `add the public key to ~${ep.user}/.ssh/authorized_keys on ${ep.host}, choose another key (ssh.identity, like ssh -i), or load the right key into ssh-agent`,
+        },
+      );
     }
     switch (err.code) {
       case 'ECONNREFUSED':
@@ -666,7 +692,10 @@ export class SshHost implements Host {
         hint: 'check that the host is up, the address and port are right and no firewall drops the SSH port',
       });
     }
-    return new HostError('SSH_CONNECT_FAILED', this.name, `cannot connect to ${where}: ${err.message}`, { ...opts, hint: 'run `ssh -v` to the same address to compare' });
+    return new HostError('SSH_CONNECT_FAILED', this.name, `cannot connect to ${where}: ${err.message}`, {
+      ...opts,
+      hint: 'run `ssh -v` to the same address to compare',
+    });
   }
 }
 

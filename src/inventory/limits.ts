@@ -33,7 +33,13 @@ function mib(bytes: number): string {
 export function checkSize(file: string, bytes: number, exact: boolean): Diagnostic | undefined {
   if (bytes <= LIMITS.bytes) return undefined;
   const size = exact ? mib(bytes) : `over ${mib(LIMITS.bytes)}`;
-  return fileError(file, 1, 1, `the file is ${size}; an inventory is at most ${mib(LIMITS.bytes)}`, 'is this the inventory? One describing a thousand hosts is about 100 KiB');
+  return fileError(
+    file,
+    1,
+    1,
+    `the file is ${size}; an inventory is at most ${mib(LIMITS.bytes)}`,
+    'is this the inventory? One describing a thousand hosts is about 100 KiB',
+  );
 }
 
 /**
@@ -47,7 +53,13 @@ export function decodeInventory(file: string, bytes: Buffer): string | Diagnosti
   const nul = bytes.indexOf(0);
   if (nul >= 0) {
     const { line, col } = bytePosition(bytes, nul);
-    return fileError(file, line, col, 'the file holds a NUL byte: it is binary, not YAML', 'pass the inventory\'s YAML file with -i, e.g. -i inventories/local.yaml');
+    return fileError(
+      file,
+      line,
+      col,
+      'the file holds a NUL byte: it is binary, not YAML',
+      "pass the inventory's YAML file with -i, e.g. -i inventories/local.yaml",
+    );
   }
   try {
     // The WHATWG decoder drops a leading BOM itself (ignoreBOM defaults to false).
@@ -56,7 +68,13 @@ export function decodeInventory(file: string, bytes: Buffer): string | Diagnosti
     const text = bytes.toString('utf8');
     const at = firstInvalid(text, bytes);
     const { line, col } = charPosition(text, at.char);
-    return fileError(file, line, col, `byte 0x${bytes[at.byte]!.toString(16).padStart(2, '0')} is not valid UTF-8`, `save the file as UTF-8; from Latin-1, e.g. iconv -f LATIN1 -t UTF-8 ${file}`);
+    return fileError(
+      file,
+      line,
+      col,
+      `byte 0x${bytes[at.byte]!.toString(16).padStart(2, '0')} is not valid UTF-8`,
+      `save the file as UTF-8; from Latin-1, e.g. iconv -f LATIN1 -t UTF-8 ${file}`,
+    );
   }
 }
 
@@ -98,12 +116,24 @@ export function checkText(file: string, text: string): Diagnostic | undefined {
   if (bad) {
     const { line, col } = charPosition(text, bad.index);
     const code = `U+${bad[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
-    return fileError(file, line, col, `control character ${code} is not allowed in YAML`, 'remove it; inside double quotes it can be written escaped, e.g. "\\t"');
+    return fileError(
+      file,
+      line,
+      col,
+      `control character ${code} is not allowed in YAML`,
+      'remove it; inside double quotes it can be written escaped, e.g. "\\t"',
+    );
   }
   let tokens = 0;
   for (const _ of new Lexer().lex(text)) {
     if (++tokens > LIMITS.tokens) {
-      return fileError(file, 1, 1, `the file has over ${LIMITS.tokens} YAML tokens; an inventory of a thousand hosts has about 40000`, 'is this the inventory? Generated data belongs in its own files, not in the inventory');
+      return fileError(
+        file,
+        1,
+        1,
+        `the file has over ${LIMITS.tokens} YAML tokens; an inventory of a thousand hosts has about 40000`,
+        'is this the inventory? Generated data belongs in its own files, not in the inventory',
+      );
     }
   }
   return undefined;
@@ -135,17 +165,32 @@ export function checkTree(file: string, doc: Document.Parsed, lines: LineCounter
         report(node, path, `more than ${LIMITS.aliases} aliases`, 'write the values out; an inventory needs only a few anchors');
       }
       if (!target) {
-        report(node, path, `alias *${node.source} has no anchor &${node.source} before it`, `set &${node.source} on a value above this line, or write the value here`);
+        report(
+          node,
+          path,
+          `alias *${node.source} has no anchor &${node.source} before it`,
+          `set &${node.source} on a value above this line, or write the value here`,
+        );
         return 1;
       }
       if (target.values === undefined) {
-        report(node, path, `alias *${node.source} is inside the value it refers to (a cycle)`, 'an inventory is a tree: write the value out instead of referring to itself');
+        report(
+          node,
+          path,
+          `alias *${node.source} is inside the value it refers to (a cycle)`,
+          'an inventory is a tree: write the value out instead of referring to itself',
+        );
         return 1;
       }
       values += target.values;
       if (values > LIMITS.values && !expanded) {
         expanded = true;
-        report(node, path, `aliases expand the inventory past ${LIMITS.values} values`, 'each alias copies its anchor\'s value; refer to small values, and not through chains of aliases');
+        report(
+          node,
+          path,
+          `aliases expand the inventory past ${LIMITS.values} values`,
+          "each alias copies its anchor's value; refer to small values, and not through chains of aliases",
+        );
       }
       return target.values;
     }

@@ -26,9 +26,12 @@ export function parseMemoryMb(value: string): number {
   if (!m) throw new Error(`bad memory size ${value}`);
   const n = Number(m[1]);
   switch (m[2]!.toLowerCase()) {
-    case 'k': return Math.ceil(n / 1024);
-    case 'g': return n * 1024;
-    default: return n;
+    case 'k':
+      return Math.ceil(n / 1024);
+    case 'g':
+      return n * 1024;
+    default:
+      return n;
   }
 }
 
@@ -44,7 +47,11 @@ function typedSettings(props: Record<string, TSchema> | undefined, block: Record
 
 /** Only the keys a block sets (so a host's block overrides just what it names). */
 function setIn(props: Record<string, TSchema> | undefined, block: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.keys(props ?? {}).filter((k) => block[k] !== undefined).map((k) => [k, block[k]]));
+  return Object.fromEntries(
+    Object.keys(props ?? {})
+      .filter((k) => block[k] !== undefined)
+      .map((k) => [k, block[k]]),
+  );
 }
 
 function mergeConfig(...layers: (ConfigOverrides | undefined)[]): ConfigOverrides {
@@ -106,7 +113,12 @@ function resolveInstance(raw: RawInventory, c: ComponentSpec, def: RoleSpec, hos
     ? mergeConfig(roleOnly ? undefined : comp.config, block.config, roleOnly ? undefined : hostComp.config, own.config)
     : mergeConfig(comp.config, hostComp.config);
   return {
-    def, host, ports, dirs, origin, config,
+    def,
+    host,
+    ports,
+    dirs,
+    origin,
+    config,
     heapMb: heap ? parseMemoryMb(heap) : def.heapMb,
     heapSet: heap !== undefined,
     // Filled in once every instance exists (component defaults may count instances).

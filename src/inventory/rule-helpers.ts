@@ -20,9 +20,11 @@ export function replicationCheck(src: InventorySource, out: Diagnostic[], limit:
   return (where, value) => {
     const n = Number(value);
     if (value !== undefined && Number.isFinite(n) && n > limit && limit > 0) {
-      out.push(src.diagnostic(where, `replication ${n} is more than the ${limit} ${what}${limit === 1 ? '' : 's'} in the inventory`, {
-        hint: `use at most ${limit}, or add ${what}s`,
-      }));
+      out.push(
+        src.diagnostic(where, `replication ${n} is more than the ${limit} ${what}${limit === 1 ? '' : 's'} in the inventory`, {
+          hint: `use at most ${limit}, or add ${what}s`,
+        }),
+      );
     }
   };
 }

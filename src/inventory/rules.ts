@@ -4,9 +4,7 @@ import type { InventorySource, PathSeg } from './source.js';
 import type { Rule } from './types.js';
 import type { Inventory, ServiceInstance } from './types.js';
 
-const rolesPath = (inv: Inventory, hostIndex: number, role: string): PathSeg[] => [
-  'hosts', hostIndex, 'roles', inv.hosts[hostIndex]!.roles.indexOf(role),
-];
+const rolesPath = (inv: Inventory, hostIndex: number, role: string): PathSeg[] => ['hosts', hostIndex, 'roles', inv.hosts[hostIndex]!.roles.indexOf(role)];
 
 /** Counts the roles declare (exactly one NameNode, at least one broker, an odd quorum), and one local host. */
 const roleCounts: Rule = (inv, src) => {
@@ -18,33 +16,50 @@ const roleCounts: Rule = (inv, src) => {
     const hosts = hostsWithRole(inv, role);
     const why = n.why ? ` (${n.why})` : '';
     if (n.exactly !== undefined && hosts.length < n.exactly) {
-      out.push(src.diagnostic(['hosts'], `no host has the role ${role}; the cluster needs exactly ${n.exactly === 1 ? 'one' : n.exactly} ${n.what}`, {
-        hint: `add ${role} to the roles of one host`,
-      }));
+      out.push(
+        src.diagnostic(['hosts'], `no host has the role ${role}; the cluster needs exactly ${n.exactly === 1 ? 'one' : n.exactly} ${n.what}`, {
+          hint: `add ${role} to the roles of one host`,
+        }),
+      );
     } else if (n.exactly !== undefined && hosts.length > n.exactly) {
       for (const h of hosts.slice(n.exactly)) {
-        out.push(src.diagnostic(rolesPath(inv, h.index, role), `${role} is on ${hosts.length} hosts (${hosts.map((x) => x.name).join(', ')}); exactly ${n.exactly === 1 ? 'one' : n.exactly} ${n.what} is supported${why}`, {
-          hint: `keep ${role} on ${hosts.slice(0, n.exactly).map((x) => x.name).join(', ')} only`,
-        }));
+        out.push(
+          src.diagnostic(
+            rolesPath(inv, h.index, role),
+            `${role} is on ${hosts.length} hosts (${hosts.map((x) => x.name).join(', ')}); exactly ${n.exactly === 1 ? 'one' : n.exactly} ${n.what} is supported${why}`,
+            {
+              hint: `keep ${role} on ${hosts
+                .slice(0, n.exactly)
+                .map((x) => x.name)
+                .join(', ')} only`,
+            },
+          ),
+        );
       }
     }
     if (n.atLeast !== undefined && hosts.length < n.atLeast) {
-      out.push(src.diagnostic(['hosts'], `no host has the role ${role}; the cluster needs at least ${n.atLeast === 1 ? 'one' : n.atLeast} ${n.what}`, {
-        hint: `add ${role} to the roles of at least one host`,
-      }));
+      out.push(
+        src.diagnostic(['hosts'], `no host has the role ${role}; the cluster needs at least ${n.atLeast === 1 ? 'one' : n.atLeast} ${n.what}`, {
+          hint: `add ${role} to the roles of at least one host`,
+        }),
+      );
     }
     if (n.odd && hosts.length % 2 === 0) {
       const where = hosts.length ? rolesPath(inv, hosts.at(-1)!.index, role) : ['hosts'];
-      out.push(src.diagnostic(where, `${hosts.length} ${n.what}s: ${n.why ?? 'the quorum needs an odd number'} (1, 3 or 5)`, {
-        hint: hosts.length ? `add or remove one ${role} role` : `add ${role} to the roles of one or three hosts`,
-      }));
+      out.push(
+        src.diagnostic(where, `${hosts.length} ${n.what}s: ${n.why ?? 'the quorum needs an odd number'} (1, 3 or 5)`, {
+          hint: hosts.length ? `add or remove one ${role} role` : `add ${role} to the roles of one or three hosts`,
+        }),
+      );
     }
   }
   const locals = inv.hosts.filter((h) => h.connection === 'local');
   for (const h of locals.slice(1)) {
-    out.push(src.diagnostic(['hosts', h.index, 'connection'], `only one host can be the local machine, but ${locals[0]!.name} is already \`connection: local\``, {
-      hint: 'use `connection: ssh` (the default) for the other hosts',
-    }));
+    out.push(
+      src.diagnostic(['hosts', h.index, 'connection'], `only one host can be the local machine, but ${locals[0]!.name} is already \`connection: local\``, {
+        hint: 'use `connection: ssh` (the default) for the other hosts',
+      }),
+    );
   }
   return out;
 };
@@ -59,9 +74,11 @@ const uniqueHosts: Rule = (inv, src) => {
       const first = seen.get(v);
       if (first === undefined) seen.set(v, h.index);
       else {
-        out.push(src.diagnostic(['hosts', h.index, key], `host ${key} ${h[key]} is used twice (also hosts[${first}])`, {
-          hint: key === 'name' ? 'give every host a unique name' : 'list each machine once and put all its roles on that entry',
-        }));
+        out.push(
+          src.diagnostic(['hosts', h.index, key], `host ${key} ${h[key]} is used twice (also hosts[${first}])`, {
+            hint: key === 'name' ? 'give every host a unique name' : 'list each machine once and put all its roles on that entry',
+          }),
+        );
       }
     }
   }
@@ -80,18 +97,30 @@ const hostClashes: Rule = (inv, src) => {
         const other = ports.get(port);
         if (!other) ports.set(port, { inst, name });
         else {
-          out.push(src.diagnostic(inst.origin[`port:${name}`]!, `port ${port} on host ${host.name} is claimed by both ${other.inst.def.role} (${other.name}) and ${inst.def.role} (${name})`, {
-            hint: `change one of them, e.g. ${formatSetting(inst, 'ports', name)}: ${port + 1}, or move one role to another host`,
-          }));
+          out.push(
+            src.diagnostic(
+              inst.origin[`port:${name}`]!,
+              `port ${port} on host ${host.name} is claimed by both ${other.inst.def.role} (${other.name}) and ${inst.def.role} (${name})`,
+              {
+                hint: `change one of them, e.g. ${formatSetting(inst, 'ports', name)}: ${port + 1}, or move one role to another host`,
+              },
+            ),
+          );
         }
       }
       for (const [name, dir] of Object.entries(inst.dirs)) {
         const other = dirs.get(dir);
         if (!other) dirs.set(dir, { inst, name });
         else {
-          out.push(src.diagnostic(inst.origin[`dir:${name}`]!, `data dir ${dir} on host ${host.name} is claimed by both ${other.inst.def.role} (${other.name}) and ${inst.def.role} (${name})`, {
-            hint: `give each service its own directory via ${formatSetting(inst, 'dirs', name)}`,
-          }));
+          out.push(
+            src.diagnostic(
+              inst.origin[`dir:${name}`]!,
+              `data dir ${dir} on host ${host.name} is claimed by both ${other.inst.def.role} (${other.name}) and ${inst.def.role} (${name})`,
+              {
+                hint: `give each service its own directory via ${formatSetting(inst, 'dirs', name)}`,
+              },
+            ),
+          );
         }
       }
     }
@@ -109,9 +138,13 @@ const unusedSettings: Rule = (inv, src) => {
   for (const c of inv.components) {
     if (!src.doc.hasIn(['services', c.name]) || c.settingsWithoutRoles) continue;
     if (!c.roles.some((d) => instancesOf(inv, d.role).length)) {
-      out.push(src.diagnostic(['services', c.name], `settings for ${c.name}, but no host has ${c.roles.map((d) => d.role).join(' or ')}`, {
-        severity: 'warning', atKey: true, hint: 'remove them or add the role to a host',
-      }));
+      out.push(
+        src.diagnostic(['services', c.name], `settings for ${c.name}, but no host has ${c.roles.map((d) => d.role).join(' or ')}`, {
+          severity: 'warning',
+          atKey: true,
+          hint: 'remove them or add the role to a host',
+        }),
+      );
     }
   }
   return out;

@@ -14,7 +14,11 @@ const Ssh = Type.Object(
     port: Type.Optional(port),
     identity: Type.Optional(Type.String({ minLength: 1, description: 'private key file; ssh-agent is used when absent' })),
     jump: Type.Optional(
-      Type.String({ pattern: '^([^@\\s:/]+@)?[^@:\\s/]+(:[0-9]+)?$', description: 'bastion as [user@]host[:port]', 'x-hint': 'write it as [user@]host[:port], e.g. admin@bastion:22' }),
+      Type.String({
+        pattern: '^([^@\\s:/]+@)?[^@:\\s/]+(:[0-9]+)?$',
+        description: 'bastion as [user@]host[:port]',
+        'x-hint': 'write it as [user@]host[:port], e.g. admin@bastion:22',
+      }),
     ),
   },
   { ...closed, description: 'SSH settings; ~/.ssh/config fills in what is left out' },
@@ -22,7 +26,7 @@ const Ssh = Type.Object(
 
 const hostPaths = {
   installDir: Type.Optional(absPath('where distributions are unpacked (default /opt/pyro)')),
-  dataDir: Type.Optional(absPath('root of the services\' data dirs (default /var/lib/pyro)')),
+  dataDir: Type.Optional(absPath("root of the services' data dirs (default /var/lib/pyro)")),
   logDir: Type.Optional(absPath('service logs (default <dataDir>/logs)')),
   javaHome: Type.Optional(absPath('JDK 17+ for Hadoop, Kafka, Spark, Flume')),
   java21Home: Type.Optional(absPath('JDK 21+ for NiFi')),
@@ -31,10 +35,16 @@ const hostPaths = {
     Type.Unsafe<'pyro' | 'systemd'>({
       type: 'string',
       enum: ['pyro', 'systemd'],
-      description: 'pyro: pid files and pyro-managed start scripts (default, no root); systemd: units linked from the conf dir (system units as root, user units otherwise)',
+      description:
+        'pyro: pid files and pyro-managed start scripts (default, no root); systemd: units linked from the conf dir (system units as root, user units otherwise)',
     }),
   ),
-  prepare: Type.Optional(Type.Boolean({ description: 'pyro up installs what the host lacks (Java, Python venv, OS packages) with its package manager (default false; `pyro up --prepare` for one run)' })),
+  prepare: Type.Optional(
+    Type.Boolean({
+      description:
+        'pyro up installs what the host lacks (Java, Python venv, OS packages) with its package manager (default false; `pyro up --prepare` for one run)',
+    }),
+  ),
 };
 
 const Defaults = Type.Object({ ssh: Type.Optional(Ssh), ...hostPaths }, closed);
@@ -77,7 +87,10 @@ export function componentBlock(c: ComponentSpec): TObject {
 const defName = (c: ComponentSpec) => `service-${c.name}`;
 
 function servicesBlock(components: readonly ComponentSpec[], description: string): TSchema {
-  return Type.Object(Object.fromEntries(components.map((c) => [c.name, Type.Optional(Type.Unsafe({ $ref: `#/$defs/${defName(c)}` }))])), { ...closed, description });
+  return Type.Object(Object.fromEntries(components.map((c) => [c.name, Type.Optional(Type.Unsafe({ $ref: `#/$defs/${defName(c)}` }))])), {
+    ...closed,
+    description,
+  });
 }
 
 /** The frame every inventory shares, whatever its services (typed statically). */
@@ -97,7 +110,9 @@ export function inventorySchema(components: readonly ComponentSpec[]): TObject {
     {
       name: name('unique host name, also its hostname in the cluster'),
       address: Type.String({ minLength: 1, description: 'IP address or DNS name pyro connects to' }),
-      connection: Type.Optional(Type.Unsafe<'ssh' | 'local'>({ type: 'string', enum: ['ssh', 'local'], description: 'local: the machine pyro runs on (default ssh)' })),
+      connection: Type.Optional(
+        Type.Unsafe<'ssh' | 'local'>({ type: 'string', enum: ['ssh', 'local'], description: 'local: the machine pyro runs on (default ssh)' }),
+      ),
       roles: Type.Array(Role, { minItems: 1, uniqueItems: true }),
       ssh: Type.Optional(Ssh),
       ...hostPaths,
@@ -113,7 +128,12 @@ export function inventorySchema(components: readonly ComponentSpec[]): TObject {
       services: Type.Optional(servicesBlock(components, 'per-service settings and free-form config overrides')),
       ...sections,
     },
-    { ...closed, $id: 'https://pyro.dev/schema/inventory.json', title: 'pyro inventory', $defs: Object.fromEntries(components.map((c) => [defName(c), componentBlock(c)])) },
+    {
+      ...closed,
+      $id: 'https://pyro.dev/schema/inventory.json',
+      title: 'pyro inventory',
+      $defs: Object.fromEntries(components.map((c) => [defName(c), componentBlock(c)])),
+    },
   );
 }
 

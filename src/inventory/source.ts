@@ -42,16 +42,12 @@ export class InventorySource {
         return undefined;
       }
     }
-    const target = (key && keyNode ? keyNode : node ?? keyNode) as Node | undefined;
+    const target = (key && keyNode ? keyNode : (node ?? keyNode)) as Node | undefined;
     return target?.range?.[0];
   }
 
   /** Builds a diagnostic located at `path`. */
-  diagnostic(
-    path: readonly PathSeg[],
-    message: string,
-    opts: { hint?: string; severity?: 'error' | 'warning'; atKey?: boolean } = {},
-  ): Diagnostic {
+  diagnostic(path: readonly PathSeg[], message: string, opts: { hint?: string; severity?: 'error' | 'warning'; atKey?: boolean } = {}): Diagnostic {
     const { line, col } = this.position(path, opts.atKey);
     return { severity: opts.severity ?? 'error', file: this.file, line, col, path: formatPath(path), message, hint: opts.hint };
   }
@@ -93,7 +89,7 @@ export async function readInventorySource(file: string): Promise<InventorySource
       });
     }
     throw new InputError('INVENTORY_UNREADABLE', `cannot read inventory ${file}: ${(err as Error).message}`, {
-      hint: 'check the file\'s permissions',
+      hint: "check the file's permissions",
     });
   }
   const text = decodeInventory(file, bytes);
@@ -110,7 +106,11 @@ export async function readInventorySource(file: string): Promise<InventorySource
     // The parser recurses per nesting level and reports the overflow as an error of its own.
     const tooDeep = /Maximum call stack size exceeded/.test(message);
     diagnostics.push({
-      severity: 'error', file, line: pos.line, col: pos.col, path: '(yaml)',
+      severity: 'error',
+      file,
+      line: pos.line,
+      col: pos.col,
+      path: '(yaml)',
       message: tooDeep ? `nested more than ${LIMITS.depth} levels deep` : message,
       hint: tooDeep ? 'an inventory needs only a few levels of nesting' : 'check indentation and quoting on this line; YAML uses spaces, not tabs',
     });
@@ -118,20 +118,34 @@ export async function readInventorySource(file: string): Promise<InventorySource
   if (!diagnostics.length) diagnostics.push(...checkTree(file, doc, lines));
   if (diagnostics.length) throw new InventoryError(file, diagnostics);
   if (text.trim() === '' || doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) {
-    throw new InventoryError(file, [{
-      severity: 'error', file, line: 1, col: 1, path: '(root)', message: 'the inventory is empty',
-      hint: 'start from inventories/local.yaml or run `pyro init`',
-    }]);
+    throw new InventoryError(file, [
+      {
+        severity: 'error',
+        file,
+        line: 1,
+        col: 1,
+        path: '(root)',
+        message: 'the inventory is empty',
+        hint: 'start from inventories/local.yaml or run `pyro init`',
+      },
+    ]);
   }
   let data: unknown;
   try {
     // checkTree has bounded the aliases already; yaml's own cap stays as a second guard.
     data = doc.toJS({ maxAliasCount: LIMITS.values });
   } catch (err) {
-    throw new InventoryError(file, [{
-      severity: 'error', file, line: 1, col: 1, path: '(yaml)', message: (err as Error).message,
-      hint: 'check the anchors (&name) and aliases (*name) in the file',
-    }]);
+    throw new InventoryError(file, [
+      {
+        severity: 'error',
+        file,
+        line: 1,
+        col: 1,
+        path: '(yaml)',
+        message: (err as Error).message,
+        hint: 'check the anchors (&name) and aliases (*name) in the file',
+      },
+    ]);
   }
   return new InventorySource(file, text, doc, lines, data);
 }

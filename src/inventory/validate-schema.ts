@@ -39,7 +39,13 @@ function typeOf(value: unknown): string {
 
 function describe(e: ErrorObject, src: InventorySource): Diagnostic {
   const path = toPath(e.instancePath);
-  const schema = (e.parentSchema ?? {}) as { description?: string; properties?: Record<string, unknown>; patternProperties?: Record<string, unknown>; enum?: unknown[]; 'x-hint'?: string };
+  const schema = (e.parentSchema ?? {}) as {
+    description?: string;
+    properties?: Record<string, unknown>;
+    patternProperties?: Record<string, unknown>;
+    enum?: unknown[];
+    'x-hint'?: string;
+  };
   const about = schema.description ? ` (${schema.description})` : '';
   switch (e.keyword) {
     case 'required': {
@@ -79,7 +85,7 @@ function describe(e: ErrorObject, src: InventorySource): Diagnostic {
     case 'pattern':
     case 'minLength':
       return src.diagnostic(path, `invalid value ${quote(e.data)}${about}`, {
-        hint: e.keyword === 'pattern' ? schema['x-hint'] ?? `must match ${(e.params as { pattern: string }).pattern}` : 'must not be empty',
+        hint: e.keyword === 'pattern' ? (schema['x-hint'] ?? `must match ${(e.params as { pattern: string }).pattern}`) : 'must not be empty',
       });
     case 'minItems':
       return src.diagnostic(path, `needs at least ${(e.params as { limit: number }).limit} item(s)`, {

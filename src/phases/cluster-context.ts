@@ -6,7 +6,11 @@ import type { Output } from '../ui/output.js';
 import { clusterSecrets } from './open.js';
 
 /** What job verbs need: the inventory and the cluster's secrets; no SSH (they talk to YARN, HDFS and Kafka). */
-export async function openJobContext(inventory: string, out: Output, opts: { quiet?: boolean; signal?: AbortSignal } = {}): Promise<SubmitContext & { ids: ClusterIds }> {
+export async function openJobContext(
+  inventory: string,
+  out: Output,
+  opts: { quiet?: boolean; signal?: AbortSignal } = {},
+): Promise<SubmitContext & { ids: ClusterIds }> {
   const { inventory: inv, warnings } = await loadInventory(inventory);
   if (!opts.quiet) for (const w of warnings) out.diagnostic(formatDiagnostic(w), 'warning');
   const state = new ClusterState(inv.clusterName);

@@ -3,8 +3,15 @@ import type { Inventory, ServiceInstance } from '../inventory/types.js';
 import { renderEnvFile } from '../render/env-file.js';
 import { serviceOf, startOrder } from '../services/catalog.js';
 import {
-  artifactRootFor, heapFor, instancePaths, javaFor, roleMarker,
-  type HostResources, type InstancePaths, type RuntimeContext, type ServiceRuntime,
+  artifactRootFor,
+  heapFor,
+  instancePaths,
+  javaFor,
+  roleMarker,
+  type HostResources,
+  type InstancePaths,
+  type RuntimeContext,
+  type ServiceRuntime,
 } from '../services/runtime.js';
 import type { ClusterIds } from '../state/cluster-state.js';
 import { shJoin } from './host-sh.js';
@@ -49,25 +56,36 @@ function launchLine(l: string[] | { sh: string }): string {
 function runScript(ctx: RuntimeContext, rt: ServiceRuntime): string {
   const env = rt.env?.(ctx) ?? {};
   const javaHome = ctx.inst.host.javaHome;
-  return [
-    '#!/bin/sh',
-    `# ${ctx.inst.def.title} on ${ctx.inst.host.name}, written by pyro: \`pyro up\` rewrites it. Run it by hand to start the`,
-    '# service in the foreground.',
-    javaHome
-      ? `export JAVA_HOME=${shJoin([javaHome])}`
-      : 'if [ -z "${JAVA_HOME:-}" ]; then JAVA_HOME=$(dirname "$(dirname "$(readlink -f "$(command -v java)")")"); export JAVA_HOME; fi',
-    renderEnvFile(env).trimEnd(),
-    rt.prelude?.(ctx) ?? '',
-    `exec ${launchLine(rt.launch(ctx))}`,
-    '',
-  ].filter((l) => l !== '').join('\n') + '\n';
+  return (
+    [
+      '#!/bin/sh',
+      `# ${ctx.inst.def.title} on ${ctx.inst.host.name}, written by pyro: \`pyro up\` rewrites it. Run it by hand to start the`,
+      '# service in the foreground.',
+      javaHome
+        ? `export JAVA_HOME=${shJoin([javaHome])}`
+        : 'if [ -z "${JAVA_HOME:-}" ]; then JAVA_HOME=$(dirname "$(dirname "$(readlink -f "$(command -v java)")")"); export JAVA_HOME; fi',
+      renderEnvFile(env).trimEnd(),
+      rt.prelude?.(ctx) ?? '',
+      `exec ${launchLine(rt.launch(ctx))}`,
+      '',
+    ]
+      .filter((l) => l !== '')
+      .join('\n') + '\n'
+  );
 }
 
 /**
  * Renders an instance. `resources` (from the host) sizes heaps and container memory; `builds` maps each artifact
  * component to the sha256 of the build pushed, so a rebuilt distribution also restarts.
  */
-export function desiredFor(inv: Inventory, inst: ServiceInstance, ids: ClusterIds, resources?: HostResources, builds: Record<string, string> = {}, secrets: Record<string, string> = {}): Desired {
+export function desiredFor(
+  inv: Inventory,
+  inst: ServiceInstance,
+  ids: ClusterIds,
+  resources?: HostResources,
+  builds: Record<string, string> = {},
+  secrets: Record<string, string> = {},
+): Desired {
   const rt = serviceOf(inst).runtime;
   if (!rt) throw new Error(`${inst.def.role} has no runtime`);
   const paths = instancePaths(inst);
@@ -76,12 +94,17 @@ export function desiredFor(inv: Inventory, inst: ServiceInstance, ids: ClusterId
   const files: Record<string, string> = { ...rt.files(ctx), 'run.sh': runScript(ctx, rt) };
   const unit = inst.host.supervisor === 'systemd' ? unitName(inv.clusterName, inst) : undefined;
   // System units for root, user units otherwise; the SSH user is the one that will run them.
-  if (unit) files[unit] = renderUnit(inv.clusterName, inst, paths, rt.stopGraceSec, (inst.host.ssh.user ?? 'root') === 'root' || inst.host.connection === 'local');
+  if (unit)
+    files[unit] = renderUnit(inv.clusterName, inst, paths, rt.stopGraceSec, (inst.host.ssh.user ?? 'root') === 'root' || inst.host.connection === 'local');
   const h = createHash('sha256');
   for (const name of Object.keys(files).sort()) h.update(`${name}\0${files[name]}\0`);
   for (const c of inst.def.artifacts) h.update(`${c}\0${builds[c] ?? ''}\0`);
   return {
-    inst, runtime: rt, paths, files, hash: h.digest('hex').slice(0, 16),
+    inst,
+    runtime: rt,
+    paths,
+    files,
+    hash: h.digest('hex').slice(0, 16),
     format: rt.format?.(ctx),
     ports: Object.values(inst.ports),
     marker: rt.marker ?? roleMarker(inst.def.role),

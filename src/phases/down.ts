@@ -26,26 +26,48 @@ export async function runDown(o: DownOptions, out: Output, signal: AbortSignal):
     for (const r of o.roles ?? []) {
       if (!roles.includes(r)) {
         const dym = didYouMean(r, roles);
-        throw new InputError('UNKNOWN_SERVICE', `no managed service ${r} in ${s.inv.file}`, { hint: dym ? `did you mean ${dym}?` : `services: ${roles.join(', ')}` });
+        throw new InputError('UNKNOWN_SERVICE', `no managed service ${r} in ${s.inv.file}`, {
+          hint: dym ? `did you mean ${dym}?` : `services: ${roles.join(', ')}`,
+        });
       }
     }
     if (!o.quiet) out.heading(`stopping ${o.roles?.length ? o.roles.join(', ') : 'the cluster'}`);
     for (const role of roles.reverse().filter((r) => !o.roles?.length || o.roles.includes(r))) {
-      const ds = managed.filter((i) => i.def.role === role).map((i) => Object.assign(desiredFor(s.inv, i, s.ids, undefined, {}, s.secrets), { name: i.host.name }));
+      const ds = managed
+        .filter((i) => i.def.role === role)
+        .map((i) => Object.assign(desiredFor(s.inv, i, s.ids, undefined, {}, s.secrets), { name: i.host.name }));
       valuesOrThrow(
-        await runOnHosts(ds, async (d) => {
-          const how = await stopInstance(s, d);
-          say(s, d.name, `${role}: ${how === 'not-running' ? 'was not running' : `stopped (${how})`}`);
-          if (how !== 'not-running') stopped.push(`${d.name}: stop ${role} (${how})`);
-        }, { signal }),
+        await runOnHosts(
+          ds,
+          async (d) => {
+            const how = await stopInstance(s, d);
+            say(s, d.name, `${role}: ${how === 'not-running' ? 'was not running' : `stopped (${how})`}`);
+            if (how !== 'not-running') stopped.push(`${d.name}: stop ${role} (${how})`);
+          },
+          { signal },
+        ),
         `stopping ${role}`,
       );
     }
-    await appendHistory(s.state.dir, { command: `down${o.roles?.length ? ` ${o.roles.join(' ')}` : ''}`, result: 'ok', seconds: (Date.now() - t0) / 1000, changes: stopped });
-    if (!o.quiet) out.info(stopped.length ? `stopped ${stopped.length} service(s) in ${((Date.now() - t0) / 1000).toFixed(1)} s; data dirs are kept` : 'nothing was running');
+    await appendHistory(s.state.dir, {
+      command: `down${o.roles?.length ? ` ${o.roles.join(' ')}` : ''}`,
+      result: 'ok',
+      seconds: (Date.now() - t0) / 1000,
+      changes: stopped,
+    });
+    if (!o.quiet)
+      out.info(
+        stopped.length ? `stopped ${stopped.length} service(s) in ${((Date.now() - t0) / 1000).toFixed(1)} s; data dirs are kept` : 'nothing was running',
+      );
     return { stopped, seconds: (Date.now() - t0) / 1000 };
   } catch (e) {
-    await appendHistory(s.state.dir, { command: 'down', result: signal.aborted ? 'cancelled' : 'failed', seconds: (Date.now() - t0) / 1000, changes: stopped, error: (e as Error).message.split('\n')[0] }).catch(() => undefined);
+    await appendHistory(s.state.dir, {
+      command: 'down',
+      result: signal.aborted ? 'cancelled' : 'failed',
+      seconds: (Date.now() - t0) / 1000,
+      changes: stopped,
+      error: (e as Error).message.split('\n')[0],
+    }).catch(() => undefined);
     throw e;
   } finally {
     await s.close();

@@ -34,13 +34,21 @@ export type Watched = Pick<Desired, 'inst' | 'paths' | 'marker' | 'files'> & { f
 
 /** An instance to watch by its pid file only (no files, no format state): `check` and the like. */
 export function watchProcess(inst: ServiceInstance, cluster: string): Watched {
-  return { inst, paths: instancePaths(inst), marker: serviceOf(inst).runtime?.marker ?? roleMarker(inst.def.role), files: {}, unit: inst.host.supervisor === 'systemd' ? unitName(cluster, inst) : undefined };
+  return {
+    inst,
+    paths: instancePaths(inst),
+    marker: serviceOf(inst).runtime?.marker ?? roleMarker(inst.def.role),
+    files: {},
+    unit: inst.host.supervisor === 'systemd' ? unitName(cluster, inst) : undefined,
+  };
 }
 
 /** The sh line printing an instance's `@svc` state, by pid file or from systemd. */
 export function stateLine(d: Watched): string {
   const role = q(d.inst.def.role);
-  return d.unit ? `pyro_sd_state ${role} ${q(d.unit)} ${q(d.paths.hashFile)}` : `pyro_state ${role} ${q(d.paths.pidFile)} ${q(d.marker)} ${q(d.paths.hashFile)}`;
+  return d.unit
+    ? `pyro_sd_state ${role} ${q(d.unit)} ${q(d.paths.hashFile)}`
+    : `pyro_state ${role} ${q(d.paths.pidFile)} ${q(d.marker)} ${q(d.paths.hashFile)}`;
 }
 
 /** The one script that reads a host's state: services, their files and data dirs, memory, and artifacts. */
@@ -62,23 +70,44 @@ export function parseState(stdout: string, push: PushItem[]): HostState {
   for (const l of parseLines(stdout)) {
     const [a, b, c, d, e] = l.words;
     switch (l.kind) {
-      case 'res': s.resources = { memTotalMb: Number(a), cpus: Number(b) }; break;
-      case 'svc': s.services[a!] = { state: b as ServiceState['state'], pid: c === '-' ? undefined : Number(c), uptimeSec: Number(d), hash: e === '-' ? undefined : e }; break;
-      case 'file': (s.files[a!] ??= {})[b!] = Buffer.from(c ?? '', 'base64').toString('utf8'); break;
-      case 'formatted': s.formatted[a!] = b as 'yes' | 'no' | 'foreign'; break;
-      case 'nosystemd': s.noSystemd.push(a!); break;
+      case 'res':
+        s.resources = { memTotalMb: Number(a), cpus: Number(b) };
+        break;
+      case 'svc':
+        s.services[a!] = { state: b as ServiceState['state'], pid: c === '-' ? undefined : Number(c), uptimeSec: Number(d), hash: e === '-' ? undefined : e };
+        break;
+      case 'file':
+        (s.files[a!] ??= {})[b!] = Buffer.from(c ?? '', 'base64').toString('utf8');
+        break;
+      case 'formatted':
+        s.formatted[a!] = b as 'yes' | 'no' | 'foreign';
+        break;
+      case 'nosystemd':
+        s.noSystemd.push(a!);
+        break;
     }
   }
   return s;
 }
 
 /** Reads a host's state in one exec. */
-export async function readHostState(host: Host, spec: HostSpec, desired: Watched[], push: PushItem[] = [], opts: { signal?: AbortSignal; withFiles?: boolean } = {}): Promise<HostState> {
+export async function readHostState(
+  host: Host,
+  spec: HostSpec,
+  desired: Watched[],
+  push: PushItem[] = [],
+  opts: { signal?: AbortSignal; withFiles?: boolean } = {},
+): Promise<HostState> {
   const r = await host.exec('sh -s', { stdin: stateScript(spec, desired, push, opts.withFiles ?? true), timeoutMs: 60_000, signal: opts.signal });
   if (r.exitCode !== 0) {
-    throw new HostError('STATE_READ_FAILED', spec.name, `cannot read the state of ${spec.name}'s services (exit ${r.exitCode}): ${(r.stderr || r.stdout).trim().slice(0, 500)}`, {
-      hint: `check that the SSH user may read ${spec.installDir} and ${spec.dataDir}`,
-    });
+    throw new HostError(
+      'STATE_READ_FAILED',
+      spec.name,
+      `cannot read the state of ${spec.name}'s services (exit ${r.exitCode}): ${(r.stderr || r.stdout).trim().slice(0, 500)}`,
+      {
+        hint: `check that the SSH user may read ${spec.installDir} and ${spec.dataDir}`,
+      },
+    );
   }
   return parseState(r.stdout, push);
 }

@@ -47,7 +47,12 @@ export async function lockCluster(state: ClusterState, command: string, out: Out
 }
 
 /** Reads the ids and secrets, then connects the hosts in parallel; on failure, closes what was opened. */
-export async function connectSession(inv: Inventory, state: ClusterState, lock: ClusterLock | undefined, o: Omit<OpenOptions, 'inventory' | 'command' | 'lock'>): Promise<OpenSession> {
+export async function connectSession(
+  inv: Inventory,
+  state: ClusterState,
+  lock: ClusterLock | undefined,
+  o: Omit<OpenOptions, 'inventory' | 'command' | 'lock'>,
+): Promise<OpenSession> {
   const hosts = new Map<string, Host>();
   const close = async () => {
     await Promise.allSettled([...hosts.values()].map((h) => h.close()));
@@ -69,8 +74,19 @@ export async function connectSession(inv: Inventory, state: ClusterState, lock: 
     if (!o.quiet) for (const line of accepted) o.out.info(o.out.color.yellow(line));
     valuesOrThrow(connected, 'connecting');
     return {
-      inv, state, ids, secrets, hosts, out: o.out, signal: o.signal, dryRun: Boolean(o.dryRun), quiet: Boolean(o.quiet),
-      readyTimeoutSec: o.readyTimeoutSec ?? 180, changes: o.dryRun ? [] : accepted, lock, close,
+      inv,
+      state,
+      ids,
+      secrets,
+      hosts,
+      out: o.out,
+      signal: o.signal,
+      dryRun: Boolean(o.dryRun),
+      quiet: Boolean(o.quiet),
+      readyTimeoutSec: o.readyTimeoutSec ?? 180,
+      changes: o.dryRun ? [] : accepted,
+      lock,
+      close,
     };
   } catch (e) {
     await close();

@@ -45,19 +45,31 @@ export function planInstance(d: Desired, state: HostState): InstancePlan {
   for (const [name, content] of Object.entries(d.files)) {
     if (have[name] === content) continue;
     const secret = d.runtime.privateFiles?.includes(name) ?? false;
-    const diff = secret ? [have[name] === undefined ? '(new file, holds secrets)' : '(holds secrets: changes not shown)'] : diffConfig(name, have[name], content);
+    const diff = secret
+      ? [have[name] === undefined ? '(new file, holds secrets)' : '(holds secrets: changes not shown)']
+      : diffConfig(name, have[name], content);
     files.push({ name, path: `${d.paths.conf}/${name}`, content, diff, private: secret });
   }
   if (state.noSystemd.includes(role)) {
-    throw new HostError('SYSTEMD_MISSING', d.inst.host.name, `${role}: the host is set to \`supervisor: systemd\` but systemd does not run on ${d.inst.host.name}`, {
-      hint: 'set `supervisor: pyro` for this host (pid files, no root needed), or run it on a host with systemd',
-    });
+    throw new HostError(
+      'SYSTEMD_MISSING',
+      d.inst.host.name,
+      `${role}: the host is set to \`supervisor: systemd\` but systemd does not run on ${d.inst.host.name}`,
+      {
+        hint: 'set `supervisor: pyro` for this host (pid files, no root needed), or run it on a host with systemd',
+      },
+    );
   }
   const formatted = state.formatted[role];
   if (d.format && formatted === 'foreign') {
-    throw new HostError('DATA_DIR_NOT_EMPTY', d.inst.host.name, `${role}: ${d.format.dir} holds files but was not formatted by pyro (no ${d.format.done.split('/').pop()})`, {
-      hint: 'pyro never formats a dir that holds data: point the role at an empty dir in the inventory, or move the files away',
-    });
+    throw new HostError(
+      'DATA_DIR_NOT_EMPTY',
+      d.inst.host.name,
+      `${role}: ${d.format.dir} holds files but was not formatted by pyro (no ${d.format.done.split('/').pop()})`,
+      {
+        hint: 'pyro never formats a dir that holds data: point the role at an empty dir in the inventory, or move the files away',
+      },
+    );
   }
   const format = Boolean(d.format) && formatted === 'no';
   const reasons: string[] = [];

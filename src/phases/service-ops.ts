@@ -17,7 +17,12 @@ export async function writeFiles(s: Session, hostName: string, files: { path: st
   const script = [
     HOST_PRELUDE,
     'set -e',
-    ...files.map((f) => `pyro_put ${q(f.path)} ${f.mode ?? '644'} <<'PYRO_EOF'\n${Buffer.from(f.content).toString('base64').replace(/.{1,76}/g, '$&\n')}PYRO_EOF`),
+    ...files.map(
+      (f) =>
+        `pyro_put ${q(f.path)} ${f.mode ?? '644'} <<'PYRO_EOF'\n${Buffer.from(f.content)
+          .toString('base64')
+          .replace(/.{1,76}/g, '$&\n')}PYRO_EOF`,
+    ),
     'echo @written',
   ].join('\n');
   const r = await hostOf(s, hostName).exec('sh -s', { stdin: script, timeoutMs: 60_000, signal: s.signal });
@@ -34,7 +39,9 @@ export async function logTail(s: Session, d: Desired): Promise<string> {
   const r = await hostOf(s, d.inst.host.name)
     .exec('sh -s', { stdin: `${HOST_PRELUDE}\npyro_tail ${q(role)} ${d.logFiles.map(q).join(' ')}`, timeoutMs: 20_000 })
     .catch((e: Error) => ({ stdout: '', stderr: e.message, exitCode: 1 }));
-  const lines = parseLines(r.stdout).filter((l) => l.kind === 'log').map((l) => l.rest);
+  const lines = parseLines(r.stdout)
+    .filter((l) => l.kind === 'log')
+    .map((l) => l.rest);
   return lines.length ? lines.join('\n') : '(no log output)';
 }
 
@@ -61,17 +68,27 @@ export async function startInstance(s: Session, d: Desired, opts: { restart: boo
   const lines = parseLines(r.stdout);
   const fail = lines.find((l) => l.kind === 'fail');
   if (fail) {
-    const logs = lines.filter((l) => l.kind === 'log').map((l) => l.rest).join('\n');
-    const dataHint = fail.rest.includes('holds files') ? 'pyro never formats a dir holding data: point the role at an empty dir, or move the files away' : undefined;
+    const logs = lines
+      .filter((l) => l.kind === 'log')
+      .map((l) => l.rest)
+      .join('\n');
+    const dataHint = fail.rest.includes('holds files')
+      ? 'pyro never formats a dir holding data: point the role at an empty dir, or move the files away'
+      : undefined;
     const portHint = fail.rest.includes('in use') ? 'stop whatever listens there, or give the role another port in the inventory' : undefined;
     throw new HostError('SERVICE_START_FAILED', d.inst.host.name, `${role} on ${d.inst.host.name}: ${fail.rest}${logs ? `\n${logs}` : ''}`, {
       hint: dataHint ?? portHint ?? `see \`pyro logs ${role} --host ${d.inst.host.name}\``,
     });
   }
   if (r.exitCode !== 0 || !lines.some((l) => l.kind === 'started' || l.kind === 'running')) {
-    throw new HostError('SERVICE_START_FAILED', d.inst.host.name, `${role} on ${d.inst.host.name}: the start script failed (exit ${r.exitCode}): ${(r.stderr || r.stdout).trim().slice(0, 500)}`, {
-      hint: `check that the SSH user may write ${d.paths.logs} and ${d.inst.host.dataDir}/run; \`pyro logs ${role} --host ${d.inst.host.name} --out\` shows the process's output`,
-    });
+    throw new HostError(
+      'SERVICE_START_FAILED',
+      d.inst.host.name,
+      `${role} on ${d.inst.host.name}: the start script failed (exit ${r.exitCode}): ${(r.stderr || r.stdout).trim().slice(0, 500)}`,
+      {
+        hint: `check that the SSH user may write ${d.paths.logs} and ${d.inst.host.dataDir}/run; \`pyro logs ${role} --host ${d.inst.host.name} --out\` shows the process's output`,
+      },
+    );
   }
   for (const l of lines) {
     if (l.kind === 'format' && l.words[1] === 'done') say(s, d.inst.host.name, `${role}: formatted ${d.format!.dir}`);
@@ -106,10 +123,20 @@ export async function waitReady(s: Session, d: Desired, since = Date.now(), opts
     }
     last = r.detail;
     if (i % 3 === 2 && !(await alive(s, d))) {
-      throw failure(d, `the process exited before it was ready (last probe: ${last})`, await logTail(s, d), `see \`pyro logs ${d.inst.def.role} --host ${d.inst.host.name}\``);
+      throw failure(
+        d,
+        `the process exited before it was ready (last probe: ${last})`,
+        await logTail(s, d),
+        `see \`pyro logs ${d.inst.def.role} --host ${d.inst.host.name}\``,
+      );
     }
     if (Date.now() > deadline) {
-      throw failure(d, `not ready after ${s.readyTimeoutSec} s (last probe: ${last})`, await logTail(s, d), 'the service may need more time (--timeout) or memory; its log says more');
+      throw failure(
+        d,
+        `not ready after ${s.readyTimeoutSec} s (last probe: ${last})`,
+        await logTail(s, d),
+        'the service may need more time (--timeout) or memory; its log says more',
+      );
     }
     await sleep(1000, s.signal);
   }
@@ -121,7 +148,10 @@ export async function waitGate(s: Session, role: string, ds: Desired[], since = 
   if (!rt?.gate) return 0;
   const deadline = since + s.readyTimeoutSec * 1000;
   for (;;) {
-    const r = await rt.gate(ds.map((d) => d.inst), probeContext(s));
+    const r = await rt.gate(
+      ds.map((d) => d.inst),
+      probeContext(s),
+    );
     if (r.ok) {
       if (!s.quiet) s.out.info(`   ${role} gate: ${r.detail}`);
       return (Date.now() - since) / 1000;
@@ -145,9 +175,14 @@ export async function stopInstance(s: Session, d: Desired): Promise<string> {
   });
   const line = parseLines(r.stdout).find((l) => l.kind === 'stopped');
   if (!line) {
-    throw new HostError('SERVICE_STOP_FAILED', d.inst.host.name, `stopping ${role} on ${d.inst.host.name} failed: ${(r.stderr || r.stdout).trim().slice(0, 300)}`, {
-      hint: `the process (pid file ${d.paths.pidFile}) may belong to another user; stop it by hand, then run pyro again`,
-    });
+    throw new HostError(
+      'SERVICE_STOP_FAILED',
+      d.inst.host.name,
+      `stopping ${role} on ${d.inst.host.name} failed: ${(r.stderr || r.stdout).trim().slice(0, 300)}`,
+      {
+        hint: `the process (pid file ${d.paths.pidFile}) may belong to another user; stop it by hand, then run pyro again`,
+      },
+    );
   }
   return line.words[1]!;
 }

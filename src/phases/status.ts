@@ -72,8 +72,24 @@ export async function gatherStatus(inventory: string, out: Output, signal: Abort
       }
     });
     const ctx = probeContextOf(inv, s.ids, s.secrets);
-    const probes = Promise.all(managed.map((i) => serviceOf(i).runtime!.ready(i, ctx).catch((e: unknown) => ({ ok: false, detail: errorText(e) }))));
-    const summariesP = Promise.all(MODULES.map((m) => m.summary?.(ctx, managed).catch((e: unknown) => ({ key: m.name, data: { error: errorText(e) }, lines: [`${m.name}: ${errorText(e)}`], problems: [`${m.name}: ${errorText(e)}`], ui: {} }))));
+    const probes = Promise.all(
+      managed.map((i) =>
+        serviceOf(i)
+          .runtime!.ready(i, ctx)
+          .catch((e: unknown) => ({ ok: false, detail: errorText(e) })),
+      ),
+    );
+    const summariesP = Promise.all(
+      MODULES.map((m) =>
+        m.summary?.(ctx, managed).catch((e: unknown) => ({
+          key: m.name,
+          data: { error: errorText(e) },
+          lines: [`${m.name}: ${errorText(e)}`],
+          problems: [`${m.name}: ${errorText(e)}`],
+          ui: {},
+        })),
+      ),
+    );
     const [, probeResults, summaryResults] = await Promise.all([hostsRun, probes, summariesP]);
     const summaries = summaryResults.filter((x) => x !== undefined);
 
@@ -88,9 +104,21 @@ export async function gatherStatus(inventory: string, out: Output, signal: Abort
       const probe = probeResults[k]!;
       const d = desiredFor(inv, inst, s.ids, st.resources, builds, s.secrets);
       if (svc?.state === 'running') {
-        return { ...base, state: probe.ok ? 'healthy' : 'degraded', pid: svc.pid, uptimeSec: svc.uptimeSec, probe: probe.detail, pendingRestart: svc.hash !== undefined && svc.hash !== d.hash };
+        return {
+          ...base,
+          state: probe.ok ? 'healthy' : 'degraded',
+          pid: svc.pid,
+          uptimeSec: svc.uptimeSec,
+          probe: probe.detail,
+          pendingRestart: svc.hash !== undefined && svc.hash !== d.hash,
+        };
       }
-      return { ...base, state: svc?.state === 'dead' ? 'dead' : 'stopped', probe: svc?.state === 'dead' ? `process gone (pid file left); ${probe.detail}` : 'not running', pendingRestart: false };
+      return {
+        ...base,
+        state: svc?.state === 'dead' ? 'dead' : 'stopped',
+        probe: svc?.state === 'dead' ? `process gone (pid file left); ${probe.detail}` : 'not running',
+        pendingRestart: false,
+      };
     });
     for (const st of states.values()) if (st instanceof Error) problems.push(st.message.split('\n')[0]!);
     for (const i of instances) if (i.state !== 'healthy' && i.state !== 'unknown') problems.push(`${i.role} on ${i.host} is ${i.state}: ${i.probe}`);
@@ -102,8 +130,16 @@ export async function gatherStatus(inventory: string, out: Output, signal: Abort
       sections[sum.key] = sum.data;
     }
     return {
-      cluster: inv.clusterName, healthy: problems.length === 0, problems, instances, jobs: [], ...sections,
-      summary: summaries.flatMap((x) => x.lines), ui, unmanaged: unmanagedRoles(inv), seconds: (Date.now() - t0) / 1000,
+      cluster: inv.clusterName,
+      healthy: problems.length === 0,
+      problems,
+      instances,
+      jobs: [],
+      ...sections,
+      summary: summaries.flatMap((x) => x.lines),
+      ui,
+      unmanaged: unmanagedRoles(inv),
+      seconds: (Date.now() - t0) / 1000,
     };
   } finally {
     await s.close();

@@ -35,13 +35,22 @@ export async function runTier(s: Session, role: string, plans: InstancePlan[]): 
   let gated = false;
   if (toRestart.length && rt.rolling && running && plans.length > 1) {
     // A rolling restart starts from a healthy role and keeps it healthy after each instance.
-    await waitGate(s, role, plans.map((p) => p.desired));
+    await waitGate(
+      s,
+      role,
+      plans.map((p) => p.desired),
+    );
     for (const p of toRestart) {
       note(s, `   rolling restart: ${p.desired.inst.host.name} (${p.reasons.join('; ')})`);
       await startInstance(s, p.desired, { restart: true, format: p.format });
       const since = Date.now();
       await waitReady(s, p.desired, since);
-      await waitGate(s, role, plans.map((x) => x.desired), since);
+      await waitGate(
+        s,
+        role,
+        plans.map((x) => x.desired),
+        since,
+      );
     }
     gated = true;
   } else if (toRestart.length) {
@@ -49,8 +58,16 @@ export async function runTier(s: Session, role: string, plans: InstancePlan[]): 
   }
   // Instances left alone are checked too: `up` ends with every instance ready, not just the ones it touched.
   const untouched = plans.filter((p) => p.action === 'none');
-  valuesOrThrow(await runOnHosts(named(untouched), (p) => waitReady(s, p.desired, Date.now(), { silentIfReady: true }), { signal: s.signal }), `${role} readiness`);
-  if (!gated) await waitGate(s, role, plans.map((p) => p.desired));
+  valuesOrThrow(
+    await runOnHosts(named(untouched), (p) => waitReady(s, p.desired, Date.now(), { silentIfReady: true }), { signal: s.signal }),
+    `${role} readiness`,
+  );
+  if (!gated)
+    await waitGate(
+      s,
+      role,
+      plans.map((p) => p.desired),
+    );
   if (toStart.length || toRestart.length) timing.waitSeconds = (Date.now() - t0) / 1000;
   return timing;
 }

@@ -114,7 +114,12 @@ const connect: UpStep = {
   name: 'connect',
   async run(r) {
     r.session = await connectSession(r.inv!, r.state!, r.lock, {
-      out: r.out, signal: r.signal, dryRun: r.dryRun, quiet: r.quiet, readyTimeoutSec: r.o.timeoutSec, trustNewHosts: r.o.trustNewHosts,
+      out: r.out,
+      signal: r.signal,
+      dryRun: r.dryRun,
+      quiet: r.quiet,
+      readyTimeoutSec: r.o.timeoutSec,
+      trustNewHosts: r.o.trustNewHosts,
     });
     r.result.changes = r.session.changes;
     r.managed = managedInstances(r.inv!);
@@ -130,7 +135,10 @@ const prepare: UpStep = {
   shouldRun: (r) => toPrepare(r).length > 0,
   async run(r) {
     const s = session(r);
-    heading(r, `${r.dryRun ? 'checking what to install on' : 'preparing'} ${toPrepare(r).length} host${toPrepare(r).length === 1 ? '' : 's'}${r.o.prepare ? ' and this machine' : ''}`);
+    heading(
+      r,
+      `${r.dryRun ? 'checking what to install on' : 'preparing'} ${toPrepare(r).length} host${toPrepare(r).length === 1 ? '' : 's'}${r.o.prepare ? ' and this machine' : ''}`,
+    );
     const results = await prepareHosts(s.inv, s.hosts, { dryRun: r.dryRun, signal: r.signal, specs: toPrepare(r), log: (host, line) => say(s, host, line) });
     if (r.o.prepare) results.push(await prepareControl({ dryRun: r.dryRun, signal: r.signal, log: (line) => print(r, `[control] ${line}`) }));
     for (const res of results) {
@@ -156,7 +164,14 @@ const artifacts: UpStep = {
       const rec = recipeFor(c, s.inv.artifacts.versions?.[c]);
       const e = await cache.peek(rec.component, rec.version);
       if (!e) s.changes.push(`control: fetch ${c} ${rec.version} into the cache`);
-      r.items.set(c, { component: c, version: rec.version, sha256: e?.sha256 ?? 'not-fetched', size: e?.size ?? 0, blob: e ? cache.blobPath(e.sha256) : '', hostSetup: rec.hostSetup });
+      r.items.set(c, {
+        component: c,
+        version: rec.version,
+        sha256: e?.sha256 ?? 'not-fetched',
+        size: e?.size ?? 0,
+        blob: e ? cache.blobPath(e.sha256) : '',
+        hostSetup: rec.hostSetup,
+      });
     }
   },
 };
@@ -167,10 +182,14 @@ const readState: UpStep = {
   async run(r) {
     const s = session(r);
     valuesOrThrow(
-      await runOnHosts(r.specs, async (spec) => {
-        const pre = r.managed.filter((i) => i.host === spec).map((i) => desiredFor(s.inv, i, s.ids, undefined, {}, s.secrets));
-        r.states.set(spec.name, await readHostState(hostOf(s, spec.name), spec, pre, hostComponents(r, spec.name), { signal: r.signal }));
-      }, { signal: r.signal }),
+      await runOnHosts(
+        r.specs,
+        async (spec) => {
+          const pre = r.managed.filter((i) => i.host === spec).map((i) => desiredFor(s.inv, i, s.ids, undefined, {}, s.secrets));
+          r.states.set(spec.name, await readHostState(hostOf(s, spec.name), spec, pre, hostComponents(r, spec.name), { signal: r.signal }));
+        },
+        { signal: r.signal },
+      ),
       'reading host state',
     );
   },
@@ -184,7 +203,13 @@ function showPlan(r: UpRun, host: string, state: HostState, plans: InstancePlan[
     s.changes.push(`${host}: ${line}`);
     say(s, host, `${verb}${line}`);
   };
-  for (const p of state.push) if (p.action !== 'skip') record(p.action === 'link' ? `switch ${p.item.component} to ${p.item.version} (${p.remote})` : `push ${p.item.component} ${p.item.version}${p.item.size ? ` (${mib(p.item.size)})` : ''}`);
+  for (const p of state.push)
+    if (p.action !== 'skip')
+      record(
+        p.action === 'link'
+          ? `switch ${p.item.component} to ${p.item.version} (${p.remote})`
+          : `push ${p.item.component} ${p.item.version}${p.item.size ? ` (${mib(p.item.size)})` : ''}`,
+      );
   for (const p of plans) {
     const role = p.desired.inst.def.role;
     for (const f of p.files) {
@@ -205,7 +230,10 @@ const plan: UpStep = {
     valuesOrThrow(
       await runOnHosts(r.specs, async (spec) => {
         const st = r.states.get(spec.name)!;
-        r.plans.set(spec.name, r.managed.filter((i) => i.host === spec).map((i) => planInstance(desiredFor(s.inv, i, s.ids, st.resources, builds, s.secrets), st)));
+        r.plans.set(
+          spec.name,
+          r.managed.filter((i) => i.host === spec).map((i) => planInstance(desiredFor(s.inv, i, s.ids, st.resources, builds, s.secrets), st)),
+        );
       }),
       'planning',
     );
@@ -226,7 +254,10 @@ const push: UpStep = {
     heading(r, `${r.dryRun ? 'would push' : 'pushing'} distributions to ${hosts.length} host${hosts.length === 1 ? '' : 's'}`);
     if (r.dryRun) return;
     const s = session(r);
-    valuesOrThrow(await runOnHosts(hosts, (spec) => pushHost(hostOf(s, spec.name), spec, hostComponents(r, spec.name), { signal: r.signal }), { signal: r.signal }), 'push');
+    valuesOrThrow(
+      await runOnHosts(hosts, (spec) => pushHost(hostOf(s, spec.name), spec, hostComponents(r, spec.name), { signal: r.signal }), { signal: r.signal }),
+      'push',
+    );
   },
 };
 
@@ -239,7 +270,18 @@ const files: UpStep = {
     if (r.dryRun) return;
     const s = session(r);
     valuesOrThrow(
-      await runOnHosts(writing(r), (spec) => writeFiles(s, spec.name, r.plans.get(spec.name)!.flatMap((p) => p.files.map((f) => ({ path: f.path, content: f.content, mode: f.private ? '600' : f.name === 'run.sh' ? '755' : '644' })))), { signal: r.signal }),
+      await runOnHosts(
+        writing(r),
+        (spec) =>
+          writeFiles(
+            s,
+            spec.name,
+            r.plans
+              .get(spec.name)!
+              .flatMap((p) => p.files.map((f) => ({ path: f.path, content: f.content, mode: f.private ? '600' : f.name === 'run.sh' ? '755' : '644' }))),
+          ),
+        { signal: r.signal },
+      ),
       'writing config files',
     );
   },
@@ -263,7 +305,13 @@ const tiers: UpStep = {
 function stepContext(r: UpRun): StepContext {
   const s = session(r);
   return {
-    inv: s.inv, ids: s.ids, secrets: s.secrets, stateDir: s.state.dir, dryRun: r.dryRun, quiet: r.quiet, signal: r.signal,
+    inv: s.inv,
+    ids: s.ids,
+    secrets: s.secrets,
+    stateDir: s.state.dir,
+    dryRun: r.dryRun,
+    quiet: r.quiet,
+    signal: r.signal,
     managedRoles: r.roles,
     log: (line) => print(r, line),
     change: (line) => s.changes.push(line),
@@ -290,7 +338,16 @@ function fromService(st: ServiceStep): UpStep {
 
 /** Every step of `pyro up`, in order: the same list for a dry run and a real one. */
 export const UP_STEPS: readonly UpStep[] = [
-  validate, lock, connect, prepare, artifacts, readState, plan, push, files, tiers,
+  validate,
+  lock,
+  connect,
+  prepare,
+  artifacts,
+  readState,
+  plan,
+  push,
+  files,
+  tiers,
   ...MODULES.flatMap((m) => m.steps ?? []).map(fromService),
 ];
 
@@ -298,6 +355,8 @@ export const UP_STEPS: readonly UpStep[] = [
 export function closingHints(r: UpRun): string | undefined {
   if (!r.session) return undefined;
   const ctx = stepContext(r);
-  const lines = MODULES.flatMap((m) => m.steps ?? []).map((st) => st.closing?.(ctx, r.result[st.name])).filter((x): x is string => Boolean(x));
+  const lines = MODULES.flatMap((m) => m.steps ?? [])
+    .map((st) => st.closing?.(ctx, r.result[st.name]))
+    .filter((x): x is string => Boolean(x));
   return lines.length ? lines.join('\n') : undefined;
 }

@@ -21,7 +21,8 @@ export async function runUp(o: UpOptions, out: Output, signal: AbortSignal, step
     for (const step of steps) {
       if (step.shouldRun && !step.shouldRun(r)) continue;
       await step.run(r);
-      if (step.name === 'validate') for (const role of unmanagedRoles(r.inv!)) result.warnings.push(`${role}: not started by pyro up yet (no runtime for it in this version)`);
+      if (step.name === 'validate')
+        for (const role of unmanagedRoles(r.inv!)) result.warnings.push(`${role}: not started by pyro up yet (no runtime for it in this version)`);
     }
     for (const w of result.warnings) if (!quiet) out.warn(w);
     result.ok = true;
@@ -30,19 +31,31 @@ export async function runUp(o: UpOptions, out: Output, signal: AbortSignal, step
     if (dryRun) {
       if (!result.changes.length && !quiet) out.info(`nothing to change: ${services} services running and up to date`);
     } else {
-      if (!quiet) out.info(result.changes.length ? `cluster ${r.inv!.clusterName} is up: ${result.changes.length} change(s) in ${secs} s` : `nothing changed: ${services} services running and healthy (${secs} s)`);
+      if (!quiet)
+        out.info(
+          result.changes.length
+            ? `cluster ${r.inv!.clusterName} is up: ${result.changes.length} change(s) in ${secs} s`
+            : `nothing changed: ${services} services running and healthy (${secs} s)`,
+        );
       result.openHint = closingHints(r);
     }
     return result;
   } catch (e) {
     if (!dryRun && r.state && r.session) {
-      await appendHistory(r.state.dir, { command: 'up', result: signal.aborted ? 'cancelled' : 'failed', seconds: (Date.now() - t0) / 1000, changes: result.changes, error: (e as Error).message.split('\n')[0] }).catch(() => undefined);
+      await appendHistory(r.state.dir, {
+        command: 'up',
+        result: signal.aborted ? 'cancelled' : 'failed',
+        seconds: (Date.now() - t0) / 1000,
+        changes: result.changes,
+        error: (e as Error).message.split('\n')[0],
+      }).catch(() => undefined);
     }
     throw e;
   } finally {
     result.seconds = (Date.now() - t0) / 1000;
     // A dry run leaves no trace, not even in the history.
-    if (result.ok && !dryRun) await appendHistory(r.state!.dir, { command: 'up', result: 'ok', seconds: result.seconds, changes: result.changes }).catch(() => undefined);
+    if (result.ok && !dryRun)
+      await appendHistory(r.state!.dir, { command: 'up', result: 'ok', seconds: result.seconds, changes: result.changes }).catch(() => undefined);
     if (r.session) await r.session.close();
     else await r.lock?.release();
   }

@@ -23,7 +23,10 @@ export function controlNeeds(opts: Pick<ControlOptions, 'javaHome' | 'python'> =
   const py = opts.python ?? 'python3';
   return [
     {
-      id: 'jdk', title: 'a JDK 17+ (javac, jar)', roles: [], what: { kind: 'java', major: 17, jdk: true },
+      id: 'jdk',
+      title: 'a JDK 17+ (javac, jar)',
+      roles: [],
+      what: { kind: 'java', major: 17, jdk: true },
       test: `${bin}; v=$("\${J}javac" -version 2>&1 | sed -n 's/^javac \\([0-9]*\\).*/\\1/p'); [ "\${v:-0}" -ge 17 ] && "\${J}jar" --version`,
     },
     { id: 'maven', title: 'Maven (mvn)', roles: [], what: { kind: 'maven' }, test: 'command -v mvn' },

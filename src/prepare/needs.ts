@@ -44,7 +44,10 @@ export function hostNeeds(inv: Inventory, spec: HostSpec): Need[] {
   }
   const py = insts.filter((i) => i.def.pythonMin);
   if (py.length) {
-    const min = py.map((i) => i.def.pythonMin!).sort(cmpVersion).at(-1)!;
+    const min = py
+      .map((i) => i.def.pythonMin!)
+      .sort(cmpVersion)
+      .at(-1)!;
     const roles = py.map((i) => i.def.role);
     out.push({ id: 'python', title: `Python ${min}+`, roles, what: { kind: 'python', interpreter: spec.python, min } });
     out.push({ id: 'python-venv', title: `Python venv (${spec.python} -m venv)`, roles, what: { kind: 'python-venv', interpreter: spec.python } });
@@ -54,7 +57,8 @@ export function hostNeeds(inv: Inventory, spec: HostSpec): Need[] {
     for (const p of inst.def.hostPackages ?? []) {
       const seen = byId.get(p.id);
       if (seen) seen.roles.push(inst.def.role);
-      else byId.set(p.id, { id: p.id, title: p.title, roles: [inst.def.role], test: p.test, what: { kind: 'packages', packages: p.packages, before: p.before } });
+      else
+        byId.set(p.id, { id: p.id, title: p.title, roles: [inst.def.role], test: p.test, what: { kind: 'packages', packages: p.packages, before: p.before } });
     }
   }
   return [...out, ...byId.values()];
@@ -92,9 +96,11 @@ export function missingNeeds(needs: readonly Need[], facts: HostFacts, spec: Pic
       // java21 falls back to javaHome's java (or PATH's) when java21Home is unset, as the facts script does.
       const configured = is21 ? (spec.java21Home ?? spec.javaHome) : spec.javaHome;
       const jdk = installedJdk(facts, what.major);
-      const blocked = !jdk ? undefined : configured
-        ? `${is21 && !spec.java21Home ? 'javaHome' : setting} is ${configured}, without Java ${what.major}+; Java ${jdk.version} is installed at ${jdk.home}: set ${setting}: ${jdk.home}`
-        : `Java ${jdk.version} is installed at ${jdk.home} but is not the java on PATH: set ${setting}: ${jdk.home} in the inventory`;
+      const blocked = !jdk
+        ? undefined
+        : configured
+          ? `${is21 && !spec.java21Home ? 'javaHome' : setting} is ${configured}, without Java ${what.major}+; Java ${jdk.version} is installed at ${jdk.home}: set ${setting}: ${jdk.home}`
+          : `Java ${jdk.version} is installed at ${jdk.home} but is not the java on PATH: set ${setting}: ${jdk.home} in the inventory`;
       out.push({ ...need, found: javaFound(tool), ...(blocked ? { blocked } : {}) });
     } else if (what.kind === 'python') {
       const p = facts.python;

@@ -17,8 +17,16 @@ export type NeedKind =
 export type Resolution = { packages: string[]; before?: string } | { none: string };
 
 const NAMES: Record<string, string> = {
-  debian: 'Debian', ubuntu: 'Ubuntu', rhel: 'RHEL', rocky: 'Rocky Linux', almalinux: 'AlmaLinux',
-  centos: 'CentOS Stream', fedora: 'Fedora', alpine: 'Alpine Linux', arch: 'Arch Linux', opensuse: 'openSUSE',
+  debian: 'Debian',
+  ubuntu: 'Ubuntu',
+  rhel: 'RHEL',
+  rocky: 'Rocky Linux',
+  almalinux: 'AlmaLinux',
+  centos: 'CentOS Stream',
+  fedora: 'Fedora',
+  alpine: 'Alpine Linux',
+  arch: 'Arch Linux',
+  opensuse: 'openSUSE',
 };
 const RHEL_LIKE = ['rhel', 'rocky', 'almalinux', 'centos'];
 
@@ -67,8 +75,7 @@ function javaPackages(os: OsRelease, major: number, jdk: boolean): Resolution {
   const where = jdk ? 'set JAVA_HOME to it' : `set ${setting} to it in the inventory`;
   // The LTS releases distributions package; the lowest one that is new enough.
   const lts = ([17, 21] as const).filter((n) => n >= major);
-  const name = (n: number) =>
-    os.family === 'apt' ? `openjdk-${n}-${jdk ? 'jdk' : 'jre'}-headless` : `java-${n}-openjdk-${jdk ? 'devel' : 'headless'}`;
+  const name = (n: number) => (os.family === 'apt' ? `openjdk-${n}-${jdk ? 'jdk' : 'jre'}-headless` : `java-${n}-openjdk-${jdk ? 'devel' : 'headless'}`);
   if (os.family !== 'none') {
     // A runtime must be the version asked for: pyro runs Hadoop and Kafka on 17 and is not tested on others.
     // A JDK for Maven only needs to be new enough, so the control machine may take 21 where 17 is gone.

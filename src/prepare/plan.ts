@@ -56,9 +56,8 @@ export function planPackages(os: OsRelease, missing: readonly MissingNeed[]): Pa
     if (r.before && !before.includes(r.before)) before.push(r.before);
   }
   if (plan.packages.length && os.family !== 'none') {
-    plan.commands = os.family === 'apt'
-      ? [...before, 'apt-get update', installCommand('apt', plan.packages)]
-      : [...before, installCommand('dnf', plan.packages)];
+    plan.commands =
+      os.family === 'apt' ? [...before, 'apt-get update', installCommand('apt', plan.packages)] : [...before, installCommand('dnf', plan.packages)];
   }
   return plan;
 }

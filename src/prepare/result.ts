@@ -33,8 +33,13 @@ const brief = (n: MissingNeed) => ({ id: n.id, title: n.title, roles: n.roles, f
 export function resultBefore(host: string, plan: PackagePlan, missing: readonly MissingNeed[]): PrepareResult {
   const status = missing.length === 0 ? 'nothing-missing' : plan.commands.length === 0 ? 'manual-only' : 'planned';
   return {
-    host, distro: plan.distro, status, missing: missing.map(brief),
-    packages: plan.packages, commands: plan.commands, met: [],
+    host,
+    distro: plan.distro,
+    status,
+    missing: missing.map(brief),
+    packages: plan.packages,
+    commands: plan.commands,
+    met: [],
     unresolved: plan.manual.map((m) => ({ id: m.need.id, title: m.need.title, hint: m.hint })),
     notes: [],
   };
@@ -45,8 +50,13 @@ export function resultBefore(host: string, plan: PackagePlan, missing: readonly 
  * `javaRoles`: the roles that run on the java on PATH (to tell when installing a newer JDK moved it). Pure.
  */
 export function resultAfter(
-  before: PrepareResult, plan: PackagePlan, os: OsRelease, still: readonly MissingNeed[],
-  was: HostFacts, now: HostFacts, javaRoles: readonly string[],
+  before: PrepareResult,
+  plan: PackagePlan,
+  os: OsRelease,
+  still: readonly MissingNeed[],
+  was: HostFacts,
+  now: HostFacts,
+  javaRoles: readonly string[],
 ): PrepareResult {
   const left = new Set(still.map((n) => n.id));
   const notes: string[] = [];

@@ -42,15 +42,25 @@ export async function runPlan(host: Host, plan: PackagePlan, recheck: string, op
   const manual = plan.commands.join('\n  ');
   if (rc === NO_ROOT_EXIT) {
     const who = opts.user ?? 'the SSH user';
-    throw new HostError('PREPARE_NO_ROOT', host.name, `cannot install packages on ${host.name}: ${who} is not root and sudo -n asks for a password (or there is no sudo)`, {
-      hint: `connect as root (ssh.user: root), or let ${who} run sudo without a password; or run as root on ${host.name}:\n  ${manual}`,
-    });
+    throw new HostError(
+      'PREPARE_NO_ROOT',
+      host.name,
+      `cannot install packages on ${host.name}: ${who} is not root and sudo -n asks for a password (or there is no sudo)`,
+      {
+        hint: `connect as root (ssh.user: root), or let ${who} run sudo without a password; or run as root on ${host.name}:\n  ${manual}`,
+      },
+    );
   }
   if (at < 0 || rc !== 0) {
     const tail = `${res.stdout.slice(0, at < 0 ? undefined : at)}\n${res.stderr}`.trim().split('\n').slice(-12).join('\n');
-    throw new HostError('PREPARE_FAILED', host.name, `installing ${plan.packages.join(', ')} on ${host.name} failed (${at < 0 ? `ended early, exit ${res.exitCode}` : `exit ${rc}`}):\n${tail}`, {
-      hint: `run the same as root on ${host.name} to see why (a repository unreachable, a package renamed?):\n  ${manual}`,
-    });
+    throw new HostError(
+      'PREPARE_FAILED',
+      host.name,
+      `installing ${plan.packages.join(', ')} on ${host.name} failed (${at < 0 ? `ended early, exit ${res.exitCode}` : `exit ${rc}`}):\n${tail}`,
+      {
+        hint: `run the same as root on ${host.name} to see why (a repository unreachable, a package renamed?):\n  ${manual}`,
+      },
+    );
   }
   return res.stdout.slice(at);
 }

@@ -69,16 +69,14 @@ export async function produceEvents(o: ProduceOptions): Promise<ProduceResult> {
         });
         made += due;
         const messages = events.map((e) => ({ key: e.page, value: JSON.stringify(e) }));
-        const p = producer
-          .send({ topic: o.topic, acks: o.acks ?? -1, compression: CompressionTypes.None, messages })
-          .then(() => {
-            sent += events.length;
-            for (const [k, e] of events.entries()) {
-              perPage[e.page] = (perPage[e.page] ?? 0) + 1;
-              bytes += messages[k]!.value.length;
-              rec?.write(`${JSON.stringify({ id: e.id, page: e.page, ts: e.ts })}\n`);
-            }
-          });
+        const p = producer.send({ topic: o.topic, acks: o.acks ?? -1, compression: CompressionTypes.None, messages }).then(() => {
+          sent += events.length;
+          for (const [k, e] of events.entries()) {
+            perPage[e.page] = (perPage[e.page] ?? 0) + 1;
+            bytes += messages[k]!.value.length;
+            rec?.write(`${JSON.stringify({ id: e.id, page: e.page, ts: e.ts })}\n`);
+          }
+        });
         inFlight.add(p);
         void p.finally(() => inFlight.delete(p)).catch(() => undefined);
         // Bounded: a slow broker slows the generator instead of queueing without end.

@@ -60,7 +60,11 @@ export class ClusterState {
   private readonly unsaved = new Map<string, string>();
 
   /** `readOnly`: ids are generated in memory when missing but nothing is written (dry runs). */
-  constructor(readonly cluster: string, dir = clusterStateDir(cluster), private readonly opts: { readOnly?: boolean } = {}) {
+  constructor(
+    readonly cluster: string,
+    dir = clusterStateDir(cluster),
+    private readonly opts: { readOnly?: boolean } = {},
+  ) {
     this.dir = dir;
   }
 

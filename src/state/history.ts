@@ -30,7 +30,10 @@ export async function appendHistory(dir: string, entry: Omit<HistoryEntry, 'user
 export async function readHistory(dir: string): Promise<HistoryEntry[]> {
   try {
     const text = await readFile(historyFile(dir), 'utf8');
-    return text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as HistoryEntry);
+    return text
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as HistoryEntry);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw e;

@@ -68,9 +68,13 @@ export async function acquireLock(dir: string, command: string): Promise<Cluster
     }
     const sameMachine = held?.hostname === os.hostname();
     if (held && (!sameMachine || pidAlive(held.pid))) {
-      throw new PyroError('CLUSTER_LOCKED', `another pyro run holds the cluster lock: \`${held.command}\` (pid ${held.pid} on ${held.hostname}, since ${held.started})`, {
-        hint: sameMachine ? 'wait for it to finish, or stop it' : `if that run is gone, remove ${file}`,
-      });
+      throw new PyroError(
+        'CLUSTER_LOCKED',
+        `another pyro run holds the cluster lock: \`${held.command}\` (pid ${held.pid} on ${held.hostname}, since ${held.started})`,
+        {
+          hint: sameMachine ? 'wait for it to finish, or stop it' : `if that run is gone, remove ${file}`,
+        },
+      );
     }
     recovered = held;
     await rm(file, { force: true });

@@ -6,7 +6,23 @@ export function renderTable(head: string[], rows: string[][], tty: boolean): str
     ? new Table({ head, style: { head: [], border: [] }, wordWrap: true })
     : new Table({
         head,
-        chars: { top: '', 'top-mid': '', 'top-left': '', 'top-right': '', bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '', left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: '  ' },
+        chars: {
+          top: '',
+          'top-mid': '',
+          'top-left': '',
+          'top-right': '',
+          bottom: '',
+          'bottom-mid': '',
+          'bottom-left': '',
+          'bottom-right': '',
+          left: '',
+          'left-mid': '',
+          mid: '',
+          'mid-mid': '',
+          right: '',
+          'right-mid': '',
+          middle: '  ',
+        },
         style: { head: [], border: [], 'padding-left': 0, 'padding-right': 0 },
       });
   table.push(...rows);

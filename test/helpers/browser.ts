@@ -33,11 +33,18 @@ export async function viewDashboard(base: string, dashboardPath: string, user: s
     await page.goto(`${base}${dashboardPath}`);
     await page.waitForSelector('[data-test="chart-grid-component"]', { timeout: 90_000 });
     // Rendered: no loading spinner left, and every chart holder has content.
-    await page.waitForFunction(() => {
-      const holders = [...document.querySelectorAll('[data-test="chart-grid-component"]')];
-      return holders.length > 0 && !document.querySelector('[data-test="chart-grid-component"] .loading, [aria-label="Loading"]')
-        && holders.every((h) => (h.querySelector('canvas, table, .superset-legacy-chart-big-number, svg') !== null) || /error/i.test(h.textContent ?? ''));
-    }, undefined, { timeout: 90_000 });
+    await page.waitForFunction(
+      () => {
+        const holders = [...document.querySelectorAll('[data-test="chart-grid-component"]')];
+        return (
+          holders.length > 0 &&
+          !document.querySelector('[data-test="chart-grid-component"] .loading, [aria-label="Loading"]') &&
+          holders.every((h) => h.querySelector('canvas, table, .superset-legacy-chart-big-number, svg') !== null || /error/i.test(h.textContent ?? ''))
+        );
+      },
+      undefined,
+      { timeout: 90_000 },
+    );
     // ECharts animates its series in (about a second): let it finish before the screenshot.
     await page.waitForTimeout(2000);
     const holders = page.locator('[data-test="chart-grid-component"]');

@@ -49,7 +49,13 @@ export function props(text: string): Map<string, string> {
 
 /** name -> value of a rendered Hadoop site file (renderHadoopXml's layout; values unescaped). */
 export function hadoopXml(text: string): Map<string, string> {
-  const unescape = (s: string) => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&');
+  const unescape = (s: string) =>
+    s
+      .replace(/&lt;/g, '<')
+      .replace(/&gt;/g, '>')
+      .replace(/&quot;/g, '"')
+      .replace(/&apos;/g, "'")
+      .replace(/&amp;/g, '&');
   const m = new Map<string, string>();
   for (const p of text.matchAll(/<property>\s*<name>([^<]*)<\/name>\s*<value>([^<]*)<\/value>\s*<\/property>/g)) m.set(unescape(p[1]!), unescape(p[2]!));
   return m;
@@ -69,5 +75,8 @@ export function pgConf(text: string): Map<string, string> {
 export function execArgv(run: string): string[] {
   const line = run.split('\n').find((l) => l.startsWith('exec '));
   assert.ok(line, run);
-  return line.slice(5).split(' ').map((w) => w.replace(/^'(.*)'$/, '$1'));
+  return line
+    .slice(5)
+    .split(' ')
+    .map((w) => w.replace(/^'(.*)'$/, '$1'));
 }

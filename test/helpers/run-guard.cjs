@@ -9,7 +9,11 @@ const run = process.env.PYRO_TEST_RUN || String(process.pid);
 process.env.PYRO_TEST_RUN = run;
 const script = path.join(__dirname, '..', '..', 'scripts', 'test-cleanup.sh');
 
-for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]]) {
+for (const [signal, code] of [
+  ['SIGINT', 130],
+  ['SIGTERM', 143],
+  ['SIGHUP', 129],
+]) {
   process.once(signal, () => {
     process.stderr.write(`\n${signal}: stopping what this test run started (scripts/test-cleanup.sh ${run})\n`);
     try {

@@ -45,7 +45,10 @@ describe('Hadoop and PostgreSQL JDBC assembled from Maven Central', function () 
     // Hadoop's own jars per module, third-party jars in lib/ dirs, each library once.
     assert.ok(jars('common').includes(`hadoop-common-${hadoop.version}.jar`));
     assert.ok(jars('hdfs').includes(`hadoop-hdfs-client-${hadoop.version}.jar`));
-    assert.ok(jars('yarn').every((f) => f.startsWith('hadoop-yarn-')), jars('yarn').join(' '));
+    assert.ok(
+      jars('yarn').every((f) => f.startsWith('hadoop-yarn-')),
+      jars('yarn').join(' '),
+    );
     assert.ok(jars('mapreduce').every((f) => f.startsWith('hadoop-mapreduce-client-')));
     const all = ['common/lib', 'hdfs/lib', 'yarn/lib'].flatMap(jars);
     const bindings = all.filter((f) => /^(slf4j-(reload4j|log4j12|simple|jdk14)|logback-classic|log4j-slf4j2?-impl)-/.test(f));

@@ -72,9 +72,17 @@ describe('Spark 4.2.0 from the PyPI pyspark sdist, smoked through LocalHost', fu
     assert.ok(readdirSync(path.join(tree, 'python', 'lib')).some((f) => /^py4j-.*-src\.zip$/.test(f)));
     assert.ok(existsSync(path.join(tree, 'python', 'pyspark', '__init__.py')));
     const connectors = readdirSync(path.join(tree, 'connectors')).filter((f) => f.endsWith('.jar'));
-    assert.deepEqual(connectors.map(jarBaseName).sort(), ['commons-pool2', 'kafka-clients', 'spark-sql-kafka-0-10_2.13', 'spark-token-provider-kafka-0-10_2.13']);
+    assert.deepEqual(connectors.map(jarBaseName).sort(), [
+      'commons-pool2',
+      'kafka-clients',
+      'spark-sql-kafka-0-10_2.13',
+      'spark-token-provider-kafka-0-10_2.13',
+    ]);
     const jars = new Set(readdirSync(path.join(tree, 'jars')).map(jarBaseName));
-    assert.deepEqual(connectors.filter((f) => jars.has(jarBaseName(f))), []);
+    assert.deepEqual(
+      connectors.filter((f) => jars.has(jarBaseName(f))),
+      [],
+    );
     assert.match(readFileSync(path.join(tree, 'RELEASE'), 'utf8'), /^Spark 4\.2\.0 built for Hadoop 3/);
   });
 
@@ -102,10 +110,15 @@ describe('Superset 6.1.0 wheelhouse, installed offline and smoked through LocalH
 
   it('pins every wheel it carries and records the Python it was built for', () => {
     const wheels = readdirSync(path.join(tree, 'wheels')).filter((f) => f.endsWith('.whl'));
-    const pins = readFileSync(path.join(tree, 'requirements.txt'), 'utf8').split('\n').filter((l) => l && !l.startsWith('#'));
+    const pins = readFileSync(path.join(tree, 'requirements.txt'), 'utf8')
+      .split('\n')
+      .filter((l) => l && !l.startsWith('#'));
     assert.equal(pins.length, wheels.length - 1, 'every wheel but pip is pinned');
     for (const p of ['apache_superset==6.1.0', 'psycopg2_binary==', 'gunicorn==', 'rich==', 'flask_caching==2.4.']) {
-      assert.ok(pins.some((l) => l.startsWith(p)), `no pin ${p}`);
+      assert.ok(
+        pins.some((l) => l.startsWith(p)),
+        `no pin ${p}`,
+      );
     }
     const minor = execFileSync('python3', ['-c', 'import sys; print("%d.%d" % sys.version_info[:2])'], { encoding: 'utf8' }).trim();
     assert.equal(readFileSync(path.join(tree, 'wheels', 'PYTHON_VERSION'), 'utf8').trim(), minor);

@@ -34,7 +34,9 @@ describe('each distribution starts on a simulated host: pyro fetch -> pyro push 
     address = tb.hosts[0]!.address;
     const dir = mkdtempSync(path.join(os.tmpdir(), 'pyro-start-'));
     inv = path.join(dir, 'one-host.yaml');
-    writeFileSync(inv, `cluster: { name: starttest }
+    writeFileSync(
+      inv,
+      `cluster: { name: starttest }
 defaults: { ssh: { user: root, identity: ${tb.identity} } }
 artifacts: { sources: [local, assemble] }
 hosts:
@@ -43,7 +45,8 @@ hosts:
     java21Home: ${JAVA21}
     roles: [hdfs-namenode, hdfs-datanode, yarn-resourcemanager, yarn-nodemanager, kafka-controller, kafka-broker, flume, nifi, spark-history, postgresql, superset]
 services: { hdfs: { replication: 1 } }
-`);
+`,
+    );
     const state = path.join(dir, 'state');
     mkdirSync(path.join(state, 'clusters', 'starttest'), { recursive: true });
     copyFileSync(tb.knownHosts, path.join(state, 'clusters', 'starttest', 'known_hosts'));
@@ -58,13 +61,22 @@ services: { hdfs: { replication: 1 } }
 
   it('pyro fetch --all gets every obtainable distribution into the cache and says which it cannot get', async () => {
     const r = await runPyro(['fetch', '--all', '--json', '-i', inv], { env, timeoutMs: 1_500_000 });
-    const out = JSON.parse(r.stdout) as { ok: boolean; artifacts: { component: string; status: string; source?: string; sizeMb?: number; seconds?: number; error?: string; needed: boolean }[] };
+    const out = JSON.parse(r.stdout) as {
+      ok: boolean;
+      artifacts: { component: string; status: string; source?: string; sizeMb?: number; seconds?: number; error?: string; needed: boolean }[];
+    };
     for (const a of out.artifacts) {
-      console.log(`      ${a.component}: ${a.status}${a.source ? ` (${a.source}, ${a.sizeMb} MiB, ${a.seconds} s)` : ''}${a.error ? ` -- ${a.error.split('\n')[0]}` : ''}`);
+      console.log(
+        `      ${a.component}: ${a.status}${a.source ? ` (${a.source}, ${a.sizeMb} MiB, ${a.seconds} s)` : ''}${a.error ? ` -- ${a.error.split('\n')[0]}` : ''}`,
+      );
     }
     const missing = out.artifacts.filter((a) => a.status === 'unavailable');
     // Logstash is on no registry reachable here: it must say so, and it is the only one.
-    assert.deepEqual(missing.map((a) => a.component), ['logstash'], r.stderr);
+    assert.deepEqual(
+      missing.map((a) => a.component),
+      ['logstash'],
+      r.stderr,
+    );
     console.log('      NOT STARTED here: Logstash (no registry carries it; supply its tarball via artifacts.files.logstash)');
     assert.match(missing[0]!.error!, /Logstash is not on Maven Central, PyPI, npm or Debian/);
     assert.equal(out.ok, true, 'every distribution the inventory needs was obtained');

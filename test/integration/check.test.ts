@@ -60,13 +60,23 @@ describe('pyro check against three simulated hosts over real SSH', function () {
     assert.equal(r.exitCode, 0, r.stderr);
     const out = json(r.stdout);
     assert.equal(out.ok, true);
-    assert.deepEqual(out.hosts.map((h) => h.host), ['h1', 'h2', 'h3']);
-    for (const h of out.hosts) assert.ok(h.checks.every((c) => c.status !== 'fail'), JSON.stringify(h));
+    assert.deepEqual(
+      out.hosts.map((h) => h.host),
+      ['h1', 'h2', 'h3'],
+    );
+    for (const h of out.hosts)
+      assert.ok(
+        h.checks.every((c) => c.status !== 'fail'),
+        JSON.stringify(h),
+      );
   });
 
   it('a port already taken on a host fails the ports check for that host only', async () => {
     // Something else listens on the broker's port on h3 (inside h3's network namespace).
-    const holder = tb.ssh('h3', 'exec python3 -c "import socket,time; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind((\'0.0.0.0\', 9092)); s.listen(); time.sleep(30)" pyro-port-holder');
+    const holder = tb.ssh(
+      'h3',
+      'exec python3 -c "import socket,time; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind((\'0.0.0.0\', 9092)); s.listen(); time.sleep(30)" pyro-port-holder',
+    );
     try {
       let out: CheckJson | undefined;
       for (let i = 0; i < 20; i++) {
@@ -147,7 +157,10 @@ describe('pyro check against three simulated hosts over real SSH', function () {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'pyro-init-tb-'));
     const out = path.join(dir, 'tb.yaml');
     const hosts = tb.hosts.map((h) => `${h.name}=${h.address}`).join(',');
-    const init = await runPyro(['init', '--yes', '--name', 'fromInit'.toLowerCase(), '--hosts', hosts, '--user', 'root', '--identity', tb.identity, '-o', out], { env: env() });
+    const init = await runPyro(
+      ['init', '--yes', '--name', 'fromInit'.toLowerCase(), '--hosts', hosts, '--user', 'root', '--identity', tb.identity, '-o', out],
+      { env: env() },
+    );
     assert.equal(init.exitCode, 0, init.stderr);
     const r = await runPyro(['check', '-i', out, '--trust-new-hosts'], { env: env() });
     assert.equal(r.exitCode, 0, `${r.stdout}\n${r.stderr}`);

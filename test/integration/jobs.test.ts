@@ -11,11 +11,16 @@ import { createTestbed, type Testbed } from '../testbed/testbed.js';
 // to YARN by `pyro up`, events from `pyro produce`, exact counts in PostgreSQL across a stop and a resubmit.
 
 function inventoryYaml(tb: Testbed, extraJobs = ''): string {
-  return threeHostInventory(tb, 'jobs-test', [['postgresql'], [], []], `jobs:
+  return threeHostInventory(
+    tb,
+    'jobs-test',
+    [['postgresql'], [], []],
+    `jobs:
   - name: page-views
     main: ${path.join(ROOT, 'jobs', 'page_views.py')}
     topics: [events]
-${extraJobs}`);
+${extraJobs}`,
+  );
 }
 
 interface Sent {
@@ -77,14 +82,23 @@ describe('streaming jobs on YARN (submit-job, jobs, produce) on three simulated 
     const r = await pyro(['up', '--trust-new-hosts', '--json']);
     assert.equal(r.exitCode, 0, `${r.stdout}\n${r.stderr}`);
     const changes = (JSON.parse(r.stdout) as { changes: string[] }).changes;
-    assert.ok(changes.some((c) => /format postgresql/.test(c)), changes.join('\n'));
-    assert.ok(changes.some((c) => /^h1: submit job page-views|submit job page-views/.test(c)), changes.join('\n'));
+    assert.ok(
+      changes.some((c) => /format postgresql/.test(c)),
+      changes.join('\n'),
+    );
+    assert.ok(
+      changes.some((c) => /^h1: submit job page-views|submit job page-views/.test(c)),
+      changes.join('\n'),
+    );
     const secrets = readFileSync(path.join(env.PYRO_STATE_DIR!, 'clusters', 'jobs-test', 'secrets.json'));
     assert.ok(!r.stdout.includes(JSON.parse(secrets.toString())['postgresql-password']), 'the password is never printed');
     const st = await pyro(['status', '--json'], 60_000);
     assert.equal(st.exitCode, 0, st.stdout);
     const json = JSON.parse(st.stdout) as { jobs: { name: string; state: string }[]; instances: { role: string; state: string }[] };
-    assert.deepEqual(json.jobs.map((j) => [j.name, j.state]), [['page-views', 'RUNNING']]);
+    assert.deepEqual(
+      json.jobs.map((j) => [j.name, j.state]),
+      [['page-views', 'RUNNING']],
+    );
     assert.equal(json.instances.find((i) => i.role === 'postgresql')?.state, 'healthy');
   });
 
@@ -138,7 +152,13 @@ describe('streaming jobs on YARN (submit-job, jobs, produce) on three simulated 
     assert.match(topic.stderr, /hint: declare it under topics:/);
 
     const big = path.join(dir, 'big.yaml');
-    writeFileSync(big, inventoryYaml(tb, `  - name: too-big\n    main: ${path.join(ROOT, 'jobs', 'page_views.py')}\n    topics: [events]\n    resources: { executors: 4, executorMemory: 1g }\n`));
+    writeFileSync(
+      big,
+      inventoryYaml(
+        tb,
+        `  - name: too-big\n    main: ${path.join(ROOT, 'jobs', 'page_views.py')}\n    topics: [events]\n    resources: { executors: 4, executorMemory: 1g }\n`,
+      ),
+    );
     const room = await runPyro(['submit-job', 'too-big', '-i', big], { env, timeoutMs: 60_000 });
     assert.equal(room.exitCode, 1, room.stderr);
     assert.match(room.stderr, /job too-big needs \d+ MB from YARN .* YARN has \d+ MB free/);

@@ -47,12 +47,24 @@ describe('pushing distributions to simulated hosts over SSH', function () {
 
   it('pushes into a versioned dir with a current link, then skips it', async () => {
     const v1 = await synthetic(cache, '1.0', 8);
-    assert.deepEqual((await planPush(hosts[0]!, specs[0]!, [v1])).map((p) => p.action), ['push']);
-    assert.deepEqual((await pushHost(hosts[0]!, specs[0]!, [v1])).map((p) => p.action), ['push']);
+    assert.deepEqual(
+      (await planPush(hosts[0]!, specs[0]!, [v1])).map((p) => p.action),
+      ['push'],
+    );
+    assert.deepEqual(
+      (await pushHost(hosts[0]!, specs[0]!, [v1])).map((p) => p.action),
+      ['push'],
+    );
     const r = await tb.ssh('h1', 'readlink /opt/pyro/demo/current; /opt/pyro/demo/current/bin/demo; cat /opt/pyro/demo/1.0/.pyro-artifact; ls /opt/pyro/demo');
     assert.equal(r.stdout, `1.0\ndemo 1.0\n${v1.sha256}\n1.0\ncurrent`);
-    assert.deepEqual((await planPush(hosts[0]!, specs[0]!, [v1])).map((p) => p.action), ['skip']);
-    assert.deepEqual((await pushHost(hosts[0]!, specs[0]!, [v1])).map((p) => p.action), ['skip']);
+    assert.deepEqual(
+      (await planPush(hosts[0]!, specs[0]!, [v1])).map((p) => p.action),
+      ['skip'],
+    );
+    assert.deepEqual(
+      (await pushHost(hosts[0]!, specs[0]!, [v1])).map((p) => p.action),
+      ['skip'],
+    );
   });
 
   it('an upgrade keeps the old version; a rollback is only a link switch', async () => {
@@ -60,7 +72,10 @@ describe('pushing distributions to simulated hosts over SSH', function () {
     const v2 = await synthetic(cache, '2.0', 8);
     await pushHost(hosts[0]!, specs[0]!, [v2]);
     assert.equal((await tb.ssh('h1', '/opt/pyro/demo/current/bin/demo')).stdout, 'demo 2.0');
-    assert.deepEqual((await pushHost(hosts[0]!, specs[0]!, [v1])).map((p) => p.action), ['link']);
+    assert.deepEqual(
+      (await pushHost(hosts[0]!, specs[0]!, [v1])).map((p) => p.action),
+      ['link'],
+    );
     assert.equal((await tb.ssh('h1', '/opt/pyro/demo/current/bin/demo; ls /opt/pyro/demo | tr "\\n" " "')).stdout, 'demo 1.0\n1.0 2.0 current ');
   });
 
@@ -81,7 +96,12 @@ describe('pushing distributions to simulated hosts over SSH', function () {
   it('a cancelled push leaves no partial version dir and keeps current', async () => {
     const big = await synthetic(cache, '4.0', 64);
     const ctrl = new AbortController();
-    const p = pushHost(hosts[0]!, specs[0]!, [big], { signal: ctrl.signal, onProgress: (_i, sent) => { if (sent > 8 * 1048576) ctrl.abort(new Error('stop')); } });
+    const p = pushHost(hosts[0]!, specs[0]!, [big], {
+      signal: ctrl.signal,
+      onProgress: (_i, sent) => {
+        if (sent > 8 * 1048576) ctrl.abort(new Error('stop'));
+      },
+    });
     await assert.rejects(p);
     // The remote shell is killed with the channel; give it a moment to run its cleanup trap.
     let listing = '';

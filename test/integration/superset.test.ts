@@ -17,7 +17,11 @@ const CLUSTER = 'superset-test';
 
 /** `extraDatasets`: more lines under datasets:; `databases`: a databases: block. */
 function inventoryYaml(tb: Testbed, extraDatasets: string[] = [], databases = ''): string {
-  return threeHostInventory(tb, CLUSTER, [['postgresql'], [], ['superset']], `jobs:
+  return threeHostInventory(
+    tb,
+    CLUSTER,
+    [['postgresql'], [], ['superset']],
+    `jobs:
   - name: page-views
     main: ${path.join(ROOT, 'jobs', 'page_views.py')}
     topics: [events]
@@ -26,7 +30,8 @@ ${databases}datasets:
 ${extraDatasets.map((t) => `  - ${t}`).join('\n')}
 dashboards:
   - template: ${path.join(ROOT, 'templates', 'superset', 'page-views')}
-`);
+`,
+  );
 }
 
 interface SyncJson {
@@ -114,17 +119,35 @@ describe('Superset: deployed by pyro, datasets and a dashboard as code, on three
     assert.equal(again.exitCode, 0, again.stderr);
     const up = JSON.parse(again.stdout) as { changes: string[]; superset: SyncJson };
     assert.deepEqual(up.changes, []);
-    assert.deepEqual(up.superset.databases.map((d) => [d.name, d.action]), [['serving', 'unchanged']]);
-    assert.deepEqual(up.superset.datasets.map((d) => [d.table, d.action]), [['page_views', 'unchanged']]);
-    assert.deepEqual(up.superset.dashboards.map((d) => d.action), ['unchanged']);
+    assert.deepEqual(
+      up.superset.databases.map((d) => [d.name, d.action]),
+      [['serving', 'unchanged']],
+    );
+    assert.deepEqual(
+      up.superset.datasets.map((d) => [d.table, d.action]),
+      [['page_views', 'unchanged']],
+    );
+    assert.deepEqual(
+      up.superset.dashboards.map((d) => d.action),
+      ['unchanged'],
+    );
 
     const c = await admin();
     const databases = await c.get<{ result: { database_name: string }[] }>('/api/v1/database/?q=(page_size:100)');
-    assert.deepEqual(databases.result.map((d) => d.database_name), ['serving']);
+    assert.deepEqual(
+      databases.result.map((d) => d.database_name),
+      ['serving'],
+    );
     const datasets = await c.get<{ result: { table_name: string }[] }>('/api/v1/dataset/?q=(page_size:100)');
-    assert.deepEqual(datasets.result.map((d) => d.table_name), ['page_views']);
+    assert.deepEqual(
+      datasets.result.map((d) => d.table_name),
+      ['page_views'],
+    );
     const dashboards = await c.get<{ result: { dashboard_title: string }[] }>('/api/v1/dashboard/?q=(page_size:100)');
-    assert.deepEqual(dashboards.result.map((d) => d.dashboard_title), ['Page views (live)']);
+    assert.deepEqual(
+      dashboards.result.map((d) => d.dashboard_title),
+      ['Page views (live)'],
+    );
     const board = await c.get<{ result: { json_metadata: string } }>('/api/v1/dashboard/page-views');
     assert.equal((JSON.parse(board.result.json_metadata) as { refresh_frequency: number }).refresh_frequency, 10);
 
@@ -149,18 +172,27 @@ describe('Superset: deployed by pyro, datasets and a dashboard as code, on three
     }
   });
 
-  it('status shows Superset\'s URL, health, database and datasets', async () => {
+  it("status shows Superset's URL, health, database and datasets", async () => {
     const st = await pyro(['status', '--json'], 120_000);
     assert.equal(st.exitCode, 0, st.stdout);
     const json = JSON.parse(st.stdout) as {
-      superset: { url: string; databases: { name: string; pyro: boolean }[]; datasets: { table: string; pyro: boolean }[]; dashboards: { title: string }[]; missing: string[] };
+      superset: {
+        url: string;
+        databases: { name: string; pyro: boolean }[];
+        datasets: { table: string; pyro: boolean }[];
+        dashboards: { title: string }[];
+        missing: string[];
+      };
       instances: { role: string; state: string }[];
       ui: Record<string, string>;
     };
     assert.equal(json.instances.find((i) => i.role === 'superset')?.state, 'healthy');
     assert.equal(json.superset.url, base());
     assert.deepEqual(json.superset.databases, [{ name: 'serving', pyro: true }]);
-    assert.deepEqual(json.superset.datasets.map((d) => [d.table, d.pyro]), [['page_views', true]]);
+    assert.deepEqual(
+      json.superset.datasets.map((d) => [d.table, d.pyro]),
+      [['page_views', true]],
+    );
     assert.deepEqual(json.superset.missing, []);
     assert.equal(json.ui.Superset, `${base()}/`);
     const text = await pyro(['status'], 120_000);
@@ -182,21 +214,41 @@ describe('Superset: deployed by pyro, datasets and a dashboard as code, on three
     assert.equal(noEnv.exitCode, 2, noEnv.stderr);
     assert.match(noEnv.stderr, /database warehouse: the environment variable PYRO_TEST_WAREHOUSE_PASSWORD is not set/);
 
-    const withEnv = (args: string[]) => runPyro([...args, '-i', inv], { env: { ...env, PYRO_TEST_WAREHOUSE_PASSWORD: secrets()['postgresql-password']! }, timeoutMs: 120_000 });
+    const withEnv = (args: string[]) =>
+      runPyro([...args, '-i', inv], { env: { ...env, PYRO_TEST_WAREHOUSE_PASSWORD: secrets()['postgresql-password']! }, timeoutMs: 120_000 });
     const add = await withEnv(['superset', 'sync', '--json']);
     assert.equal(add.exitCode, 0, add.stderr);
     const added = JSON.parse(add.stdout) as SyncJson;
-    assert.deepEqual(added.databases.map((d) => [d.name, d.action]), [['serving', 'unchanged'], ['warehouse', 'created']]);
-    assert.deepEqual(added.datasets.map((d) => [d.database, d.table, d.action]), [['serving', 'page_views', 'unchanged'], ['serving', 'extra_views', 'created'], ['warehouse', 'orders', 'created']]);
+    assert.deepEqual(
+      added.databases.map((d) => [d.name, d.action]),
+      [
+        ['serving', 'unchanged'],
+        ['warehouse', 'created'],
+      ],
+    );
+    assert.deepEqual(
+      added.datasets.map((d) => [d.database, d.table, d.action]),
+      [
+        ['serving', 'page_views', 'unchanged'],
+        ['serving', 'extra_views', 'created'],
+        ['warehouse', 'orders', 'created'],
+      ],
+    );
     assert.ok(!add.stdout.includes(secrets()['postgresql-password']!), 'the password from the environment is not printed');
     const again = JSON.parse((await withEnv(['superset', 'sync', '--json'])).stdout) as SyncJson;
-    assert.deepEqual([...again.databases, ...again.datasets].map((x) => x.action), ['unchanged', 'unchanged', 'unchanged', 'unchanged', 'unchanged']);
+    assert.deepEqual(
+      [...again.databases, ...again.datasets].map((x) => x.action),
+      ['unchanged', 'unchanged', 'unchanged', 'unchanged', 'unchanged'],
+    );
 
     writeFileSync(inv, inventoryYaml(tb));
     const kept = await pyro(['superset', 'sync', '--json'], 120_000);
     assert.equal(kept.exitCode, 0, kept.stderr);
     const k = JSON.parse(kept.stdout) as SyncJson;
-    assert.deepEqual(k.removed.map((d) => [d.database, d.table, d.deleted]).sort(), [['serving', 'extra_views', false], ['warehouse', 'orders', false]]);
+    assert.deepEqual(k.removed.map((d) => [d.database, d.table, d.deleted]).sort(), [
+      ['serving', 'extra_views', false],
+      ['warehouse', 'orders', false],
+    ]);
     assert.deepEqual(k.removedDatabases, ['warehouse']);
     const c = await admin();
     const names = async () => (await c.get<{ result: { table_name: string }[] }>('/api/v1/dataset/?q=(page_size:100)')).result.map((d) => d.table_name).sort();
@@ -204,11 +256,14 @@ describe('Superset: deployed by pyro, datasets and a dashboard as code, on three
 
     const pruned = await pyro(['superset', 'sync', '--prune', '--json'], 120_000);
     assert.equal(pruned.exitCode, 0, pruned.stderr);
-    assert.deepEqual((JSON.parse(pruned.stdout) as SyncJson).removed.map((d) => [d.table, d.deleted]).sort(), [['extra_views', true], ['orders', true]]);
+    assert.deepEqual((JSON.parse(pruned.stdout) as SyncJson).removed.map((d) => [d.table, d.deleted]).sort(), [
+      ['extra_views', true],
+      ['orders', true],
+    ]);
     assert.deepEqual(await names(), ['page_views']);
   });
 
-  it('a wrong admin password in the state gives a clear error; credentials --reset makes Superset take the state\'s', async () => {
+  it("a wrong admin password in the state gives a clear error; credentials --reset makes Superset take the state's", async () => {
     const good = readFileSync(secretsFile(), 'utf8');
     const s = JSON.parse(good) as Record<string, string>;
     writeFileSync(secretsFile(), JSON.stringify({ ...s, 'superset-admin-password': 'not-the-password' }), { mode: 0o600 });
@@ -235,7 +290,10 @@ describe('Superset: deployed by pyro, datasets and a dashboard as code, on three
     const st = await pyro(['status', '--json'], 120_000);
     assert.equal(st.exitCode, 1);
     const json = JSON.parse(st.stdout) as { problems: string[] };
-    assert.ok(json.problems.some((p) => /^superset on h3 is stopped/.test(p)), json.problems.join('\n'));
+    assert.ok(
+      json.problems.some((p) => /^superset on h3 is stopped/.test(p)),
+      json.problems.join('\n'),
+    );
     const up = await pyro(['up']);
     assert.equal(up.exitCode, 0, up.stderr);
   });
@@ -247,7 +305,10 @@ describe('Superset: deployed by pyro, datasets and a dashboard as code, on three
     await pgQuery('SELECT pg_reload_conf()');
     const r = await pyro(['superset', 'sync'], 180_000);
     assert.equal(r.exitCode, 1, r.stdout);
-    assert.match(r.stderr, /Superset cannot reach the serving database serving at 10\.213\.0\.11:5432: .*from this machine the same login works, so the Superset host cannot reach it/);
+    assert.match(
+      r.stderr,
+      /Superset cannot reach the serving database serving at 10\.213\.0\.11:5432: .*from this machine the same login works, so the Superset host cannot reach it/,
+    );
     assert.match(r.stderr, /pg_hba\.conf lets it in/);
     assert.ok(!r.stderr.includes(secrets()['postgresql-password']!), 'the database password is not in the error');
   });

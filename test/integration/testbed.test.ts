@@ -52,7 +52,10 @@ function isLive(pid: number): boolean {
 
 async function netnsNames(): Promise<string[]> {
   const { stdout } = await execa('ip', ['netns', 'list']);
-  return stdout.split('\n').map((l) => l.split(' ')[0] ?? '').filter((n) => /^pyro-h\d+$/.test(n));
+  return stdout
+    .split('\n')
+    .map((l) => l.split(' ')[0] ?? '')
+    .filter((n) => /^pyro-h\d+$/.test(n));
 }
 
 describe('testbed: simulated bare-metal hosts', function () {
@@ -91,7 +94,10 @@ describe('testbed: simulated bare-metal hosts', function () {
     const inv = parseYaml(readFileSync(t.inventoryPath, 'utf8'));
     assert.equal(inv.defaults.ssh.user, 'root');
     assert.equal(inv.defaults.ssh.identity, t.identity);
-    assert.deepEqual(inv.hosts.map((h: { address: string }) => h.address), ['10.213.0.11', '10.213.0.12', '10.213.0.13']);
+    assert.deepEqual(
+      inv.hosts.map((h: { address: string }) => h.address),
+      ['10.213.0.11', '10.213.0.12', '10.213.0.13'],
+    );
     const controllers = inv.hosts.filter((h: { roles: string[] }) => h.roles.includes('kafka-controller'));
     assert.equal(controllers.length, 3);
   });
@@ -99,13 +105,20 @@ describe('testbed: simulated bare-metal hosts', function () {
   it('logs into h2 as root with the OpenSSH client and strict host key checking; h2 has its own hostname', async function () {
     const t = bed();
     const r = await execa('ssh', [
-      '-F', '/dev/null',
-      '-i', t.identity,
-      '-o', 'IdentitiesOnly=yes',
-      '-o', 'BatchMode=yes',
-      '-o', `UserKnownHostsFile=${t.knownHosts}`,
-      '-o', 'GlobalKnownHostsFile=/dev/null',
-      '-o', 'StrictHostKeyChecking=yes',
+      '-F',
+      '/dev/null',
+      '-i',
+      t.identity,
+      '-o',
+      'IdentitiesOnly=yes',
+      '-o',
+      'BatchMode=yes',
+      '-o',
+      `UserKnownHostsFile=${t.knownHosts}`,
+      '-o',
+      'GlobalKnownHostsFile=/dev/null',
+      '-o',
+      'StrictHostKeyChecking=yes',
       'root@10.213.0.12',
       'hostname',
     ]);

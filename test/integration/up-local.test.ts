@@ -31,7 +31,7 @@ describe('pyro up on this machine with the single-host default inventory (connec
     if (inv) await runPyro(['down', '-i', inv], { env, timeoutMs: 300_000 });
   });
 
-  it('brings the stack up, ends with the dashboard\'s URL and the way to log in, and a healthy status', async () => {
+  it("brings the stack up, ends with the dashboard's URL and the way to log in, and a healthy status", async () => {
     const r = await runPyro(['up', '--status', '-i', inv], { env, timeoutMs: 540_000 });
     assert.equal(r.exitCode, 0, `${r.stdout}\n${r.stderr}`);
     assert.match(r.stdout, /\[local\] hdfs-namenode: formatted/);
@@ -61,7 +61,16 @@ describe('pyro up on this machine with the single-host default inventory (connec
     assert.match(ports!.detail, /held by pyro's own running services/);
     // Roles pyro does not run yet (flume) may meet a stranger on their port (34545 is in the
     // ephemeral range): only clashes on the running services' ports would be the bug.
-    const running = ['hdfs-namenode', 'hdfs-datanode', 'yarn-resourcemanager', 'yarn-nodemanager', 'kafka-controller', 'kafka-broker', 'postgresql', 'superset'];
+    const running = [
+      'hdfs-namenode',
+      'hdfs-datanode',
+      'yarn-resourcemanager',
+      'yarn-nodemanager',
+      'kafka-controller',
+      'kafka-broker',
+      'postgresql',
+      'superset',
+    ];
     const clashes = /already in use: ([^,]*(?:, (?!\d+ held)[^,]*)*)/.exec(ports!.detail)?.[1] ?? '';
     for (const role of running) assert.ok(!clashes.includes(`(${role} `), `${role}'s port reported as a clash: ${ports!.detail}`);
   });

@@ -80,7 +80,8 @@ describe('pyro up / down / status / logs on three simulated hosts', function () 
     const run = await pyro(['status', '--json'], 60_000);
     return { run, json: JSON.parse(run.stdout) as StatusJson };
   };
-  const sshdAccepts = () => tb.hosts.map((h) => (readFileSync(path.join(tb.workdir, 'hosts', h.name, 'sshd.log'), 'utf8').match(/Accepted publickey/g) ?? []).length);
+  const sshdAccepts = () =>
+    tb.hosts.map((h) => (readFileSync(path.join(tb.workdir, 'hosts', h.name, 'sshd.log'), 'utf8').match(/Accepted publickey/g) ?? []).length);
   const nnUrl = () => `http://${tb.hosts[0]!.address}:9870/webhdfs/v1`;
   const kafka = () => new Kafka({ clientId: 'up-test', brokers: tb.hosts.map((h) => `${h.address}:9092`), logLevel: logLevel.NOTHING });
 
@@ -113,7 +114,10 @@ describe('pyro up / down / status / logs on three simulated hosts', function () 
     const { run, json } = await status();
     assert.equal(run.exitCode, 0, run.stdout);
     assert.equal(json.instances.length, 14);
-    assert.deepEqual(json.instances.filter((i) => i.state !== 'healthy'), []);
+    assert.deepEqual(
+      json.instances.filter((i) => i.state !== 'healthy'),
+      [],
+    );
     assert.equal(json.hdfs?.liveDataNodes, 3);
     assert.equal(json.yarn?.activeNodes, 3);
     assert.deepEqual(json.kafka?.brokers.length, 3);
@@ -193,8 +197,14 @@ describe('pyro up / down / status / logs on three simulated hosts', function () 
     assert.equal(up.exitCode, 0, up.stderr);
     const changes = (JSON.parse(up.stdout) as UpJson).changes;
     assert.equal(changes.length, 2, changes.join('\n'));
-    assert.match(changes.find((c) => c.startsWith('h2:'))!, /start hdfs-datanode/);
-    assert.match(changes.find((c) => c.startsWith('h3:'))!, /start kafka-broker/);
+    assert.match(
+      changes.find((c) => c.startsWith('h2:'))!,
+      /start hdfs-datanode/,
+    );
+    assert.match(
+      changes.find((c) => c.startsWith('h3:'))!,
+      /start kafka-broker/,
+    );
     const after = await status();
     assert.equal(after.run.exitCode, 0, after.run.stdout);
     const now = pidsOf(after.json);
@@ -210,7 +220,13 @@ describe('pyro up / down / status / logs on three simulated hosts', function () 
     const dry = await pyro(['up', '--dry-run']);
     assert.equal(dry.exitCode, 0, dry.stderr);
     const planned = dry.stdout.split('\n').filter((l) => /^\[h\d\] would /.test(l));
-    assert.deepEqual(planned, ['h1', 'h2', 'h3'].flatMap((h) => [`[${h}] would write /opt/pyro/conf/kafka-broker/server.properties`, `[${h}] would restart kafka-broker (server.properties changed)`]));
+    assert.deepEqual(
+      planned,
+      ['h1', 'h2', 'h3'].flatMap((h) => [
+        `[${h}] would write /opt/pyro/conf/kafka-broker/server.properties`,
+        `[${h}] would restart kafka-broker (server.properties changed)`,
+      ]),
+    );
     assert.equal(dry.stdout.split('\n').filter((l) => l.trim() === '+log.retention.hours=24').length, 3);
     assert.deepEqual(pidsOf((await status()).json), before, 'a dry run changes nothing');
 
@@ -226,7 +242,10 @@ describe('pyro up / down / status / logs on three simulated hosts', function () 
       const to = rolling[k + 1]?.[1] ?? lines.length;
       const segment = lines.slice(from, to);
       assert.equal(segment.filter((l) => /kafka-broker: started/.test(l)).length, 1, segment.join('\n'));
-      assert.ok(segment.some((l) => /kafka-broker gate: 3\/3 brokers registered, 0 under-replicated/.test(l)), segment.join('\n'));
+      assert.ok(
+        segment.some((l) => /kafka-broker gate: 3\/3 brokers registered, 0 under-replicated/.test(l)),
+        segment.join('\n'),
+      );
     }
     const now = pidsOf((await status()).json);
     for (const [k, pid] of Object.entries(before)) {
@@ -239,7 +258,10 @@ describe('pyro up / down / status / logs on three simulated hosts', function () 
 
   it('a port taken by another process, and a broker that cannot start, fail naming host, service, probe and log', async () => {
     // Another program on h3's DataNode web port while the DataNode is down.
-    await tb.ssh('h3', 'kill -TERM $(cat /var/lib/pyro/run/hdfs-datanode.pid); sleep 3; (exec setsid nohup python3 -m http.server 9864 --bind 10.213.0.13) > /tmp/squatter.out 2>&1 < /dev/null & echo $! > /tmp/squatter.pid; sleep 1');
+    await tb.ssh(
+      'h3',
+      'kill -TERM $(cat /var/lib/pyro/run/hdfs-datanode.pid); sleep 3; (exec setsid nohup python3 -m http.server 9864 --bind 10.213.0.13) > /tmp/squatter.out 2>&1 < /dev/null & echo $! > /tmp/squatter.pid; sleep 1',
+    );
     const clash = await pyro(['up']);
     assert.equal(clash.exitCode, 1, clash.stderr);
     assert.match(clash.stderr, /hdfs-datanode on h3: port 9864 is already in use by another process/);

@@ -173,15 +173,24 @@ export async function createTestbed(n: number, opts: { workdir?: string } = {}):
   }
 
   const sshOptions = [
-    '-F', '/dev/null',
-    '-i', info.identity,
-    '-o', 'IdentitiesOnly=yes',
-    '-o', 'BatchMode=yes',
-    '-o', `UserKnownHostsFile=${info.knownHosts}`,
-    '-o', 'GlobalKnownHostsFile=/dev/null',
-    '-o', 'StrictHostKeyChecking=yes',
-    '-o', 'ConnectTimeout=10',
-    '-l', info.user,
+    '-F',
+    '/dev/null',
+    '-i',
+    info.identity,
+    '-o',
+    'IdentitiesOnly=yes',
+    '-o',
+    'BatchMode=yes',
+    '-o',
+    `UserKnownHostsFile=${info.knownHosts}`,
+    '-o',
+    'GlobalKnownHostsFile=/dev/null',
+    '-o',
+    'StrictHostKeyChecking=yes',
+    '-o',
+    'ConnectTimeout=10',
+    '-l',
+    info.user,
   ];
   const hosts = info.hosts.map((h) => ({ name: h.name, address: h.address }));
   const known = (name: string): TestbedHost => {

@@ -43,8 +43,9 @@ export function hadoopClasspath(root: string, confDir: string): string {
  * JVM options Hadoop 3.4 needs on Java 17+ (HADOOP-19310): without them the ResourceManager fails in Guice and
  * parts of HDFS in reflection. Harmless for the other daemons.
  */
-export const HADOOP_JAVA17_OPENS = ['java.lang', 'java.lang.reflect', 'java.io', 'java.net', 'java.nio', 'java.util', 'java.util.concurrent', 'sun.nio.ch']
-  .map((p) => `--add-opens=java.base/${p}=ALL-UNNAMED`);
+export const HADOOP_JAVA17_OPENS = ['java.lang', 'java.lang.reflect', 'java.io', 'java.net', 'java.nio', 'java.util', 'java.util.concurrent', 'sun.nio.ch'].map(
+  (p) => `--add-opens=java.base/${p}=ALL-UNNAMED`,
+);
 
 /**
  * What goes where, as in the official tarball: each group's jars are resolved together, Hadoop's own jars land
@@ -65,7 +66,13 @@ const GROUPS: { module: string; artifacts: string[] }[] = [
   },
   {
     module: 'mapreduce',
-    artifacts: ['hadoop-mapreduce-client-core', 'hadoop-mapreduce-client-common', 'hadoop-mapreduce-client-shuffle', 'hadoop-mapreduce-client-app', 'hadoop-mapreduce-client-jobclient'],
+    artifacts: [
+      'hadoop-mapreduce-client-core',
+      'hadoop-mapreduce-client-common',
+      'hadoop-mapreduce-client-shuffle',
+      'hadoop-mapreduce-client-app',
+      'hadoop-mapreduce-client-jobclient',
+    ],
   },
 ];
 
@@ -190,7 +197,7 @@ async function assembleHadoop(ctx: AssembleContext, version: string): Promise<vo
       versions.set(id.name, id.version);
       // The SLF4J binding sits in common/lib, where the tarball has it (hadoop-project strips it from the
       // hadoop-common dependency, so it arrives with a later group).
-      const where = file.startsWith('slf4j-reload4j-') ? 'common/lib' : hadoopJarHome(file) ?? `${group.module}/lib`;
+      const where = file.startsWith('slf4j-reload4j-') ? 'common/lib' : (hadoopJarHome(file) ?? `${group.module}/lib`);
       await move(path.join(ctx.dir, rel, file), path.join(share, where, file));
       placed.set(file, where);
     }

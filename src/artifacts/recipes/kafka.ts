@@ -96,7 +96,15 @@ async function assembleKafka(ctx: AssembleContext, version: string): Promise<voi
     ],
     'libs',
     // Other SLF4J bindings must never enter the classpath (none do today; this keeps it so).
-    { exclude: ['org.slf4j:slf4j-reload4j', 'org.slf4j:slf4j-log4j12', 'org.slf4j:slf4j-simple', 'ch.qos.logback:logback-classic', 'org.apache.logging.log4j:log4j-slf4j-impl'] },
+    {
+      exclude: [
+        'org.slf4j:slf4j-reload4j',
+        'org.slf4j:slf4j-log4j12',
+        'org.slf4j:slf4j-simple',
+        'ch.qos.logback:logback-classic',
+        'org.apache.logging.log4j:log4j-slf4j-impl',
+      ],
+    },
   );
   await ctx.write('config/log4j2.yaml', LOG4J2_YAML);
   await ctx.write('config/tools-log4j2.yaml', TOOLS_LOG4J2_YAML);

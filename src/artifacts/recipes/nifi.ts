@@ -50,9 +50,16 @@ const LIB_JARS = (v: string, l: { nifiApi: string; slf4j: string; logback: strin
   `ch.qos.logback:logback-classic:${l.logback}`,
   `ch.qos.logback:logback-core:${l.logback}`,
   `org.apache.nifi:nifi-api:${l.nifiApi}`,
-  ...['nifi-framework-api', 'nifi-nar-utils', 'nifi-properties', 'nifi-property-utils', 'nifi-python-framework-api', 'nifi-runtime', 'nifi-server-api', 'nifi-stateless-api'].map(
-    (a) => `org.apache.nifi:${a}:${v}`,
-  ),
+  ...[
+    'nifi-framework-api',
+    'nifi-nar-utils',
+    'nifi-properties',
+    'nifi-property-utils',
+    'nifi-python-framework-api',
+    'nifi-runtime',
+    'nifi-server-api',
+    'nifi-stateless-api',
+  ].map((a) => `org.apache.nifi:${a}:${v}`),
 ];
 
 /**
@@ -318,16 +325,28 @@ async function assembleNifi(ctx: AssembleContext, version: string): Promise<void
   // Every artifact alone: the lib jars are exactly the system class path of the official lib/, and a NAR
   // bundles its own dependencies.
   await ctx.maven(LIB_JARS(version, libs), 'lib', { transitive: false });
-  await ctx.maven(NARS.map((n) => `org.apache.nifi:${n}:${version}:nar`), 'lib', { transitive: false });
+  await ctx.maven(
+    NARS.map((n) => `org.apache.nifi:${n}:${version}:nar`),
+    'lib',
+    { transitive: false },
+  );
 
   // nifi-standard-nar is not served: build it from nifi-standard-processors and its closure (outside the tree).
   const closureDir = path.join(ctx.scratch, 'nifi-standard-processors');
   await ctx.maven([`org.apache.nifi:nifi-standard-processors:${version}`], path.relative(ctx.dir, closureDir));
   await ctx.run([
-    'python3', '-c', BUILD_NAR_PY,
-    path.join(ctx.dir, 'lib'), closureDir, path.join(ctx.dir, 'lib', `nifi-standard-nar-${version}.nar`),
-    'org.apache.nifi', 'nifi-standard-nar', version, 'nifi-standard-shared-nar',
-    `nifi-standard-shared-nar-${version}.nar`, `nifi-standard-services-api-nar-${version}.nar`,
+    'python3',
+    '-c',
+    BUILD_NAR_PY,
+    path.join(ctx.dir, 'lib'),
+    closureDir,
+    path.join(ctx.dir, 'lib', `nifi-standard-nar-${version}.nar`),
+    'org.apache.nifi',
+    'nifi-standard-nar',
+    version,
+    'nifi-standard-shared-nar',
+    `nifi-standard-shared-nar-${version}.nar`,
+    `nifi-standard-services-api-nar-${version}.nar`,
   ]);
 
   await ctx.write('conf/nifi.properties', defaultProperties(version));

@@ -50,7 +50,10 @@ async function move(from: string, to: string): Promise<void> {
 }
 
 async function exists(p: string): Promise<boolean> {
-  return stat(p).then(() => true, () => false);
+  return stat(p).then(
+    () => true,
+    () => false,
+  );
 }
 
 /**
@@ -103,7 +106,10 @@ export async function addKafkaConnectors(ctx: AssembleContext, version: string):
     }
   }
   const kept = (await readdir(path.join(ctx.dir, 'connectors'))).filter((f) => f.endsWith('.jar')).sort();
-  await writeFile(path.join(ctx.dir, 'connectors', 'README'), `Kafka connector for Structured Streaming; pass with --jars:\n${kept.map((f) => `  ${f}\n`).join('')}`);
+  await writeFile(
+    path.join(ctx.dir, 'connectors', 'README'),
+    `Kafka connector for Structured Streaming; pass with --jars:\n${kept.map((f) => `  ${f}\n`).join('')}`,
+  );
   ctx.log(`spark: connectors ${kept.join(', ')}`);
   return kept;
 }
@@ -115,9 +121,7 @@ export function sparkRecipe(version: string): ArtifactRecipe {
     component: 'spark',
     version,
     title: `Apache Spark ${version} (Hadoop 3, Scala 2.13) with the Kafka connector`,
-    ...(sha512
-      ? { url: { url: `https://archive.apache.org/dist/spark/spark-${version}/spark-${version}-bin-hadoop3.tgz`, sha512, stripComponents: 1 } }
-      : {}),
+    ...(sha512 ? { url: { url: `https://archive.apache.org/dist/spark/spark-${version}/spark-${version}-bin-hadoop3.tgz`, sha512, stripComponents: 1 } } : {}),
     javaMin: 17,
     // The official tarball has no Kafka connector: pyro adds it from Maven after unpacking.
     complete: async (ctx) => {
@@ -137,9 +141,13 @@ export function sparkRecipe(version: string): ArtifactRecipe {
       const files = await ctx.pipDownload([`pyspark==${version}`], dl, { noDeps: true });
       const sdist = files.find((f) => f === `pyspark-${version}.tar.gz`);
       if (!sdist) {
-        throw new PyroError('ASSEMBLE_FAILED', `pip download pyspark==${version} gave ${files.join(', ') || 'nothing'}, not the sdist pyspark-${version}.tar.gz`, {
-          hint: 'the index must serve the pyspark sdist (PyPI publishes no wheel for it)',
-        });
+        throw new PyroError(
+          'ASSEMBLE_FAILED',
+          `pip download pyspark==${version} gave ${files.join(', ') || 'nothing'}, not the sdist pyspark-${version}.tar.gz`,
+          {
+            hint: 'the index must serve the pyspark sdist (PyPI publishes no wheel for it)',
+          },
+        );
       }
       const unpack = path.join(ctx.scratch, 'pyspark-unpacked');
       await rm(unpack, { recursive: true, force: true });

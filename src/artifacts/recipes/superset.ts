@@ -54,7 +54,7 @@ export function wheelhouseTarget(files: string[]): WheelhouseTarget {
   }
   if (pythons.size > 1 || arches.size > 1) {
     throw new PyroError('ASSEMBLE_FAILED', `the wheels mix Python versions (${[...pythons].join(', ')}) or CPUs (${[...arches].join(', ')})`, {
-      hint: 'build the wheelhouse with one interpreter (the hosts\' Python)',
+      hint: "build the wheelhouse with one interpreter (the hosts' Python)",
     });
   }
   return { python: [...pythons][0] ?? 'any', arch: [...arches][0] ?? 'any', glibcMin: glibcMin ?? 'any' };
@@ -174,10 +174,14 @@ export function supersetRecipe(version: string): ArtifactRecipe {
         await ctx.run(['python3', scan, wheelsDir, minor, out]);
         const needs = JSON.parse(await readFile(out, 'utf8')) as { name: string; requirement: string; marker: string }[];
         if (needs.length === 0) break;
-        if (round > 3) throw new PyroError('ASSEMBLE_FAILED', `superset: marker-gated requirements keep appearing: ${needs.map((n) => n.requirement).join(', ')}`);
+        if (round > 3)
+          throw new PyroError('ASSEMBLE_FAILED', `superset: marker-gated requirements keep appearing: ${needs.map((n) => n.requirement).join(', ')}`);
         for (const n of needs) gated.set(n.name, [...(gated.get(n.name) ?? []), n.marker]);
         ctx.log(`superset: adding for other patch releases of Python ${minor}: ${needs.map((n) => `${n.requirement} (${n.marker})`).join(', ')}`);
-        await ctx.pipWheel(needs.map((n) => n.requirement), 'wheels');
+        await ctx.pipWheel(
+          needs.map((n) => n.requirement),
+          'wheels',
+        );
       }
       // pip itself, to bootstrap the venv on hosts without ensurepip.
       const all = await ctx.pipWheel(['pip'], 'wheels', { noDeps: true });

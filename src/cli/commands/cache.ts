@@ -18,7 +18,10 @@ export async function cacheListCommand(opts: { json?: boolean }, ctx: RunContext
     return;
   }
   ctx.out.info(`${cache.root}: ${entries.length} distribution${entries.length === 1 ? '' : 's'}`);
-  for (const e of entries) ctx.out.info(`  ${e.component.padEnd(16)} ${e.version.padEnd(10)} ${(e.size / 1048576).toFixed(0).padStart(5)} MiB  ${e.source.padEnd(9)} ${e.sha256.slice(0, 12)}`);
+  for (const e of entries)
+    ctx.out.info(
+      `  ${e.component.padEnd(16)} ${e.version.padEnd(10)} ${(e.size / 1048576).toFixed(0).padStart(5)} MiB  ${e.source.padEnd(9)} ${e.sha256.slice(0, 12)}`,
+    );
 }
 
 /** `pyro cache prune`: removes blobs nothing refers to and stale temp files. */

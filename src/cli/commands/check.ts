@@ -43,8 +43,15 @@ export async function checkCommand(opts: CheckOptions, ctx: RunContext): Promise
       // Ports held by pyro's own running services (known by their pid files) are not clashes.
       const watched = inventory.instances.filter((i) => i.host === spec && serviceOf(i).runtime).map((i) => watchProcess(i, inventory.clusterName));
       const procs = watched.length ? await readHostState(host, spec, watched, [], { signal: ctx.signal, withFiles: false }) : undefined;
-      const running = new Set(Object.entries(procs?.services ?? {}).filter(([, v]) => v.state === 'running').map(([k]) => k));
-      const how = spec.connection === 'local' ? 'local' : `ssh ${spec.ssh.user ?? ''}${spec.ssh.user ? '@' : ''}${spec.address}${spec.ssh.port ? `:${spec.ssh.port}` : ''}`;
+      const running = new Set(
+        Object.entries(procs?.services ?? {})
+          .filter(([, v]) => v.state === 'running')
+          .map(([k]) => k),
+      );
+      const how =
+        spec.connection === 'local'
+          ? 'local'
+          : `ssh ${spec.ssh.user ?? ''}${spec.ssh.user ? '@' : ''}${spec.address}${spec.ssh.port ? `:${spec.ssh.port}` : ''}`;
       const rows: CheckResult[] = [{ host: spec.name, check: 'connect', status: 'ok', detail: `${how}, ${facts.rttMs} ms round trip` }];
       return [...rows, ...evaluateHost(inventory, spec, facts, running)];
     },

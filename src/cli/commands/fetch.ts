@@ -72,7 +72,14 @@ export async function fetchCommand(opts: FetchCommandOptions, ctx: RunContext): 
     ctx.out.info(
       renderTable(
         ['component', 'version', 'status', 'source', 'size', 'time'],
-        rows.map((r) => [r.component, r.version, r.status, r.source ?? '', r.sizeMb === undefined ? '' : `${r.sizeMb} MiB`, r.seconds === undefined ? '' : `${r.seconds} s`]),
+        rows.map((r) => [
+          r.component,
+          r.version,
+          r.status,
+          r.source ?? '',
+          r.sizeMb === undefined ? '' : `${r.sizeMb} MiB`,
+          r.seconds === undefined ? '' : `${r.seconds} s`,
+        ]),
         ctx.out.isTTY,
       ),
     );

@@ -58,7 +58,16 @@ export async function initCommand(opts: InitOptions, ctx: RunContext, prompts: (
   if (opts.name !== undefined && !NAME_RE.test(opts.name)) {
     throw new InputError('INIT_BAD_NAME', `cluster name "${opts.name}" is not valid`, { hint: 'use lowercase letters, digits and dashes, e.g. analytics' });
   }
-  const name = opts.name ?? (p ? await p.text('Cluster name', { default: opts.local ? 'local' : 'analytics', validate: (v) => NAME_RE.test(v) || 'lowercase letters, digits and dashes' }) : opts.local ? 'local' : 'analytics');
+  const name =
+    opts.name ??
+    (p
+      ? await p.text('Cluster name', {
+          default: opts.local ? 'local' : 'analytics',
+          validate: (v) => NAME_RE.test(v) || 'lowercase letters, digits and dashes',
+        })
+      : opts.local
+        ? 'local'
+        : 'analytics');
   const output = opts.output ?? path.join('inventories', `${name}.yaml`);
   if (!opts.dryRun && existsSync(output) && !opts.force) {
     throw new InputError('INIT_EXISTS', `${output} already exists; not overwriting it`, { hint: 'pass --force to replace it, or -o to write elsewhere' });
@@ -74,13 +83,25 @@ export async function initCommand(opts: InitOptions, ctx: RunContext, prompts: (
 
   const remote = !opts.local;
   const user = opts.user ?? (remote && p ? await p.text('SSH user', { default: os.userInfo().username }) : remote ? os.userInfo().username : undefined);
-  const identity = opts.identity ?? (remote && p ? (await p.text('SSH private key (empty: use ssh-agent)', { default: defaultIdentity() ?? '' })) || undefined : remote ? defaultIdentity() : undefined);
+  const identity =
+    opts.identity ??
+    (remote && p
+      ? (await p.text('SSH private key (empty: use ssh-agent)', { default: defaultIdentity() ?? '' })) || undefined
+      : remote
+        ? defaultIdentity()
+        : undefined);
 
   let layout = proposeLayout(hosts, COMPONENT_SPECS);
   const draft = (l: Layout): InventoryDraft => ({ cluster: name, layout: l, user, identity, port: opts.port, jump: opts.jump });
   for (;;) {
     if (p) {
-      ctx.out.info(renderTable(['host', 'address', 'roles'], layout.hosts.map((h) => [h.name, h.address, h.roles.join(', ')]), ctx.out.isTTY));
+      ctx.out.info(
+        renderTable(
+          ['host', 'address', 'roles'],
+          layout.hosts.map((h) => [h.name, h.address, h.roles.join(', ')]),
+          ctx.out.isTTY,
+        ),
+      );
       const choice = await p.choose('Use this role layout?', [
         { value: 'accept', name: 'Accept' },
         { value: 'edit', name: 'Edit the roles of each host' },
@@ -88,7 +109,10 @@ export async function initCommand(opts: InitOptions, ctx: RunContext, prompts: (
       if (choice === 'edit') {
         const edited: Layout = { hosts: [] };
         for (const h of layout.hosts) {
-          const roles = await p.pick(`Roles of ${h.name} (${h.address})`, ROLE_NAMES.map((r) => ({ value: r, checked: h.roles.includes(r) })));
+          const roles = await p.pick(
+            `Roles of ${h.name} (${h.address})`,
+            ROLE_NAMES.map((r) => ({ value: r, checked: h.roles.includes(r) })),
+          );
           edited.hosts.push({ ...h, roles });
         }
         layout = edited;

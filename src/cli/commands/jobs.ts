@@ -45,17 +45,33 @@ export async function jobsListCommand(o: { inventory: string; json?: boolean; al
     ctx.out.info('no jobs declared or running');
     return;
   }
-  ctx.out.info(renderTable(['JOB', 'STATE', 'APPLICATION', 'UPTIME', 'INPUT/S', 'BATCH', 'LAST BATCH'], rows.map((r) => [
-    r.name, r.state, r.appId ?? '-', r.uptimeSec !== undefined ? age(r.uptimeSec * 1000) : '-',
-    r.inputRowsPerSecond !== undefined ? r.inputRowsPerSecond.toFixed(1) : '-', r.batchDurationMs !== undefined ? `${r.batchDurationMs} ms` : '-', r.lastBatch !== undefined ? String(r.lastBatch) : '-',
-  ]), ctx.out.isTTY));
+  ctx.out.info(
+    renderTable(
+      ['JOB', 'STATE', 'APPLICATION', 'UPTIME', 'INPUT/S', 'BATCH', 'LAST BATCH'],
+      rows.map((r) => [
+        r.name,
+        r.state,
+        r.appId ?? '-',
+        r.uptimeSec !== undefined ? age(r.uptimeSec * 1000) : '-',
+        r.inputRowsPerSecond !== undefined ? r.inputRowsPerSecond.toFixed(1) : '-',
+        r.batchDurationMs !== undefined ? `${r.batchDurationMs} ms` : '-',
+        r.lastBatch !== undefined ? String(r.lastBatch) : '-',
+      ]),
+      ctx.out.isTTY,
+    ),
+  );
 }
 
 export async function jobsStopCommand(name: string, o: { inventory: string; json?: boolean }, ctx: RunContext): Promise<void> {
   const jc = await openJobContext(o.inventory, ctx.out, { quiet: o.json });
   const r = await stopJob(jc, name);
   if (o.json) ctx.out.data({ ok: true, job: name, ...r });
-  else ctx.out.info(r.how === 'not-running' ? `${name} is not running` : `${name} (${r.appId}) stopped ${r.how === 'graceful' ? 'between batches' : 'by a YARN kill after the grace period'}`);
+  else
+    ctx.out.info(
+      r.how === 'not-running'
+        ? `${name} is not running`
+        : `${name} (${r.appId}) stopped ${r.how === 'graceful' ? 'between batches' : 'by a YARN kill after the grace period'}`,
+    );
 }
 
 export async function jobsLogsCommand(name: string, o: { inventory: string; bytes?: number }, ctx: RunContext): Promise<void> {

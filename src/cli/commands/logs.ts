@@ -31,7 +31,14 @@ export async function logsCommand(role: string, o: LogsOptions, ctx: RunContext)
     throw new InputError('UNKNOWN_HOST', `${role} does not run on ${o.host}`, { hint: `it runs on ${on.join(', ')}` });
   }
   const names = new Set(targets.map((t) => t.host.name));
-  const s = await openSession({ inventory: o.inventory, command: 'pyro logs', out: ctx.out, signal: ctx.signal, quiet: true, hostFilter: (h) => names.has(h.name) });
+  const s = await openSession({
+    inventory: o.inventory,
+    command: 'pyro logs',
+    out: ctx.out,
+    signal: ctx.signal,
+    quiet: true,
+    hostFilter: (h) => names.has(h.name),
+  });
   try {
     const prefix = targets.length > 1;
     const n = o.lines ?? 50;
@@ -47,10 +54,13 @@ export async function logsCommand(role: string, o: LogsOptions, ctx: RunContext)
           for (const l of lines) ctx.out.info(prefix ? `${ctx.out.color.cyan(`[${name}]`)} ${l}` : l);
         };
         const cmd = `[ -f ${q(file)} ] || { echo "no log yet: ${file}" >&2; exit 3; }; exec tail -n ${n} ${o.follow ? '-F ' : ''}${q(file)}`;
-        const r = await s.hosts.get(name)!.exec(cmd, { onStdout: emit, signal: ctx.signal }).catch((e: Error & { code?: string }) => {
-          if (e.code === 'EXEC_ABORTED') return { exitCode: 0, stdout: '', stderr: '' };
-          throw e;
-        });
+        const r = await s.hosts
+          .get(name)!
+          .exec(cmd, { onStdout: emit, signal: ctx.signal })
+          .catch((e: Error & { code?: string }) => {
+            if (e.code === 'EXEC_ABORTED') return { exitCode: 0, stdout: '', stderr: '' };
+            throw e;
+          });
         if (partial) emit(Buffer.from('\n'));
         if (r.exitCode === 3) throw new InputError('NO_LOG', r.stderr.trim(), { hint: `has ${role} been started on ${name}? \`pyro up\`` });
       },

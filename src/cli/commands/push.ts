@@ -31,7 +31,11 @@ export async function pushCommand(opts: PushCommandOptions, ctx: RunContext): Pr
     if (!opts.json) ctx.out.info(`imported ${imported.length} distributions from ${opts.bundle}`);
   }
   const needs = artifactNeeds(inventory);
-  const byComponent = await pushItems(inventory, cache, { signal: ctx.signal, offline: Boolean(opts.bundle), log: (l: string) => !opts.json && ctx.out.info(`  ${l}`) });
+  const byComponent = await pushItems(inventory, cache, {
+    signal: ctx.signal,
+    offline: Boolean(opts.bundle),
+    log: (l: string) => !opts.json && ctx.out.info(`  ${l}`),
+  });
 
   const specs = needs.perHost.filter((h) => h.components.length).map((h) => h.spec);
   const hosts = createHosts(specs, { knownHostsFile: knownHostsFile(inventory.clusterName), trustNewHosts: false });
@@ -46,7 +50,12 @@ export async function pushCommand(opts: PushCommandOptions, ctx: RunContext): Pr
         if (opts.json) return;
         for (const p of plan) {
           const where = versionDir(spec, p.item.component, p.item.version);
-          const what = p.action === 'skip' ? 'up to date' : p.action === 'link' ? `switch current (${p.remote})` : `${opts.dryRun ? 'would push' : 'push'} ${mib(p.item.size)} (${p.remote})`;
+          const what =
+            p.action === 'skip'
+              ? 'up to date'
+              : p.action === 'link'
+                ? `switch current (${p.remote})`
+                : `${opts.dryRun ? 'would push' : 'push'} ${mib(p.item.size)} (${p.remote})`;
           ctx.out.host(spec.name, `${p.item.component} ${p.item.version}: ${what} -> ${where}`);
         }
       };
@@ -69,7 +78,10 @@ export async function pushCommand(opts: PushCommandOptions, ctx: RunContext): Pr
       if (!opts.json && sent.length) {
         const total = sent.reduce((n, o) => n + o.item.size, 0);
         const secs = outcomes.reduce((n, o) => n + o.seconds, 0);
-        ctx.out.host(spec.name, `${sent.length} distribution${sent.length === 1 ? '' : 's'}, ${mib(total)} in ${secs.toFixed(1)} s (${(total / 1048576 / Math.max(secs, 0.001)).toFixed(0)} MiB/s, host setup included)`);
+        ctx.out.host(
+          spec.name,
+          `${sent.length} distribution${sent.length === 1 ? '' : 's'}, ${mib(total)} in ${secs.toFixed(1)} s (${(total / 1048576 / Math.max(secs, 0.001)).toFixed(0)} MiB/s, host setup included)`,
+        );
       }
       return outcomes;
     },
@@ -88,14 +100,23 @@ export async function pushCommand(opts: PushCommandOptions, ctx: RunContext): Pr
       hosts: results.map((r) => ({
         host: r.host.name,
         ok: r.ok,
-        ...(r.ok ? { artifacts: r.value.map((o) => ({ component: o.item.component, version: o.item.version, action: o.action, seconds: o.seconds })) } : { error: r.error.message, hint: r.error.hint }),
+        ...(r.ok
+          ? { artifacts: r.value.map((o) => ({ component: o.item.component, version: o.item.version, action: o.action, seconds: o.seconds })) }
+          : { error: r.error.message, hint: r.error.hint }),
       })),
     });
   } else if (!failed.length) {
-    ctx.out.info(pushedCount || opts.dryRun ? `${opts.dryRun ? 'would push' : 'pushed'} ${pushedCount} distribution(s) in ${secs} s` : `nothing to push: every host is up to date (${secs} s)`);
+    ctx.out.info(
+      pushedCount || opts.dryRun
+        ? `${opts.dryRun ? 'would push' : 'pushed'} ${pushedCount} distribution(s) in ${secs} s`
+        : `nothing to push: every host is up to date (${secs} s)`,
+    );
   }
   if (failed.length) {
     if (opts.json) throw new ExitError(ExitCode.failure);
-    throw new AggregateFailure(`push failed on ${failed.length} host${failed.length === 1 ? '' : 's'}`, failed.flatMap((f) => (f.ok ? [] : [f.error])));
+    throw new AggregateFailure(
+      `push failed on ${failed.length} host${failed.length === 1 ? '' : 's'}`,
+      failed.flatMap((f) => (f.ok ? [] : [f.error])),
+    );
   }
 }

@@ -28,8 +28,14 @@ export async function statusCommand(o: StatusOptions, ctx: RunContext): Promise<
     ctx.out.data(st);
   } else {
     const rows = st.instances.map((i) => [
-      i.host, i.role, stateColor(ctx, i.state) + (i.pendingRestart ? ' *' : ''), i.pid ? String(i.pid) : '-', uptime(i.uptimeSec),
-      Object.values(i.ports).join(','), i.version, i.probe,
+      i.host,
+      i.role,
+      stateColor(ctx, i.state) + (i.pendingRestart ? ' *' : ''),
+      i.pid ? String(i.pid) : '-',
+      uptime(i.uptimeSec),
+      Object.values(i.ports).join(','),
+      i.version,
+      i.probe,
     ]);
     ctx.out.info(renderTable(['HOST', 'SERVICE', 'STATE', 'PID', 'UPTIME', 'PORTS', 'VERSION', 'DETAIL'], rows, ctx.out.isTTY));
     if (st.instances.some((i) => i.pendingRestart)) ctx.out.info('* runs an older configuration: `pyro up` restarts it');

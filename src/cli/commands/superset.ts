@@ -18,7 +18,8 @@ export async function supersetSyncCommand(o: { inventory: string; prune?: boolea
     return;
   }
   for (const d of r.dashboards) ctx.out.info(`${d.title}: ${d.url}`);
-  if (r.removed.some((d) => !d.deleted) && !o.prune) ctx.out.warn(`${r.removed.length} dataset(s) pyro registered are no longer in the inventory; --prune deletes them`);
+  if (r.removed.some((d) => !d.deleted) && !o.prune)
+    ctx.out.warn(`${r.removed.length} dataset(s) pyro registered are no longer in the inventory; --prune deletes them`);
 }
 
 /**
@@ -31,27 +32,53 @@ export async function credentialsCommand(service: string, o: { inventory: string
   if (!mod) throw new InputError('UNKNOWN_SERVICE', `pyro keeps no credentials for ${service}`, { hint: `one of: ${keeping.join(', ')}` });
   const jc = await openJobContext(o.inventory, ctx.out, { quiet: true });
   const row = mod.credentials!({ inv: jc.inv, ids: jc.ids, secrets: jc.secrets });
-  if (!row) throw new InputError('NO_SUCH_ROLE', `${jc.inv.file} has no host with the role ${mod.roles.map((r) => r.role).join(' or ')}`, { hint: `add ${mod.roles[0]!.role} to one host's roles` });
+  if (!row)
+    throw new InputError('NO_SUCH_ROLE', `${jc.inv.file} has no host with the role ${mod.roles.map((r) => r.role).join(' or ')}`, {
+      hint: `add ${mod.roles[0]!.role} to one host's roles`,
+    });
   if (o.reset) {
-    if (service !== 'superset') throw new InputError('NO_RESET', `--reset is for superset; \`pyro up\` sets ${service}'s password whenever it starts the server`);
+    if (service !== 'superset')
+      throw new InputError('NO_RESET', `--reset is for superset; \`pyro up\` sets ${service}'s password whenever it starts the server`);
     await resetAdmin(o.inventory, supersetInstance(jc.inv)!.host.name, ctx);
   }
   if (o.json) ctx.out.data({ service, ...row });
-  else ctx.out.info(renderTable(['', ''], Object.entries(row).map(([k, v]) => [k, String(v)]), false));
+  else
+    ctx.out.info(
+      renderTable(
+        ['', ''],
+        Object.entries(row).map(([k, v]) => [k, String(v)]),
+        false,
+      ),
+    );
 }
 
 /** Runs the conf dir's init.sh reset-admin on the Superset host, the state's password on its stdin (never in argv). */
 async function resetAdmin(inventory: string, hostName: string, ctx: RunContext): Promise<void> {
-  const s = await openSession({ inventory, command: 'pyro credentials superset --reset', out: ctx.out, signal: ctx.signal, quiet: true, lock: true, hostFilter: (h) => h.name === hostName });
+  const s = await openSession({
+    inventory,
+    command: 'pyro credentials superset --reset',
+    out: ctx.out,
+    signal: ctx.signal,
+    quiet: true,
+    lock: true,
+    hostFilter: (h) => h.name === hostName,
+  });
   try {
     const inst = supersetInstance(s.inv)!;
     const r = await hostOf(s, hostName).exec(`sh ${instancePaths(inst).conf}/init.sh reset-admin 2>&1`, {
-      stdin: `${s.secrets[SUPERSET_ADMIN_SECRET]}\n`, timeoutMs: 180_000, signal: ctx.signal,
+      stdin: `${s.secrets[SUPERSET_ADMIN_SECRET]}\n`,
+      timeoutMs: 180_000,
+      signal: ctx.signal,
     });
     if (r.exitCode !== 0) {
-      throw new HostError('SUPERSET_RESET_FAILED', hostName, `resetting Superset's admin password on ${hostName} failed (exit ${r.exitCode}): ${r.stdout.trim().split('\n').slice(-5).join('\n')}`, {
-        hint: 'run `pyro up` first: it writes admin.secret and init.sh to the Superset host',
-      });
+      throw new HostError(
+        'SUPERSET_RESET_FAILED',
+        hostName,
+        `resetting Superset's admin password on ${hostName} failed (exit ${r.exitCode}): ${r.stdout.trim().split('\n').slice(-5).join('\n')}`,
+        {
+          hint: 'run `pyro up` first: it writes admin.secret and init.sh to the Superset host',
+        },
+      );
     }
     ctx.out.info(`Superset: ${r.stdout.trim().split('\n').pop()}`);
   } finally {

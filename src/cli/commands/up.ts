@@ -16,7 +16,11 @@ export interface UpCommandOptions {
 export async function upCommand(o: UpCommandOptions, ctx: RunContext): Promise<void> {
   let hint: string | undefined;
   try {
-    const r = await runUp({ inventory: o.inventory, dryRun: o.dryRun, timeoutSec: o.timeout, trustNewHosts: o.trustNewHosts, prepare: o.prepare }, ctx.out, ctx.signal);
+    const r = await runUp(
+      { inventory: o.inventory, dryRun: o.dryRun, timeoutSec: o.timeout, trustNewHosts: o.trustNewHosts, prepare: o.prepare },
+      ctx.out,
+      ctx.signal,
+    );
     if (o.json) ctx.out.data(r);
     hint = r.openHint;
   } catch (e) {

@@ -28,7 +28,10 @@ export async function validateCommand(opts: ValidateOptions, ctx: RunContext): P
     ctx.out.info(
       `${opts.inventory}: valid. Cluster ${inventory.clusterName}: ${inventory.hosts.length} host${inventory.hosts.length === 1 ? '' : 's'}, ` +
         `${inventory.instances.length} service instances (${roles.size} roles)` +
-        sectionCounts(inventory).map((c) => `, ${c}`).join('') + '.',
+        sectionCounts(inventory)
+          .map((c) => `, ${c}`)
+          .join('') +
+        '.',
     );
   } catch (err) {
     if (opts.json && err instanceof InventoryError) {
@@ -45,5 +48,7 @@ export async function validateCommand(opts: ValidateOptions, ctx: RunContext): P
 
 /** `3 topics`, `1 jobs`...: the size of each section the services own that the inventory declares. */
 function sectionCounts(inv: Inventory): string[] {
-  return Object.entries(inv.sections).filter(([, v]) => Array.isArray(v)).map(([k, v]) => `${(v as unknown[]).length} ${k}`);
+  return Object.entries(inv.sections)
+    .filter(([, v]) => Array.isArray(v))
+    .map(([k, v]) => `${(v as unknown[]).length} ${k}`);
 }

@@ -1,7 +1,9 @@
 import { defineModule, defineService } from '../definition.js';
 
 const role = defineService({
-  role: 'flume', component: 'flume', title: 'Apache Flume agent',
+  role: 'flume',
+  component: 'flume',
+  title: 'Apache Flume agent',
   placement: 'second',
   artifacts: ['flume'],
   dependsOn: ['kafka-broker'],
@@ -10,7 +12,9 @@ const role = defineService({
     { name: 'monitoring', default: 34545, description: 'HTTP metrics' },
   ],
   dirs: [{ name: 'channel', default: 'flume', description: 'file channel checkpoint and data', holdsData: true }],
-  heapMb: 512, extraMemoryMb: 128, javaMin: 17,
+  heapMb: 512,
+  extraMemoryMb: 128,
+  javaMin: 17,
 });
 
 /** Apache Flume agents: ingestion into Kafka (not run by this version yet). */

@@ -22,11 +22,24 @@ export const HADOOP_LOG_FILE = 'daemon.log';
 export function hadoopLaunch(ctx: RuntimeContext, main: string, args: string[] = [], heapMb = ctx.heapMb): string[] {
   const root = ctx.artifactRoot('hadoop');
   return [
-    ctx.java, `-Xms${heapMb}m`, `-Xmx${heapMb}m`, ...HADOOP_JAVA17_OPENS, '-Djava.net.preferIPv4Stack=true',
-    roleMarker(ctx.inst.def.role), `-Dhadoop.home.dir=${root}`, `-Dhadoop.log.dir=${ctx.paths.logs}`, `-Dyarn.log.dir=${ctx.paths.logs}`,
-    `-Dhadoop.log.file=${HADOOP_LOG_FILE}`, '-Dhadoop.root.logger=INFO,RFA', '-Dhadoop.log.maxfilesize=64MB', '-Dhadoop.log.maxbackupindex=10',
+    ctx.java,
+    `-Xms${heapMb}m`,
+    `-Xmx${heapMb}m`,
+    ...HADOOP_JAVA17_OPENS,
+    '-Djava.net.preferIPv4Stack=true',
+    roleMarker(ctx.inst.def.role),
+    `-Dhadoop.home.dir=${root}`,
+    `-Dhadoop.log.dir=${ctx.paths.logs}`,
+    `-Dyarn.log.dir=${ctx.paths.logs}`,
+    `-Dhadoop.log.file=${HADOOP_LOG_FILE}`,
+    '-Dhadoop.root.logger=INFO,RFA',
+    '-Dhadoop.log.maxfilesize=64MB',
+    '-Dhadoop.log.maxbackupindex=10',
     `-Dlog4j.configuration=file:${root}/etc/hadoop/log4j.properties`,
-    '-cp', hadoopClasspath(root, ctx.paths.conf), main, ...args,
+    '-cp',
+    hadoopClasspath(root, ctx.paths.conf),
+    main,
+    ...args,
   ];
 }
 
@@ -34,7 +47,11 @@ export function hadoopLaunch(ctx: RuntimeContext, main: string, args: string[] =
 export function hadoopEnv(ctx: RuntimeContext): Record<string, string> {
   const root = ctx.artifactRoot('hadoop');
   return {
-    HADOOP_HOME: root, HADOOP_COMMON_HOME: root, HADOOP_HDFS_HOME: root, HADOOP_YARN_HOME: root, HADOOP_MAPRED_HOME: root,
+    HADOOP_HOME: root,
+    HADOOP_COMMON_HOME: root,
+    HADOOP_HDFS_HOME: root,
+    HADOOP_YARN_HOME: root,
+    HADOOP_MAPRED_HOME: root,
     HADOOP_CONF_DIR: ctx.paths.conf,
   };
 }

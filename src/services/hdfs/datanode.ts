@@ -5,7 +5,10 @@ import { hdfsFiles } from './files.js';
 import { dataNodeReady, hdfsGate } from './probes.js';
 
 export default defineService({
-  role: 'hdfs-datanode', component: 'hdfs', settingsKey: 'datanode', title: 'HDFS DataNode',
+  role: 'hdfs-datanode',
+  component: 'hdfs',
+  settingsKey: 'datanode',
+  title: 'HDFS DataNode',
   placement: 'workers',
   artifacts: ['hadoop'],
   count: { what: 'DataNode', atLeast: 1 },
@@ -16,7 +19,9 @@ export default defineService({
     { name: 'ipc', default: 9867, description: 'IPC' },
   ],
   dirs: [{ name: 'data', default: 'hdfs/data', description: 'blocks (dfs.datanode.data.dir)', holdsData: true }],
-  heapMb: 512, extraMemoryMb: 256, javaMin: 17,
+  heapMb: 512,
+  extraMemoryMb: 256,
+  javaMin: 17,
   runtime: {
     files: hdfsFiles,
     env: hadoopEnv,

@@ -5,7 +5,10 @@ import { hdfsFiles } from './files.js';
 import { nameNodeReady } from './probes.js';
 
 export default defineService({
-  role: 'hdfs-namenode', component: 'hdfs', settingsKey: 'namenode', title: 'HDFS NameNode',
+  role: 'hdfs-namenode',
+  component: 'hdfs',
+  settingsKey: 'namenode',
+  title: 'HDFS NameNode',
   placement: 'first',
   artifacts: ['hadoop'],
   count: { what: 'NameNode', exactly: 1, why: 'no HA yet' },
@@ -15,7 +18,9 @@ export default defineService({
     { name: 'http', default: 9870, description: 'web UI, WebHDFS and JMX' },
   ],
   dirs: [{ name: 'name', default: 'hdfs/name', description: 'fsimage and edits (dfs.namenode.name.dir)', holdsData: true }],
-  heapMb: 1024, extraMemoryMb: 256, javaMin: 17,
+  heapMb: 1024,
+  extraMemoryMb: 256,
+  javaMin: 17,
   runtime: {
     files: hdfsFiles,
     env: hadoopEnv,

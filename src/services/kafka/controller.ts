@@ -3,14 +3,19 @@ import { controllerReady, quorumGate } from './probes.js';
 import { kafkaFiles, kafkaFormat, kafkaLaunch } from './files.js';
 
 export default defineService({
-  role: 'kafka-controller', component: 'kafka', settingsKey: 'controller', title: 'Kafka KRaft controller',
+  role: 'kafka-controller',
+  component: 'kafka',
+  settingsKey: 'controller',
+  title: 'Kafka KRaft controller',
   placement: 'quorum',
   artifacts: ['kafka'],
   count: { what: 'Kafka controller', odd: true, why: 'the KRaft quorum needs an odd number' },
   dependsOn: [],
   ports: [{ name: 'controller', default: 9093, description: 'KRaft controller listener' }],
   dirs: [{ name: 'metadata', default: 'kafka/metadata', description: 'KRaft metadata log', holdsData: true }],
-  heapMb: 512, extraMemoryMb: 256, javaMin: 17,
+  heapMb: 512,
+  extraMemoryMb: 256,
+  javaMin: 17,
   runtime: {
     files: kafkaFiles,
     launch: kafkaLaunch,

@@ -32,5 +32,8 @@ export function nodeId(ids: ClusterIds, inst: ServiceInstance): number {
 
 /** Static KRaft voters: `id@address:port` of every controller. */
 export function quorumVoters(inv: Inventory, ids: ClusterIds): string {
-  return inv.instances.filter((i) => i.def.role === CONTROLLER).map((c) => `${nodeId(ids, c)}@${endpoint(c, 'controller')}`).join(',');
+  return inv.instances
+    .filter((i) => i.def.role === CONTROLLER)
+    .map((c) => `${nodeId(ids, c)}@${endpoint(c, 'controller')}`)
+    .join(',');
 }

@@ -59,9 +59,19 @@ export function kafkaFiles(ctx: RuntimeContext): Record<string, string> {
 export function kafkaLaunch(ctx: RuntimeContext): string[] {
   const root = ctx.artifactRoot('kafka');
   return [
-    ctx.java, `-Xms${ctx.heapMb}m`, `-Xmx${ctx.heapMb}m`, '-XX:+UseG1GC', '-XX:MaxGCPauseMillis=20', '-Djava.awt.headless=true',
-    roleMarker(ctx.inst.def.role), `-Dlog4j2.configurationFile=${root}/config/log4j2.yaml`, `-Dkafka.logs.dir=${ctx.paths.logs}`,
-    '-cp', `${root}/libs/*`, KAFKA_MAIN.broker, `${ctx.paths.conf}/server.properties`,
+    ctx.java,
+    `-Xms${ctx.heapMb}m`,
+    `-Xmx${ctx.heapMb}m`,
+    '-XX:+UseG1GC',
+    '-XX:MaxGCPauseMillis=20',
+    '-Djava.awt.headless=true',
+    roleMarker(ctx.inst.def.role),
+    `-Dlog4j2.configurationFile=${root}/config/log4j2.yaml`,
+    `-Dkafka.logs.dir=${ctx.paths.logs}`,
+    '-cp',
+    `${root}/libs/*`,
+    KAFKA_MAIN.broker,
+    `${ctx.paths.conf}/server.properties`,
   ];
 }
 
@@ -73,9 +83,17 @@ export function kafkaFormat(ctx: RuntimeContext): { dir: string; done: string; a
     dir,
     done: `${dir}/meta.properties`,
     argv: [
-      ctx.java, '-Xmx256m', `-Dlog4j2.configurationFile=${root}/config/tools-log4j2.yaml`, '-cp', `${root}/libs/*`,
+      ctx.java,
+      '-Xmx256m',
+      `-Dlog4j2.configurationFile=${root}/config/tools-log4j2.yaml`,
+      '-cp',
+      `${root}/libs/*`,
       // `=`: an id may start with '-', which argparse would take for an option.
-      KAFKA_MAIN.storage, 'format', `--cluster-id=${ctx.ids.kafkaClusterId}`, '-c', `${ctx.paths.conf}/server.properties`,
+      KAFKA_MAIN.storage,
+      'format',
+      `--cluster-id=${ctx.ids.kafkaClusterId}`,
+      '-c',
+      `${ctx.paths.conf}/server.properties`,
     ],
   };
 }

@@ -11,7 +11,11 @@ export async function controllerReady(inst: ServiceInstance, ctx: ProbeContext):
     if (q.errorCode === NOT_LEADER) return { ok: true, detail: 'quorum follower (the leader describes the quorum)' };
     const me = nodeId(ctx.ids, inst);
     const role = q.leaderId === me ? 'leader' : q.voters.some((v) => v.id === me) ? 'voter' : 'observer';
-    return { ok: q.leaderId >= 0, detail: q.leaderId >= 0 ? `quorum ${role}, leader ${q.leaderId} (epoch ${q.leaderEpoch})` : 'no quorum leader yet', data: { leaderId: q.leaderId } };
+    return {
+      ok: q.leaderId >= 0,
+      detail: q.leaderId >= 0 ? `quorum ${role}, leader ${q.leaderId} (epoch ${q.leaderEpoch})` : 'no quorum leader yet',
+      data: { leaderId: q.leaderId },
+    };
   } catch (e) {
     return { ok: false, detail: `DescribeQuorum at ${inst.host.address}:${inst.ports.controller}: ${errorText(e)}` };
   }
@@ -31,7 +35,11 @@ export async function quorumGate(controllers: ServiceInstance[], ctx: ProbeConte
       const voters = q.voters.map((v) => v.id);
       const missing = want.filter((id) => !voters.includes(id));
       const ok = q.leaderId >= 0 && missing.length === 0;
-      return { ok, detail: `leader ${q.leaderId}, voters [${voters.join(',')}]${missing.length ? `, missing ${missing.join(',')}` : ''}`, data: { leaderId: q.leaderId, voters, observers: q.observers.map((o) => o.id) } };
+      return {
+        ok,
+        detail: `leader ${q.leaderId}, voters [${voters.join(',')}]${missing.length ? `, missing ${missing.join(',')}` : ''}`,
+        data: { leaderId: q.leaderId, voters, observers: q.observers.map((o) => o.id) },
+      };
     } catch (e) {
       last = `${c.host.address}:${c.ports.controller}: ${errorText(e)}`;
     }
@@ -58,7 +66,11 @@ export async function brokersGate(brokers: ServiceInstance[], ctx: ProbeContext)
     const want = brokers.map((b) => nodeId(ctx.ids, b));
     const missing = want.filter((id) => !h.brokers.includes(id));
     const ok = missing.length === 0 && h.underReplicated === 0 && h.offline === 0;
-    const parts = [`${want.length - missing.length}/${want.length} brokers registered`, `${h.underReplicated} under-replicated`, ...(h.offline ? [`${h.offline} offline`] : [])];
+    const parts = [
+      `${want.length - missing.length}/${want.length} brokers registered`,
+      `${h.underReplicated} under-replicated`,
+      ...(h.offline ? [`${h.offline} offline`] : []),
+    ];
     return { ok, detail: parts.join(', '), data: { ...h } };
   } catch (e) {
     return { ok: false, detail: `Kafka metadata: ${errorText(e)}` };

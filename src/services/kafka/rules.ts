@@ -5,8 +5,12 @@ import { brokerCount } from './endpoints.js';
 import { topicsOf } from './sections.js';
 
 const REPLICATION_KEYS = [
-  'default.replication.factor', 'offsets.topic.replication.factor', 'transaction.state.log.replication.factor',
-  'transaction.state.log.min.isr', 'share.coordinator.state.topic.replication.factor', 'min.insync.replicas',
+  'default.replication.factor',
+  'offsets.topic.replication.factor',
+  'transaction.state.log.replication.factor',
+  'transaction.state.log.min.isr',
+  'share.coordinator.state.topic.replication.factor',
+  'min.insync.replicas',
 ];
 
 /** Replication (internal topics, declared topics) can't exceed the brokers. */

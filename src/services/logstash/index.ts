@@ -1,7 +1,9 @@
 import { defineModule, defineService } from '../definition.js';
 
 const role = defineService({
-  role: 'logstash', component: 'logstash', title: 'Logstash',
+  role: 'logstash',
+  component: 'logstash',
+  title: 'Logstash',
   artifacts: ['logstash'],
   dependsOn: ['kafka-broker'],
   ports: [
@@ -9,7 +11,9 @@ const role = defineService({
     { name: 'beats', default: 5044, description: 'beats input' },
   ],
   dirs: [{ name: 'data', default: 'logstash', description: 'path.data (queues, dead letters)', holdsData: true }],
-  heapMb: 1024, extraMemoryMb: 256, javaMin: 17,
+  heapMb: 1024,
+  extraMemoryMb: 256,
+  javaMin: 17,
 });
 
 /** Logstash pipelines into Kafka (not run by this version yet). */

@@ -5,7 +5,10 @@ import { PG_SECRET, PG_USER, servingDatabase } from './endpoints.js';
 /** postgresql.conf: sorted `key = value`, strings single-quoted with quotes doubled. */
 function renderPgConf(props: Record<string, ConfigValue>): string {
   const v = (x: ConfigValue) => (typeof x === 'number' || typeof x === 'boolean' ? String(x) : `'${String(x).replace(/'/g, "''")}'`);
-  return `${Object.keys(props).sort().map((k) => `${k} = ${v(props[k]!)}`).join('\n')}\n`;
+  return `${Object.keys(props)
+    .sort()
+    .map((k) => `${k} = ${v(props[k]!)}`)
+    .join('\n')}\n`;
 }
 
 export function pgFiles(ctx: RuntimeContext): Record<string, string> {
@@ -56,7 +59,11 @@ export function pgFormat(ctx: RuntimeContext): { dir: string; done: string; argv
   return {
     dir: d,
     done: `${d}/PG_VERSION`,
-    argv: ['sh', '-c', `set -e\n${PGBIN}\n${AS_POSTGRES}\nmkdir -p '${d}'\nchmod 700 '${d}'\n[ -z "$AS" ] || chown postgres:postgres '${d}'\n$AS "$PGBIN/initdb" -D '${d}' -U ${PG_USER} -E UTF8 --no-locale --auth-local=trust --auth-host=scram-sha-256`],
+    argv: [
+      'sh',
+      '-c',
+      `set -e\n${PGBIN}\n${AS_POSTGRES}\nmkdir -p '${d}'\nchmod 700 '${d}'\n[ -z "$AS" ] || chown postgres:postgres '${d}'\n$AS "$PGBIN/initdb" -D '${d}' -U ${PG_USER} -E UTF8 --no-locale --auth-local=trust --auth-host=scram-sha-256`,
+    ],
   };
 }
 

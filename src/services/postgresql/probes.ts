@@ -6,8 +6,13 @@ import { PG_SECRET, PG_USER, servingDatabase } from './endpoints.js';
 /** Connection settings for the serving database, from the control machine. */
 export function servingConnection(inst: ServiceInstance, ctx: ProbeContext): pg.ClientConfig {
   return {
-    host: inst.host.address, port: inst.ports.pg, user: PG_USER, password: ctx.secrets[PG_SECRET],
-    database: servingDatabase(ctx.inv), connectionTimeoutMillis: 3000, statement_timeout: 10_000,
+    host: inst.host.address,
+    port: inst.ports.pg,
+    user: PG_USER,
+    password: ctx.secrets[PG_SECRET],
+    database: servingDatabase(ctx.inv),
+    connectionTimeoutMillis: 3000,
+    statement_timeout: 10_000,
   };
 }
 

@@ -16,18 +16,22 @@ export const jobRules: Rule = (inv, src) => {
     seen.add(job.name);
     job.topics?.forEach((t, j) => {
       if (!topics.has(t)) {
-        out.push(src.diagnostic(['jobs', i, 'topics', j], `job ${job.name} reads topic ${t}, which is not declared under topics:`, {
-          hint: topics.size ? `declared topics: ${[...topics].join(', ')}` : `declare it: topics: [{ name: ${t} }]`,
-        }));
+        out.push(
+          src.diagnostic(['jobs', i, 'topics', j], `job ${job.name} reads topic ${t}, which is not declared under topics:`, {
+            hint: topics.size ? `declared topics: ${[...topics].join(', ')}` : `declare it: topics: [{ name: ${t} }]`,
+          }),
+        );
       }
     });
     if (job.main.endsWith('.jar') && !job.class) {
       out.push(src.diagnostic(['jobs', i], `job ${job.name} runs a jar but names no main class`, { hint: 'add `class: com.example.Main`' }));
     }
     if (!existsSync(path.resolve(baseDir, job.main))) {
-      out.push(src.diagnostic(['jobs', i, 'main'], `job ${job.name}: ${job.main} does not exist (relative to ${baseDir})`, {
-        hint: 'paths in jobs are relative to the inventory file',
-      }));
+      out.push(
+        src.diagnostic(['jobs', i, 'main'], `job ${job.name}: ${job.main} does not exist (relative to ${baseDir})`, {
+          hint: 'paths in jobs are relative to the inventory file',
+        }),
+      );
     }
   });
   return out;

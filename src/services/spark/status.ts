@@ -15,7 +15,10 @@ export async function jobsStatus(ctx: ProbeContext, managed: readonly ServiceIns
   return {
     key: 'jobs',
     data: jobs,
-    lines: jobs.map((j) => `Job    ${j.name}: ${j.state}${j.appId ? ` (${j.appId}, up ${j.uptimeSec}s${j.inputRowsPerSecond !== undefined ? `, ${j.inputRowsPerSecond.toFixed(1)} rows/s in` : ''}${j.batchDurationMs !== undefined ? `, batch ${j.batchDurationMs} ms` : ''})` : ''}`),
+    lines: jobs.map(
+      (j) =>
+        `Job    ${j.name}: ${j.state}${j.appId ? ` (${j.appId}, up ${j.uptimeSec}s${j.inputRowsPerSecond !== undefined ? `, ${j.inputRowsPerSecond.toFixed(1)} rows/s in` : ''}${j.batchDurationMs !== undefined ? `, batch ${j.batchDurationMs} ms` : ''})` : ''}`,
+    ),
     problems: jobs.filter((j) => j.state !== 'RUNNING').map((j) => `job ${j.name} is ${j.state.toLowerCase()}`),
     ui: {},
   };

@@ -38,7 +38,9 @@ async function parse(file: string): Promise<Yaml> {
     if (!doc || typeof doc !== 'object') throw new Error('not a YAML mapping');
     return doc as Yaml;
   } catch (e) {
-    throw new InputError('BAD_DASHBOARD_TEMPLATE', `${file}: ${(e as Error).message.split('\n')[0]}`, { hint: 'a dashboard template holds the YAML files of a Superset export' });
+    throw new InputError('BAD_DASHBOARD_TEMPLATE', `${file}: ${(e as Error).message.split('\n')[0]}`, {
+      hint: 'a dashboard template holds the YAML files of a Superset export',
+    });
   }
 }
 
@@ -47,13 +49,16 @@ export async function readTemplate(dir: string): Promise<DashboardTemplate> {
   for (const file of await yamlFiles(path.join(dir, 'datasets'))) {
     const c = await parse(file);
     if (typeof c.uuid !== 'string' || typeof c.table_name !== 'string') {
-      throw new InputError('BAD_DASHBOARD_TEMPLATE', `${file}: a dataset needs uuid and table_name`, { hint: 'keep the datasets/ files of the export as Superset wrote them' });
+      throw new InputError('BAD_DASHBOARD_TEMPLATE', `${file}: a dataset needs uuid and table_name`, {
+        hint: 'keep the datasets/ files of the export as Superset wrote them',
+      });
     }
     t.tables.set(c.uuid, { schema: typeof c.schema === 'string' ? c.schema : 'public', table: c.table_name });
   }
   for (const file of await yamlFiles(path.join(dir, 'charts'))) t.charts.push({ file, config: await parse(file) });
   for (const file of await yamlFiles(path.join(dir, 'dashboards'))) t.dashboards.push({ file, config: await parse(file) });
-  if (!t.dashboards.length) throw new InputError('BAD_DASHBOARD_TEMPLATE', `${dir}: no dashboards/*.yaml`, { hint: 'point the inventory at an unpacked Superset dashboard export' });
+  if (!t.dashboards.length)
+    throw new InputError('BAD_DASHBOARD_TEMPLATE', `${dir}: no dashboards/*.yaml`, { hint: 'point the inventory at an unpacked Superset dashboard export' });
   return t;
 }
 
@@ -62,7 +67,12 @@ export async function readTemplate(dir: string): Promise<DashboardTemplate> {
  * the dashboard. `registered` maps `schema.table` to the uuid of the dataset pyro registered; `exportZip` is
  * Superset's export of those datasets (with their database).
  */
-export function importBundles(t: DashboardTemplate, exportZip: Uint8Array, registered: Map<string, string>, stamp?: string): { charts: Uint8Array; dashboards: Uint8Array } {
+export function importBundles(
+  t: DashboardTemplate,
+  exportZip: Uint8Array,
+  registered: Map<string, string>,
+  stamp?: string,
+): { charts: Uint8Array; dashboards: Uint8Array } {
   const files: Record<string, Uint8Array> = {};
   for (const [name, data] of Object.entries(unzipSync(exportZip))) {
     const rel = name.split('/').slice(1).join('/');
@@ -117,4 +127,3 @@ export function dashboardsOf(t: DashboardTemplate): { title: string; slug?: stri
     uuid: String(config.uuid),
   }));
 }
-

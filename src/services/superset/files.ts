@@ -128,7 +128,7 @@ export function supersetFiles(ctx: RuntimeContext): Record<string, string> {
     ...userConfig(ctx.inst, 'superset_config.py'),
   };
   const config = [
-    '# Superset\'s configuration, written by pyro: `pyro up` rewrites it. Set keys in the inventory under',
+    "# Superset's configuration, written by pyro: `pyro up` rewrites it. Set keys in the inventory under",
     '# services.superset.config."superset_config.py". Secrets are in superset_secrets.py beside it (0600).',
     'import os',
     'import sys',
@@ -136,7 +136,9 @@ export function supersetFiles(ctx: RuntimeContext): Record<string, string> {
     'sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))',
     'from superset_secrets import SECRET_KEY, SQLALCHEMY_DATABASE_URI  # noqa: E402,F401',
     '',
-    ...Object.keys(settings).sort().map((k) => `${k} = ${py(settings[k]!)}`),
+    ...Object.keys(settings)
+      .sort()
+      .map((k) => `${k} = ${py(settings[k]!)}`),
     '',
   ].join('\n');
   const uri = supersetSettings(ctx.inv).metadata === 'postgresql' ? pgUri(ctx.inv, ctx.secrets, METADATA_DATABASE) : `sqlite:///${home(ctx)}/superset.db`;
@@ -164,11 +166,27 @@ export function supersetPrelude(ctx: RuntimeContext): string {
 export function supersetLaunch(ctx: RuntimeContext): string[] {
   const workers = supersetSettings(ctx.inv).workers;
   return [
-    `${venv(ctx)}/gunicorn`, '--name', SUPERSET_MARKER,
-    '--workers', String(workers), '--worker-class', 'gthread', '--threads', '4',
-    '--bind', `${ctx.inst.host.address}:${ctx.inst.ports.http}`,
-    '--timeout', '120', '--graceful-timeout', '30', '--limit-request-line', '0', '--limit-request-field_size', '0',
-    '--access-logfile', `${ctx.paths.logs}/access.log`,
+    `${venv(ctx)}/gunicorn`,
+    '--name',
+    SUPERSET_MARKER,
+    '--workers',
+    String(workers),
+    '--worker-class',
+    'gthread',
+    '--threads',
+    '4',
+    '--bind',
+    `${ctx.inst.host.address}:${ctx.inst.ports.http}`,
+    '--timeout',
+    '120',
+    '--graceful-timeout',
+    '30',
+    '--limit-request-line',
+    '0',
+    '--limit-request-field_size',
+    '0',
+    '--access-logfile',
+    `${ctx.paths.logs}/access.log`,
     'superset.app:create_app()',
   ];
 }

@@ -80,7 +80,11 @@ function withPassword(uri: string, password: string | undefined): { uri: string;
   if (!m) return { uri, maskedUri: uri, host: uri };
   const [, scheme, user, host, rest] = m as unknown as [string, string, string | undefined, string, string];
   const login = (pw: string | undefined) => (user === undefined ? '' : pw === undefined ? `${user}@` : `${user}:${pw}@`);
-  return { uri: `${scheme}${login(password === undefined ? undefined : encodeURIComponent(password))}${host}${rest}`, maskedUri: `${scheme}${login(password === undefined ? undefined : MASK)}${host}${rest}`, host };
+  return {
+    uri: `${scheme}${login(password === undefined ? undefined : encodeURIComponent(password))}${host}${rest}`,
+    maskedUri: `${scheme}${login(password === undefined ? undefined : MASK)}${host}${rest}`,
+    host,
+  };
 }
 
 /** The name the serving store has in Superset: its entry without `uri` under databases:, else its database name. */

@@ -4,7 +4,11 @@ import type { Inventory } from '../../inventory/types.js';
 
 const Dataset = Type.Object(
   {
-    table: Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$', description: 'table in the serving database', 'x-hint': 'a plain SQL identifier, e.g. clicks_per_minute' }),
+    table: Type.String({
+      pattern: '^[A-Za-z_][A-Za-z0-9_]*$',
+      description: 'table in the serving database',
+      'x-hint': 'a plain SQL identifier, e.g. clicks_per_minute',
+    }),
     schema: Type.Optional(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$', description: 'default public' })),
     description: Type.Optional(Type.String()),
     database: Type.Optional(Type.String({ minLength: 1, description: 'a name under databases: (default the serving store)' })),
@@ -14,16 +18,35 @@ const Dataset = Type.Object(
 
 const Database = Type.Object(
   {
-    name: Type.String({ pattern: '^[A-Za-z0-9_][A-Za-z0-9_ .-]{0,63}$', description: 'the database\'s name in Superset; without uri, the serving store (services.postgresql.database)', 'x-hint': 'letters, digits, spaces and . _ - only, e.g. warehouse' }),
-    uri: Type.Optional(Type.String({ pattern: '^[a-z][a-z0-9+]*://', description: 'SQLAlchemy URI without the password, e.g. postgresql+psycopg2://reader@db.example.com:5432/sales', 'x-hint': 'a SQLAlchemy URI such as postgresql+psycopg2://user@host:5432/db (the password goes in passwordEnv)' })),
-    passwordEnv: Type.Optional(Type.String({ pattern: '^[A-Z_][A-Z0-9_]*$', description: 'environment variable holding the password (never written to the inventory or the state)', 'x-hint': 'an environment variable name, e.g. WAREHOUSE_PASSWORD' })),
+    name: Type.String({
+      pattern: '^[A-Za-z0-9_][A-Za-z0-9_ .-]{0,63}$',
+      description: "the database's name in Superset; without uri, the serving store (services.postgresql.database)",
+      'x-hint': 'letters, digits, spaces and . _ - only, e.g. warehouse',
+    }),
+    uri: Type.Optional(
+      Type.String({
+        pattern: '^[a-z][a-z0-9+]*://',
+        description: 'SQLAlchemy URI without the password, e.g. postgresql+psycopg2://reader@db.example.com:5432/sales',
+        'x-hint': 'a SQLAlchemy URI such as postgresql+psycopg2://user@host:5432/db (the password goes in passwordEnv)',
+      }),
+    ),
+    passwordEnv: Type.Optional(
+      Type.String({
+        pattern: '^[A-Z_][A-Z0-9_]*$',
+        description: 'environment variable holding the password (never written to the inventory or the state)',
+        'x-hint': 'an environment variable name, e.g. WAREHOUSE_PASSWORD',
+      }),
+    ),
   },
   closed,
 );
 
 const Dashboard = Type.Object(
   {
-    template: Type.String({ minLength: 1, description: 'a Superset export bundle unpacked into a dir (metadata.yaml, charts/, dashboards/, datasets/), relative to the inventory' }),
+    template: Type.String({
+      minLength: 1,
+      description: 'a Superset export bundle unpacked into a dir (metadata.yaml, charts/, dashboards/, datasets/), relative to the inventory',
+    }),
   },
   closed,
 );

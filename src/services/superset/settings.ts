@@ -3,8 +3,17 @@ import type { Inventory } from '../../inventory/types.js';
 
 /** `services.superset` settings beside heap, ports, dirs and config. */
 export const SUPERSET_SETTINGS = {
-  adminUser: Type.String({ pattern: '^[A-Za-z0-9_.@-]{1,64}$', description: 'admin login (default admin; the password is generated into the cluster state)', 'x-hint': 'letters, digits and . _ @ - only', default: 'admin' }),
-  metadata: Type.Unsafe<'postgresql' | 'sqlite'>({ type: 'string', enum: ['postgresql', 'sqlite'], description: 'where Superset keeps its own metadata (default postgresql when a host runs it, else sqlite in the home dir)' }),
+  adminUser: Type.String({
+    pattern: '^[A-Za-z0-9_.@-]{1,64}$',
+    description: 'admin login (default admin; the password is generated into the cluster state)',
+    'x-hint': 'letters, digits and . _ @ - only',
+    default: 'admin',
+  }),
+  metadata: Type.Unsafe<'postgresql' | 'sqlite'>({
+    type: 'string',
+    enum: ['postgresql', 'sqlite'],
+    description: 'where Superset keeps its own metadata (default postgresql when a host runs it, else sqlite in the home dir)',
+  }),
   workers: Type.Integer({ minimum: 1, maximum: 64, description: 'gunicorn worker processes (default 2; each takes about 300 MB)', default: 2 }),
 };
 

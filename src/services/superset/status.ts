@@ -27,7 +27,12 @@ export async function supersetSummary(inv: Inventory, secrets: Record<string, st
     const c = await connectSuperset(inv, secrets);
     const [dbs, sets, boards] = await Promise.all([
       list<{ uuid: string; database_name: string }>(c, 'database', ['uuid', 'database_name']),
-      list<{ uuid: string; table_name: string; schema: string | null; database: { database_name: string } }>(c, 'dataset', ['uuid', 'table_name', 'schema', 'database.database_name']),
+      list<{ uuid: string; table_name: string; schema: string | null; database: { database_name: string } }>(c, 'dataset', [
+        'uuid',
+        'table_name',
+        'schema',
+        'database.database_name',
+      ]),
       list<{ dashboard_title: string; url: string }>(c, 'dashboard', ['dashboard_title', 'url']),
     ]);
     const wanted = new Set(desiredDatasets(inv).map((d) => d.uuid));
@@ -37,7 +42,9 @@ export async function supersetSummary(inv: Inventory, secrets: Record<string, st
       databases: dbs.map((d) => ({ name: d.database_name, pyro: d.uuid === databaseUuid(inv, d.database_name) })),
       datasets: sets.map((s) => ({ database: s.database.database_name, schema: s.schema ?? 'public', table: s.table_name, pyro: wanted.has(s.uuid) })),
       dashboards: boards.map((b) => ({ title: b.dashboard_title, url: `${supersetUrl(inst)}${b.url}` })),
-      missing: desiredDatasets(inv).filter((d) => !have.has(`${d.database}.${d.schema}.${d.table}`)).map((d) => `${d.database}.${d.schema}.${d.table}`),
+      missing: desiredDatasets(inv)
+        .filter((d) => !have.has(`${d.database}.${d.schema}.${d.table}`))
+        .map((d) => `${d.database}.${d.schema}.${d.table}`),
     };
   } catch (e) {
     return { error: errorText(e), url: supersetUrl(inst) };
@@ -55,7 +62,9 @@ export async function supersetStatus(ctx: ProbeContext, managed: readonly Servic
     lines.push(`Superset  ${ss.url ?? ''} ${ss.error.split('\n')[0]}`.replace(/ +/g, ' '));
   } else {
     if (ss.missing.length) problems.push(`Superset: declared datasets not registered: ${ss.missing.join(', ')} (\`pyro superset sync\`)`);
-    lines.push(`Superset  ${ss.url}/ healthy; databases: ${ss.databases.map((d) => d.name).join(', ') || '(none)'}; datasets: ${ss.datasets.map((d) => `${d.database}.${d.schema}.${d.table}`).join(', ') || '(none)'}${ss.missing.length ? `; not registered: ${ss.missing.join(', ')}` : ''}`);
+    lines.push(
+      `Superset  ${ss.url}/ healthy; databases: ${ss.databases.map((d) => d.name).join(', ') || '(none)'}; datasets: ${ss.datasets.map((d) => `${d.database}.${d.schema}.${d.table}`).join(', ') || '(none)'}${ss.missing.length ? `; not registered: ${ss.missing.join(', ')}` : ''}`,
+    );
     for (const d of ss.dashboards) lines.push(`Dashboard ${d.title}: ${d.url}`);
   }
   return { key: 'superset', data: ss, lines, problems, ui: ss.url ? { Superset: `${ss.url}/` } : {} };

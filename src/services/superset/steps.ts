@@ -4,7 +4,7 @@ import { adminUser, SUPERSET, supersetInstance, supersetUrl } from './registry.j
 import { databasesOf } from './sections.js';
 import { syncSuperset, type SyncReport } from './sync.js';
 
-const changed = (a: string) => a !== 'unchanged' && a !== 'not pyro\'s' && a !== 'table missing';
+const changed = (a: string) => a !== 'unchanged' && a !== "not pyro's" && a !== 'table missing';
 
 /** Registers the databases, datasets and dashboards in Superset (or says what it would). */
 async function register(ctx: StepContext): Promise<SyncReport> {
@@ -12,7 +12,8 @@ async function register(ctx: StepContext): Promise<SyncReport> {
   for (const d of r.databases) if (changed(d.action)) ctx.change(`superset: ${d.action} database ${d.name}`);
   for (const d of r.datasets) if (changed(d.action)) ctx.change(`superset: ${d.action} dataset ${d.database}.${d.schema}.${d.table}`);
   for (const d of r.dashboards) if (d.action !== 'unchanged') ctx.change(`superset: ${d.action} dashboard ${d.title}`);
-  for (const d of r.removed) ctx.warn(`superset: dataset ${d.database}.${d.schema}.${d.table} is no longer in the inventory; \`pyro superset sync --prune\` deletes it`);
+  for (const d of r.removed)
+    ctx.warn(`superset: dataset ${d.database}.${d.schema}.${d.table} is no longer in the inventory; \`pyro superset sync --prune\` deletes it`);
   return r;
 }
 

@@ -6,8 +6,17 @@ import { postgresReady } from '../postgresql/probes.js';
 import { supersetSettings } from './settings.js';
 import { dashboardsOf, importBundles, readTemplate, STAMP_KEY, templateStamp } from './bundle.js';
 import {
-  adminUser, databaseUuid, datasetUuid, desiredDashboards, desiredDatabases, desiredDatasets, postgresInstance,
-  SUPERSET_ADMIN_SECRET, supersetInstance, supersetUrl, type DesiredDatabase,
+  adminUser,
+  databaseUuid,
+  datasetUuid,
+  desiredDashboards,
+  desiredDatabases,
+  desiredDatasets,
+  postgresInstance,
+  SUPERSET_ADMIN_SECRET,
+  supersetInstance,
+  supersetUrl,
+  type DesiredDatabase,
 } from './registry.js';
 
 export type Action = 'created' | 'updated' | 'unchanged' | 'would create' | 'would update';
@@ -15,7 +24,7 @@ export type Action = 'created' | 'updated' | 'unchanged' | 'would create' | 'wou
 export interface SyncReport {
   url: string;
   databases: { name: string; host: string; action: Action }[];
-  datasets: { database: string; schema: string; table: string; action: Action | 'table missing' | 'not pyro\'s' }[];
+  datasets: { database: string; schema: string; table: string; action: Action | 'table missing' | "not pyro's" }[];
   /** Datasets pyro registered that the inventory no longer declares. */
   removed: { database: string; schema: string; table: string; id: number; deleted: boolean }[];
   /** Databases pyro registered that the inventory no longer declares (reported only: their datasets may be in use). */
@@ -23,12 +32,23 @@ export interface SyncReport {
   dashboards: { title: string; url: string; charts: number; action: 'imported' | 'would import' | 'unchanged' }[];
 }
 
-interface DbRow { id: number; uuid: string; database_name: string }
-interface DatasetRow { id: number; uuid: string; table_name: string; schema: string | null; description: string | null; database: { id: number } }
+interface DbRow {
+  id: number;
+  uuid: string;
+  database_name: string;
+}
+interface DatasetRow {
+  id: number;
+  uuid: string;
+  table_name: string;
+  schema: string | null;
+  description: string | null;
+  database: { id: number };
+}
 
 function requireSuperset(inv: Inventory): ServiceInstance {
   const inst = supersetInstance(inv);
-  if (!inst) throw new InputError('NO_SUCH_ROLE', `${inv.file} has no host with the role superset`, { hint: 'add superset to one host\'s roles' });
+  if (!inst) throw new InputError('NO_SUCH_ROLE', `${inv.file} has no host with the role superset`, { hint: "add superset to one host's roles" });
   return inst;
 }
 
@@ -38,8 +58,11 @@ export async function connectSuperset(inv: Inventory, secrets: Record<string, st
   const client = new SupersetClient(supersetUrl(inst));
   const health = await client.healthy();
   if (!health.ok) {
-    throw new SupersetError(0, `Superset at ${client.baseUrl} on ${inst.host.name} is not answering (${health.detail})`,
-      '`pyro up` starts it; `pyro logs superset` shows why it stopped');
+    throw new SupersetError(
+      0,
+      `Superset at ${client.baseUrl} on ${inst.host.name} is not answering (${health.detail})`,
+      '`pyro up` starts it; `pyro logs superset` shows why it stopped',
+    );
   }
   try {
     await client.login(adminUser(inv), secrets[SUPERSET_ADMIN_SECRET] ?? '');
@@ -47,8 +70,11 @@ export async function connectSuperset(inv: Inventory, secrets: Record<string, st
     // A login that fails inside Superset is almost always its metadata database.
     if (e instanceof SupersetError && e.status >= 500 && supersetSettings(inv).metadata === 'postgresql') {
       const pg = postgresInstance(inv);
-      throw new SupersetError(e.status, `Superset at ${client.baseUrl} cannot log in (HTTP ${e.status}): its metadata database (PostgreSQL on ${pg?.host.name} at ${pg?.host.address}:${pg?.ports.pg}) is probably down`,
-        'check PostgreSQL with `pyro status`; `pyro up` starts it; `pyro logs superset` shows Superset\'s traceback');
+      throw new SupersetError(
+        e.status,
+        `Superset at ${client.baseUrl} cannot log in (HTTP ${e.status}): its metadata database (PostgreSQL on ${pg?.host.name} at ${pg?.host.address}:${pg?.ports.pg}) is probably down`,
+        "check PostgreSQL with `pyro status`; `pyro up` starts it; `pyro logs superset` shows Superset's traceback",
+      );
     }
     throw e;
   }
@@ -76,17 +102,23 @@ async function testConnection(c: SupersetClient, inv: Inventory, secrets: Record
   } catch (e) {
     if (!(e instanceof SupersetError) || e.status === 0 || e.status === 401) throw e;
     // The message may quote the URI; the password must not reach the terminal.
-    const said = e.message.replace(/^Superset POST \S+: HTTP \d+: /, '').replaceAll(db.uri, db.maskedUri).split('\n')[0]!;
+    const said = e.message
+      .replace(/^Superset POST \S+: HTTP \d+: /, '')
+      .replaceAll(db.uri, db.maskedUri)
+      .split('\n')[0]!;
     const reason = /^\(builtins\.NoneType\) None$/.test(said.trim()) ? 'Superset gives no reason' : `Superset says: ${said}`;
     let fromHere = '';
     if (db.serving) {
       const here = await postgresReady(postgresInstance(inv)!, { inv, ids: {} as ClusterIds, secrets });
       fromHere = here.ok ? '; from this machine the same login works, so the Superset host cannot reach it' : `; from this machine: ${here.detail}`;
     }
-    throw new SupersetError(e.status, `Superset cannot reach the ${db.serving ? 'serving ' : ''}database ${db.name} at ${db.host}: ${reason}${fromHere}`,
+    throw new SupersetError(
+      e.status,
+      `Superset cannot reach the ${db.serving ? 'serving ' : ''}database ${db.name} at ${db.host}: ${reason}${fromHere}`,
       db.serving
         ? 'check that PostgreSQL runs (`pyro status`), that the Superset host reaches its port and that pg_hba.conf lets it in'
-        : 'check the uri and password (passwordEnv) under databases:, and that the Superset host reaches that database');
+        : 'check the uri and password (passwordEnv) under databases:, and that the Superset host reaches that database',
+    );
   }
 }
 
@@ -95,12 +127,18 @@ async function syncDatabase(c: SupersetClient, rows: DbRow[], want: DesiredDatab
   if (!mine) {
     const clash = rows.find((r) => r.database_name === want.name);
     if (clash) {
-      throw new SupersetError(409, `Superset already has a database named ${want.name} (id ${clash.id}) that pyro did not register`,
-        'rename or delete it in Superset (Settings > Database Connections), then sync again');
+      throw new SupersetError(
+        409,
+        `Superset already has a database named ${want.name} (id ${clash.id}) that pyro did not register`,
+        'rename or delete it in Superset (Settings > Database Connections), then sync again',
+      );
     }
     if (dryRun) return { id: -1, action: 'would create' };
     const r = await c.post<{ id: number }>('/api/v1/database/', {
-      database_name: want.name, sqlalchemy_uri: want.uri, uuid: want.uuid, expose_in_sqllab: true,
+      database_name: want.name,
+      sqlalchemy_uri: want.uri,
+      uuid: want.uuid,
+      expose_in_sqllab: true,
     });
     return { id: r.id, action: 'created' };
   }
@@ -127,9 +165,13 @@ export async function syncSuperset(
   requireSuperset(inv);
   const wantDbs = desiredDatabases(inv, secrets);
   if (!wantDbs.length) {
-    throw new InputError('NO_SERVING_DATABASE', `${inv.file} has no host with the role postgresql and declares no databases: there is no database to register`, {
-      hint: 'add postgresql to one host\'s roles (the jobs write their tables there), or declare one under databases:',
-    });
+    throw new InputError(
+      'NO_SERVING_DATABASE',
+      `${inv.file} has no host with the role postgresql and declares no databases: there is no database to register`,
+      {
+        hint: "add postgresql to one host's roles (the jobs write their tables there), or declare one under databases:",
+      },
+    );
   }
   const c = await connectSuperset(inv, secrets);
   const report: SyncReport = { url: c.baseUrl, databases: [], datasets: [], removed: [], removedDatabases: [], dashboards: [] };
@@ -152,7 +194,9 @@ export async function syncSuperset(
   // Datasets are looked at in pyro's databases, dropped ones included: their datasets are stale too.
   const ours = new Map([...dbIds].filter(([, id]) => id >= 0).map(([name, id]) => [id, name]));
   for (const r of dbRows) if (report.removedDatabases.includes(r.database_name)) ours.set(r.id, r.database_name);
-  const rows = ours.size ? (await listAll<DatasetRow>(c, 'dataset', ['id', 'uuid', 'table_name', 'schema', 'description', 'database.id'])).filter((r) => ours.has(r.database.id)) : [];
+  const rows = ours.size
+    ? (await listAll<DatasetRow>(c, 'dataset', ['id', 'uuid', 'table_name', 'schema', 'description', 'database.id'])).filter((r) => ours.has(r.database.id))
+    : [];
   const registered = new Map<string, { id: number; uuid: string }>();
   const wantSets = desiredDatasets(inv);
   for (const d of wantSets) {
@@ -172,7 +216,7 @@ export async function syncSuperset(
     } else if (other) {
       // Made by hand over the same table: Superset allows one dataset per table, so use it as it is.
       registered.set(key, other);
-      action = 'not pyro\'s';
+      action = "not pyro's";
     } else if (dryRun || dbId < 0) {
       action = 'would create';
     } else {
@@ -199,15 +243,19 @@ export async function syncSuperset(
     const deleted = Boolean(opts.prune) && !dryRun;
     if (deleted) await c.delete(`/api/v1/dataset/${r.id}`);
     report.removed.push({ database, schema, table: r.table_name, id: r.id, deleted });
-    log(`dataset ${database}.${schema}.${r.table_name}: no longer in the inventory${deleted ? ', deleted' : opts.prune ? ', would delete' : ' (kept; --prune deletes it)'}`);
+    log(
+      `dataset ${database}.${schema}.${r.table_name}: no longer in the inventory${deleted ? ', deleted' : opts.prune ? ', would delete' : ' (kept; --prune deletes it)'}`,
+    );
   }
 
   for (const d of desiredDashboards(inv)) {
     const t = await readTemplate(d.dir);
-    const keys = new Set(t.charts.flatMap((ch) => {
-      const ref = t.tables.get(String(ch.config.dataset_uuid));
-      return ref ? [`${ref.schema}.${ref.table}`] : [];
-    }));
+    const keys = new Set(
+      t.charts.flatMap((ch) => {
+        const ref = t.tables.get(String(ch.config.dataset_uuid));
+        return ref ? [`${ref.schema}.${ref.table}`] : [];
+      }),
+    );
     const pending = [...keys].filter((k) => !registered.has(k) && report.datasets.some((x) => `${x.schema}.${x.table}` === k));
     if (pending.length) {
       log(`dashboard ${d.template}: waits for its datasets (${pending.join(', ')})`);
@@ -216,15 +264,17 @@ export async function syncSuperset(
     const tables = new Map([...registered].map(([k, v]) => [k, v.uuid]));
     const stamp = templateStamp(t, tables);
     const infos = dashboardsOf(t);
-    const current = await Promise.all(infos.map(async (info) => {
-      if (!info.slug) return false;
-      const got = await c.get<{ result: { json_metadata?: string } }>(`/api/v1/dashboard/${info.slug}`).catch(() => undefined);
-      try {
-        return (JSON.parse(got?.result.json_metadata ?? '{}') as Record<string, unknown>)[STAMP_KEY] === stamp;
-      } catch {
-        return false;
-      }
-    }));
+    const current = await Promise.all(
+      infos.map(async (info) => {
+        if (!info.slug) return false;
+        const got = await c.get<{ result: { json_metadata?: string } }>(`/api/v1/dashboard/${info.slug}`).catch(() => undefined);
+        try {
+          return (JSON.parse(got?.result.json_metadata ?? '{}') as Record<string, unknown>)[STAMP_KEY] === stamp;
+        } catch {
+          return false;
+        }
+      }),
+    );
     const fresh = current.every(Boolean);
     const action = fresh ? 'unchanged' : dryRun ? 'would import' : 'imported';
     for (const info of infos) {

@@ -6,7 +6,10 @@ import { NODEMANAGER_SETTINGS } from './settings.js';
 import { nodeManagerReady, yarnGate } from './probes.js';
 
 export default defineService({
-  role: 'yarn-nodemanager', component: 'yarn', settingsKey: 'nodemanager', title: 'YARN NodeManager',
+  role: 'yarn-nodemanager',
+  component: 'yarn',
+  settingsKey: 'nodemanager',
+  title: 'YARN NodeManager',
   placement: 'workers',
   artifacts: ['hadoop'],
   count: { what: 'NodeManager', atLeast: 1 },
@@ -22,7 +25,10 @@ export default defineService({
     { name: 'logs', default: 'yarn/logs', description: 'container logs', holdsData: false },
   ],
   // Containers (Spark executors) live beside the NodeManager: reserve room for at least two.
-  heapMb: 512, extraMemoryMb: 2048, javaMin: 17, pythonMin: '3.10',
+  heapMb: 512,
+  extraMemoryMb: 2048,
+  javaMin: 17,
+  pythonMin: '3.10',
   runtime: {
     files: yarnFiles,
     env: hadoopEnv,

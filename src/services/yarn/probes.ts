@@ -35,9 +35,14 @@ export interface YarnSummary {
 export async function yarnSummary(inv: Inventory): Promise<YarnSummary> {
   const { clusterMetrics: m } = await getJson<{ clusterMetrics: Record<string, number> }>(`${resourceManagerHttp(inv)}/ws/v1/cluster/metrics`);
   return {
-    activeNodes: m.activeNodes ?? 0, unhealthyNodes: m.unhealthyNodes ?? 0, lostNodes: m.lostNodes ?? 0,
-    appsRunning: m.appsRunning ?? 0, appsPending: m.appsPending ?? 0,
-    totalMB: m.totalMB ?? 0, allocatedMB: m.allocatedMB ?? 0, totalVirtualCores: m.totalVirtualCores ?? 0,
+    activeNodes: m.activeNodes ?? 0,
+    unhealthyNodes: m.unhealthyNodes ?? 0,
+    lostNodes: m.lostNodes ?? 0,
+    appsRunning: m.appsRunning ?? 0,
+    appsPending: m.appsPending ?? 0,
+    totalMB: m.totalMB ?? 0,
+    allocatedMB: m.allocatedMB ?? 0,
+    totalVirtualCores: m.totalVirtualCores ?? 0,
   };
 }
 

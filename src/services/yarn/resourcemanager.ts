@@ -5,7 +5,10 @@ import { yarnFiles } from './files.js';
 import { resourceManagerReady } from './probes.js';
 
 export default defineService({
-  role: 'yarn-resourcemanager', component: 'yarn', settingsKey: 'resourcemanager', title: 'YARN ResourceManager',
+  role: 'yarn-resourcemanager',
+  component: 'yarn',
+  settingsKey: 'resourcemanager',
+  title: 'YARN ResourceManager',
   placement: 'first',
   artifacts: ['hadoop'],
   count: { what: 'ResourceManager', exactly: 1, why: 'no HA yet' },
@@ -18,7 +21,9 @@ export default defineService({
     { name: 'http', default: 8088, description: 'web UI and REST' },
   ],
   dirs: [],
-  heapMb: 1024, extraMemoryMb: 256, javaMin: 17,
+  heapMb: 1024,
+  extraMemoryMb: 256,
+  javaMin: 17,
   runtime: {
     files: yarnFiles,
     env: hadoopEnv,

@@ -12,8 +12,15 @@ export async function yarnStatus(ctx: ProbeContext, managed: readonly ServiceIns
   const rm = managed.find((i) => i.def.role === RESOURCEMANAGER);
   if (!rm) return undefined;
   const y = await orError(async () => {
-    const [sum, apps] = await Promise.all([yarnSummary(ctx.inv), getJson<{ apps: { app?: App[] } | null }>(`${httpBase(rm)}/ws/v1/cluster/apps?states=RUNNING,ACCEPTED`)]);
-    return { ...sum, expectedNodes: nodeManagerCount(ctx.inv), applications: (apps.apps?.app ?? []).map((a) => ({ id: a.id, name: a.name, state: a.state, user: a.user })) };
+    const [sum, apps] = await Promise.all([
+      yarnSummary(ctx.inv),
+      getJson<{ apps: { app?: App[] } | null }>(`${httpBase(rm)}/ws/v1/cluster/apps?states=RUNNING,ACCEPTED`),
+    ]);
+    return {
+      ...sum,
+      expectedNodes: nodeManagerCount(ctx.inv),
+      applications: (apps.apps?.app ?? []).map((a) => ({ id: a.id, name: a.name, state: a.state, user: a.user })),
+    };
   }, errorText);
   const problems: string[] = [];
   let line: string;

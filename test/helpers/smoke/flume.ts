@@ -99,7 +99,10 @@ export async function smokeFlume(host: Host, root: string, opts: SmokeOptions, k
     throw new Error(`Flume smoke needs a running Kafka at ${kafkaBootstrap} (start it with startKafka): ${e.message}`);
   });
   const java = javaBin(opts);
-  const facts = await run(host, `echo "$(${q(java)} -version 2>&1 | head -n 1)"; ls ${q(root)}/lib | sed -n 's/^flume-ng-core-\\(.*\\)\\.jar$/\\1/p;s/^kafka-clients-\\(.*\\)\\.jar$/kafka-clients \\1/p'`);
+  const facts = await run(
+    host,
+    `echo "$(${q(java)} -version 2>&1 | head -n 1)"; ls ${q(root)}/lib | sed -n 's/^flume-ng-core-\\(.*\\)\\.jar$/\\1/p;s/^kafka-clients-\\(.*\\)\\.jar$/kafka-clients \\1/p'`,
+  );
   const [javaLine = '', ...jars] = facts.trim().split('\n');
   const version = jars.find((l) => !l.startsWith('kafka-clients')) ?? '?';
   const clients = jars.find((l) => l.startsWith('kafka-clients')) ?? 'kafka-clients ?';

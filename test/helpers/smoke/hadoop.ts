@@ -117,10 +117,20 @@ class HadoopRun {
   /** The java command line for a daemon or tool: 256 MB heap, the Java 17 opens, logs to logs/<name>.log. */
   private command(d: Daemon): string {
     return [
-      q(this.java), '-Xmx256m', ...HADOOP_JAVA17_OPENS, '-Djava.net.preferIPv4Stack=true',
-      `-Dproc_${d.name}`, q(`-Dhadoop.home.dir=${this.root}`), q(`-Dhadoop.log.dir=${this.logs}`), q(`-Dhadoop.log.file=${d.name}.log`),
-      '-Dhadoop.root.logger=INFO,RFA', q(`-Dlog4j.configuration=file:${this.root}/etc/hadoop/log4j.properties`),
-      '-cp', q(hadoopClasspath(this.root, this.conf)), d.main, ...(d.args ?? []).map(q),
+      q(this.java),
+      '-Xmx256m',
+      ...HADOOP_JAVA17_OPENS,
+      '-Djava.net.preferIPv4Stack=true',
+      `-Dproc_${d.name}`,
+      q(`-Dhadoop.home.dir=${this.root}`),
+      q(`-Dhadoop.log.dir=${this.logs}`),
+      q(`-Dhadoop.log.file=${d.name}.log`),
+      '-Dhadoop.root.logger=INFO,RFA',
+      q(`-Dlog4j.configuration=file:${this.root}/etc/hadoop/log4j.properties`),
+      '-cp',
+      q(hadoopClasspath(this.root, this.conf)),
+      d.main,
+      ...(d.args ?? []).map(q),
     ].join(' ');
   }
 
@@ -133,10 +143,9 @@ class HadoopRun {
   /** Starts a daemon in its own session (so it outlives the SSH channel), its pid in run/<name>.pid. */
   async start(d: Daemon): Promise<void> {
     this.started.push(d);
-    const r = await this.host.exec(
-      `nohup setsid ${this.command(d)} > ${q(`${this.logs}/${d.name}.out`)} 2>&1 < /dev/null &\necho $! > ${q(this.pidFile(d))}`,
-      { timeoutMs: 30_000 },
-    );
+    const r = await this.host.exec(`nohup setsid ${this.command(d)} > ${q(`${this.logs}/${d.name}.out`)} 2>&1 < /dev/null &\necho $! > ${q(this.pidFile(d))}`, {
+      timeoutMs: 30_000,
+    });
     if (r.exitCode !== 0) throw new Error(`cannot start ${d.name} on ${this.host.name}: ${r.stderr.trim()}`);
   }
 
@@ -155,7 +164,10 @@ class HadoopRun {
     } catch {
       out = { ok: false, why: `waiter failed (exit ${r.exitCode}): ${(r.stdout + r.stderr).trim()}` };
     }
-    if (!out.ok) throw new Error(`${url} never showed ${path}=${JSON.stringify(want)} on ${this.host.name}: ${out.why} (last: ${out.last})\n${await this.tails(this.started)}`);
+    if (!out.ok)
+      throw new Error(
+        `${url} never showed ${path}=${JSON.stringify(want)} on ${this.host.name}: ${out.why} (last: ${out.last})\n${await this.tails(this.started)}`,
+      );
     const pages = Object.entries(out.pages ?? {}).map(([u, [status, bytes]]) => `${new URL(u).port}${new URL(u).pathname} ${status} (${bytes} B)`);
     return { docs: out.docs ?? [], pages: pages.join(', ') };
   }

@@ -48,7 +48,9 @@ export async function startDaemon(host: Host, d: { argv: string[]; cwd: string; 
 
 /** Whether the process in `pidFile` is alive and its command line contains `marker` (guards against pid reuse). */
 export async function daemonAlive(host: Host, pidFile: string, marker: string): Promise<boolean> {
-  const r = await host.exec(`pid=$(cat ${q(pidFile)} 2>/dev/null) && [ -n "$pid" ] && tr '\\0' ' ' < /proc/$pid/cmdline 2>/dev/null | grep -qF -- ${q(marker)}`);
+  const r = await host.exec(
+    `pid=$(cat ${q(pidFile)} 2>/dev/null) && [ -n "$pid" ] && tr '\\0' ' ' < /proc/$pid/cmdline 2>/dev/null | grep -qF -- ${q(marker)}`,
+  );
   return r.exitCode === 0;
 }
 
@@ -97,7 +99,11 @@ export async function assertPortsFree(address: string, ports: number[], what: st
 }
 
 /** Polls `probe` until it returns a value; fails early when `alive` says the process died. */
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, o: { timeoutMs: number; alive?: () => Promise<boolean>; intervalMs?: number }): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  o: { timeoutMs: number; alive?: () => Promise<boolean>; intervalMs?: number },
+): Promise<T> {
   const end = Date.now() + o.timeoutMs;
   let last: unknown;
   for (;;) {
@@ -155,7 +161,9 @@ export function kafkaServerProperties(address: string, dataDir: string): string 
     'share.coordinator.state.topic.min.isr': 1,
     'group.initial.rebalance.delay.ms': 0,
   };
-  return `${Object.entries(p).map(([k, v]) => `${k}=${v}`).join('\n')}\n`;
+  return `${Object.entries(p)
+    .map(([k, v]) => `${k}=${v}`)
+    .join('\n')}\n`;
 }
 
 /**
@@ -198,7 +206,12 @@ echo "cluster=$(sed -n 's/^cluster\\.id=//p' ${q(`${data}/meta.properties`)})"`,
   ).catch(async (e: Error) => {
     throw new Error(`Kafka on ${host.name}: formatting ${data} failed: ${e.message}\n${await logTail()}`);
   });
-  const fact = (k: string) => facts.split('\n').find((l) => l.startsWith(`${k}=`))?.slice(k.length + 1).trim() ?? '';
+  const fact = (k: string) =>
+    facts
+      .split('\n')
+      .find((l) => l.startsWith(`${k}=`))
+      ?.slice(k.length + 1)
+      .trim() ?? '';
   const [javaLine, version, clusterId] = [fact('java'), fact('version') || '?', fact('cluster')];
   const formatted = fact('state') === 'formatted';
 
@@ -270,8 +283,17 @@ export async function ensureTopic(bootstrap: string, topic: string): Promise<voi
 }
 
 /** Reads `topic` from the beginning with a fresh consumer group until a message satisfies `match`. */
-export async function consumeUntil(bootstrap: string, topic: string, match: (value: string) => boolean, timeoutMs = 60_000): Promise<{ value: string; offset: string; partition: number }> {
-  const consumer = kafkaClient(bootstrap, 'pyro-smoke-consumer').consumer({ groupId: `pyro-smoke-${randomBytes(4).toString('hex')}`, sessionTimeout: 10_000, heartbeatInterval: 1000 });
+export async function consumeUntil(
+  bootstrap: string,
+  topic: string,
+  match: (value: string) => boolean,
+  timeoutMs = 60_000,
+): Promise<{ value: string; offset: string; partition: number }> {
+  const consumer = kafkaClient(bootstrap, 'pyro-smoke-consumer').consumer({
+    groupId: `pyro-smoke-${randomBytes(4).toString('hex')}`,
+    sessionTimeout: 10_000,
+    heartbeatInterval: 1000,
+  });
   await consumer.connect();
   try {
     await consumer.subscribe({ topic, fromBeginning: true });

@@ -164,7 +164,10 @@ export async function smokeNifi(host: Host, root: string, opts: NifiSmokeOptions
   await run(host, tlsScript(tls, opts.address), 60_000).catch((e: Error) => {
     throw new Error(`NiFi on ${host.name}: making the test certificates failed: ${e.message}`);
   });
-  const facts = await run(host, `${q(java)} -version 2>&1 | head -n 1; for f in logback.xml state-management.xml login-identity-providers.xml; do cp ${q(`${root}/conf`)}/$f ${q(conf)}/; done`);
+  const facts = await run(
+    host,
+    `${q(java)} -version 2>&1 | head -n 1; for f in logback.xml state-management.xml login-identity-providers.xml; do cp ${q(`${root}/conf`)}/$f ${q(conf)}/; done`,
+  );
 
   const props = withProperties((await host.readFile(`${root}/conf/nifi.properties`)).toString('utf8'), {
     'nifi.nar.library.directory': `${root}/lib`,

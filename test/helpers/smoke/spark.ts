@@ -41,7 +41,10 @@ export async function smokeSpark(host: Host, root: string, opts: SparkSmokeOptio
     `SPARK_LOCAL_DIRS=${q(`${w}/tmp`)}`,
     `PYSPARK_PYTHON=${q(py)}`,
     `PYSPARK_DRIVER_PYTHON=${q(py)}`,
-  ].filter(Boolean).map((e) => `export ${e}`).join('\n');
+  ]
+    .filter(Boolean)
+    .map((e) => `export ${e}`)
+    .join('\n');
   const prep = await host.exec(`mkdir -p ${q(`${w}/conf`)} ${q(`${w}/tmp`)}`);
   if (prep.exitCode !== 0) throw new Error(`cannot create ${w} on ${host.name}: ${prep.stderr}`);
   await host.writeFile(`${w}/job.py`, JOB);
@@ -54,12 +57,20 @@ export async function smokeSpark(host: Host, root: string, opts: SparkSmokeOptio
 
   const jars = `$(ls ${q(root)}/connectors/*.jar 2>/dev/null | paste -sd, -)`;
   const submit = [
-    'timeout -k 5 240', q(`${root}/bin/spark-submit`),
-    '--master', q('local[1]'), '--driver-memory', '512m',
-    '--conf', 'spark.ui.enabled=false',
-    '--conf', q(`spark.driver.host=${opts.address}`),
-    '--conf', q(`spark.driver.bindAddress=${opts.address}`),
-    '--conf', 'spark.sql.shuffle.partitions=1',
+    'timeout -k 5 240',
+    q(`${root}/bin/spark-submit`),
+    '--master',
+    q('local[1]'),
+    '--driver-memory',
+    '512m',
+    '--conf',
+    'spark.ui.enabled=false',
+    '--conf',
+    q(`spark.driver.host=${opts.address}`),
+    '--conf',
+    q(`spark.driver.bindAddress=${opts.address}`),
+    '--conf',
+    'spark.sql.shuffle.partitions=1',
   ].join(' ');
   // The job's stderr (Spark's log) goes to a file; stdout carries the PYRO_ lines.
   const script = `${env}

@@ -57,11 +57,7 @@ export async function smokeSuperset(host: Host, root: string, opts: SupersetSmok
   const again = await host.exec(`${setupEnv}\ncd ${q(root)} && sh ${q(`${w}/host-setup.sh`)} 2>&1`, { timeoutMs: 120_000 });
   if (again.exitCode !== 0 || !/up to date/.test(again.stdout)) await fail('superset hostSetup is not idempotent', again.stdout + again.stderr);
 
-  const env = [
-    `export SUPERSET_CONFIG_PATH=${q(`${w}/superset_config.py`)}`,
-    `export SUPERSET_HOME=${q(`${w}/home`)}`,
-    `cd ${q(w)}`,
-  ].join('\n');
+  const env = [`export SUPERSET_CONFIG_PATH=${q(`${w}/superset_config.py`)}`, `export SUPERSET_HOME=${q(`${w}/home`)}`, `cd ${q(w)}`].join('\n');
   const bin = (name: string) => q(`${root}/venv/bin/${name}`);
   const v = await host.exec(`${env}\n${bin('superset')} version 2>&1`, { timeoutMs: 180_000 });
   const version = /Superset\s+(\d+\.\d+\.\d+\S*)/.exec(plain(v.stdout))?.[1];
@@ -75,7 +71,9 @@ export async function smokeSuperset(host: Host, root: string, opts: SupersetSmok
   if (head.exitCode !== 0) await fail('superset db upgrade left no alembic_version', head.stdout + head.stderr, `${w}/db-upgrade.log`);
 
   // Serve it as pyro will: gunicorn with the app factory, on the host's address and a free port.
-  const port = (await host.exec(`${bin('python')} -c 'import socket; s = socket.socket(); s.bind(("${opts.address}", 0)); print(s.getsockname()[1])'`)).stdout.trim();
+  const port = (
+    await host.exec(`${bin('python')} -c 'import socket; s = socket.socket(); s.bind(("${opts.address}", 0)); print(s.getsockname()[1])'`)
+  ).stdout.trim();
   const pidFile = `${w}/gunicorn.pid`;
   let health: string;
   try {

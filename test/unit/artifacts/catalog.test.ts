@@ -29,12 +29,18 @@ describe('artifact catalogue', () => {
   it('versions are overridable per inventory; hosts get the distributions of their roles', async () => {
     const { inventory } = await loadInventory(path.join(ROOT, 'inventories', 'three-hosts.yaml'));
     const needs = artifactNeeds(inventory);
-    assert.deepEqual(needs.perHost.map((h) => [h.spec.name, h.components.sort()]), [
-      ['node1', ['hadoop', 'kafka', 'spark', 'superset']],
-      ['node2', ['flume', 'hadoop', 'kafka']],
-      ['node3', ['hadoop', 'kafka', 'nifi']],
-    ]);
-    assert.ok(needs.recipes.some((r) => r.component === 'postgresql-jdbc'), 'the control machine needs the JDBC driver');
+    assert.deepEqual(
+      needs.perHost.map((h) => [h.spec.name, h.components.sort()]),
+      [
+        ['node1', ['hadoop', 'kafka', 'spark', 'superset']],
+        ['node2', ['flume', 'hadoop', 'kafka']],
+        ['node3', ['hadoop', 'kafka', 'nifi']],
+      ],
+    );
+    assert.ok(
+      needs.recipes.some((r) => r.component === 'postgresql-jdbc'),
+      'the control machine needs the JDBC driver',
+    );
     inventory.artifacts = { versions: { kafka: '4.0.0' } };
     assert.equal(artifactNeeds(inventory).recipes.find((r) => r.component === 'kafka')!.version, '4.0.0');
   });

@@ -31,7 +31,13 @@ function recipe(over: Partial<ArtifactRecipe> = {}): ArtifactRecipe {
 
 function listTar(file: string): string[] {
   const names: string[] = [];
-  tar.t({ file, sync: true, onReadEntry: (e) => { names.push(e.path); } });
+  tar.t({
+    file,
+    sync: true,
+    onReadEntry: (e) => {
+      names.push(e.path);
+    },
+  });
   return names;
 }
 
@@ -46,7 +52,8 @@ describe('artifact cache and sources', () => {
     release = await makeRelease(dir);
     server = createServer((req, res) => {
       if (req.url === '/demo-1.0.tar.gz') res.end(readFileSync(release.file));
-      else if (req.url === '/stall.tar.gz') res.writeHead(200, { 'content-length': '1000000' }).write(Buffer.alloc(1000)); // then never ends
+      else if (req.url === '/stall.tar.gz')
+        res.writeHead(200, { 'content-length': '1000000' }).write(Buffer.alloc(1000)); // then never ends
       else res.writeHead(404).end();
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -64,7 +71,12 @@ describe('artifact cache and sources', () => {
     assert.equal(r.entry.source, 'local');
     const blob = cache.blobPath(r.entry.sha256);
     assert.equal(await sha256File(blob), r.entry.sha256);
-    assert.deepEqual(listTar(blob).filter((n) => !n.endsWith('/')).sort(), ['demo-1.0/bin/demo', 'demo-1.0/lib/demo.jar']);
+    assert.deepEqual(
+      listTar(blob)
+        .filter((n) => !n.endsWith('/'))
+        .sort(),
+      ['demo-1.0/bin/demo', 'demo-1.0/lib/demo.jar'],
+    );
     const again = await ensureArtifact(recipe(), { cache, sources: ['local'], localDirs: [] });
     assert.equal(again.fetched, false, 'second call served from the cache');
   });
@@ -122,9 +134,21 @@ describe('artifact cache and sources', () => {
 
   it('assembles through the recipe and reports every source that failed, with a hint', async () => {
     const cache = new ArtifactCache(tmp('cache'));
-    const r = await ensureArtifact(recipe({ assemble: async (ctx) => { await ctx.write('bin/demo', 'x', 0o755); await ctx.write('lib/a.jar', 'y'); } }), { cache, sources: ['assemble'] });
+    const r = await ensureArtifact(
+      recipe({
+        assemble: async (ctx) => {
+          await ctx.write('bin/demo', 'x', 0o755);
+          await ctx.write('lib/a.jar', 'y');
+        },
+      }),
+      { cache, sources: ['assemble'] },
+    );
     assert.equal(r.entry.source, 'assemble');
-    const err = (await ensureArtifact(recipe({ version: '9', fileNames: ['demo-9.tar.gz'], unavailable: 'Demo is on no registry' }), { cache, sources: ['local', 'url', 'assemble'], localDirs: [dir] }).then(
+    const err = (await ensureArtifact(recipe({ version: '9', fileNames: ['demo-9.tar.gz'], unavailable: 'Demo is on no registry' }), {
+      cache,
+      sources: ['local', 'url', 'assemble'],
+      localDirs: [dir],
+    }).then(
       () => assert.fail('expected no source to work'),
       (e: unknown) => e,
     )) as Error & { hint?: string };
@@ -159,7 +183,10 @@ describe('artifact cache and sources', () => {
     const first = await ensureArtifact(recipe(), { cache, sources: ['local'], localDirs: [dir] });
     const orphan = path.join(cache.root, 'blobs', 'sha256', `${'0'.repeat(64)}.tar`);
     writeFileSync(orphan, Buffer.alloc(4096));
-    assert.deepEqual((await cache.list()).map((e) => `${e.component} ${e.version}`), ['demo 1.0']);
+    assert.deepEqual(
+      (await cache.list()).map((e) => `${e.component} ${e.version}`),
+      ['demo 1.0'],
+    );
     const dry = await cache.prune({ dryRun: true });
     assert.deepEqual(dry.files, [orphan]);
     assert.ok(existsSync(orphan));

@@ -53,10 +53,19 @@ describe('preflight facts and checks', () => {
     const { inventory } = await loadInventory(path.join(ROOT, 'inventories', 'local.yaml'));
     const spec = inventory.hosts[0]!;
     const good = parseFacts(SAMPLE, 0, 0, Number('1700000000500'));
-    assert.deepEqual(evaluateHost(inventory, spec, good).filter((r) => r.status !== 'ok'), [
-      // SAMPLE lists 9092 as busy: the broker's port.
-      { host: 'local', check: 'ports', status: 'fail', detail: 'already in use: 9092 (kafka-broker client)', hint: `stop what listens there (ss -ltnp) or change the port under services: in ${inventory.file}` },
-    ]);
+    assert.deepEqual(
+      evaluateHost(inventory, spec, good).filter((r) => r.status !== 'ok'),
+      [
+        // SAMPLE lists 9092 as busy: the broker's port.
+        {
+          host: 'local',
+          check: 'ports',
+          status: 'fail',
+          detail: 'already in use: 9092 (kafka-broker client)',
+          hint: `stop what listens there (ss -ltnp) or change the port under services: in ${inventory.file}`,
+        },
+      ],
+    );
     const bad: HostFacts = {
       ...good,
       java: { path: '/usr/bin/java', version: '11.0.2', major: 11 },

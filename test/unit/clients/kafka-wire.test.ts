@@ -1,7 +1,13 @@
 import { strict as assert } from 'node:assert';
 import net from 'node:net';
 import {
-  KafkaProtocolError, NOT_LEADER, decodeDescribeCluster, decodeDescribeQuorum, describeClusterAt, describeQuorum, encodeDescribeQuorum,
+  KafkaProtocolError,
+  NOT_LEADER,
+  decodeDescribeCluster,
+  decodeDescribeQuorum,
+  describeClusterAt,
+  describeQuorum,
+  encodeDescribeQuorum,
 } from '../../../src/clients/kafka-wire.js';
 
 // Kafka's flexible encoding, written independently of the code under test so the two check each other.
@@ -14,10 +20,25 @@ function uvarint(n: number): Buffer {
   out.push(n);
   return Buffer.from(out);
 }
-const i16 = (n: number): Buffer => { const b = Buffer.alloc(2); b.writeInt16BE(n); return b; };
-const i32 = (n: number): Buffer => { const b = Buffer.alloc(4); b.writeInt32BE(n); return b; };
-const i64 = (n: bigint): Buffer => { const b = Buffer.alloc(8); b.writeBigInt64BE(n); return b; };
-const str = (s: string): Buffer => { const b = Buffer.from(s); return Buffer.concat([uvarint(b.length + 1), b]); };
+const i16 = (n: number): Buffer => {
+  const b = Buffer.alloc(2);
+  b.writeInt16BE(n);
+  return b;
+};
+const i32 = (n: number): Buffer => {
+  const b = Buffer.alloc(4);
+  b.writeInt32BE(n);
+  return b;
+};
+const i64 = (n: bigint): Buffer => {
+  const b = Buffer.alloc(8);
+  b.writeBigInt64BE(n);
+  return b;
+};
+const str = (s: string): Buffer => {
+  const b = Buffer.from(s);
+  return Buffer.concat([uvarint(b.length + 1), b]);
+};
 const nullStr = (s: string | null): Buffer => (s === null ? uvarint(0) : str(s));
 const arr = (items: Buffer[]): Buffer => Buffer.concat([uvarint(items.length + 1), ...items]);
 const noTags = uvarint(0);
@@ -27,24 +48,56 @@ function header(cid: number, tagged = false): Buffer {
   return Buffer.concat([i32(cid), tagged ? Buffer.concat([uvarint(1), uvarint(7), uvarint(3), Buffer.from('xyz')]) : noTags]);
 }
 
-interface Part { index: number; error: number; leader: number; epoch: number; hw: bigint; voters: [number, bigint][]; observers: [number, bigint][] }
+interface Part {
+  index: number;
+  error: number;
+  leader: number;
+  epoch: number;
+  hw: bigint;
+  voters: [number, bigint][];
+  observers: [number, bigint][];
+}
 const replica = ([id, leo]: [number, bigint]): Buffer => Buffer.concat([i32(id), i64(leo), noTags]);
 function partition(p: Part): Buffer {
   return Buffer.concat([i32(p.index), i16(p.error), i32(p.leader), i32(p.epoch), i64(p.hw), arr(p.voters.map(replica)), arr(p.observers.map(replica)), noTags]);
 }
 function quorumResponse(cid: number, topError: number, topics: [string, Part[]][], tagged = false): Buffer {
-  return Buffer.concat([header(cid, tagged), i16(topError), arr(topics.map(([name, parts]) => Buffer.concat([str(name), arr(parts.map(partition)), noTags]))), noTags]);
+  return Buffer.concat([
+    header(cid, tagged),
+    i16(topError),
+    arr(topics.map(([name, parts]) => Buffer.concat([str(name), arr(parts.map(partition)), noTags]))),
+    noTags,
+  ]);
 }
 const part0 = (over: Partial<Part> = {}): Part => ({
-  index: 0, error: 0, leader: 2, epoch: 5, hw: 1234n,
-  voters: [[1, 1234n], [2, 1234n], [3, 1200n]], observers: [[4, 1234n], [5, 99n]], ...over,
+  index: 0,
+  error: 0,
+  leader: 2,
+  epoch: 5,
+  hw: 1234n,
+  voters: [
+    [1, 1234n],
+    [2, 1234n],
+    [3, 1200n],
+  ],
+  observers: [
+    [4, 1234n],
+    [5, 99n],
+  ],
+  ...over,
 });
 
 function clusterResponse(cid: number, err: number, message: string | null, brokers: [number, string, number, string | null][]): Buffer {
   return Buffer.concat([
-    header(cid), i32(0), i16(err), nullStr(message), str('abc'), i32(2),
+    header(cid),
+    i32(0),
+    i16(err),
+    nullStr(message),
+    str('abc'),
+    i32(2),
     arr(brokers.map(([id, host, port, rack]) => Buffer.concat([i32(id), str(host), i32(port), nullStr(rack), noTags]))),
-    i32(-2147483648), noTags,
+    i32(-2147483648),
+    noTags,
   ]);
 }
 
@@ -77,15 +130,31 @@ describe('kafka-wire', () => {
     it('decodes leader, epoch, high watermark, voters and observers', () => {
       const s = decodeDescribeQuorum(quorumResponse(42, 0, [['__cluster_metadata', [part0()]]]), 42);
       assert.deepEqual(s, {
-        errorCode: 0, leaderId: 2, leaderEpoch: 5, highWatermark: 1234n,
-        voters: [{ id: 1, logEndOffset: 1234n }, { id: 2, logEndOffset: 1234n }, { id: 3, logEndOffset: 1200n }],
-        observers: [{ id: 4, logEndOffset: 1234n }, { id: 5, logEndOffset: 99n }],
+        errorCode: 0,
+        leaderId: 2,
+        leaderEpoch: 5,
+        highWatermark: 1234n,
+        voters: [
+          { id: 1, logEndOffset: 1234n },
+          { id: 2, logEndOffset: 1234n },
+          { id: 3, logEndOffset: 1200n },
+        ],
+        observers: [
+          { id: 4, logEndOffset: 1234n },
+          { id: 5, logEndOffset: 99n },
+        ],
       });
     });
 
     it('picks partition 0 of the metadata topic among other topics and partitions', () => {
       const other = part0({ index: 1, leader: 9, voters: [], observers: [] });
-      const s = decodeDescribeQuorum(quorumResponse(7, 0, [['other-topic', [part0({ leader: 8 })]], ['__cluster_metadata', [other, part0({ leader: 3 })]]]), 7);
+      const s = decodeDescribeQuorum(
+        quorumResponse(7, 0, [
+          ['other-topic', [part0({ leader: 8 })]],
+          ['__cluster_metadata', [other, part0({ leader: 3 })]],
+        ]),
+        7,
+      );
       assert.equal(s.leaderId, 3);
       assert.equal(s.voters.length, 3);
     });
@@ -129,8 +198,21 @@ describe('kafka-wire', () => {
 
   describe('decodeDescribeCluster', () => {
     it('decodes cluster id, controller and brokers (null and set racks)', () => {
-      const v = decodeDescribeCluster(clusterResponse(9, 0, null, [[1, 'node1', 9092, null], [2, 'node2.example.com', 19092, 'r1']]), 9);
-      assert.deepEqual(v, { clusterId: 'abc', controllerId: 2, brokers: [{ id: 1, host: 'node1', port: 9092 }, { id: 2, host: 'node2.example.com', port: 19092 }] });
+      const v = decodeDescribeCluster(
+        clusterResponse(9, 0, null, [
+          [1, 'node1', 9092, null],
+          [2, 'node2.example.com', 19092, 'r1'],
+        ]),
+        9,
+      );
+      assert.deepEqual(v, {
+        clusterId: 'abc',
+        controllerId: 2,
+        brokers: [
+          { id: 1, host: 'node1', port: 9092 },
+          { id: 2, host: 'node2.example.com', port: 19092 },
+        ],
+      });
     });
 
     it('throws KafkaProtocolError carrying the error message', () => {

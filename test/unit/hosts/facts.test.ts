@@ -37,13 +37,17 @@ describe('facts: OS release, venv, JDKs and probes', () => {
   });
 
   it('reads JDKs under /usr/lib/jvm with their major versions, and the probes', () => {
-    const f = parseFacts([
-      '@jdk /usr/lib/jvm/java-17-openjdk-amd64 17.0.15',
-      '@jdk /usr/lib/jvm/java-1.8.0-openjdk 1.8.0_392',
-      '@jdk /usr/lib/jvm/broken',
-      '@probe postgresql-server 1',
-      '@probe other 0',
-    ].join('\n'), 0, 0);
+    const f = parseFacts(
+      [
+        '@jdk /usr/lib/jvm/java-17-openjdk-amd64 17.0.15',
+        '@jdk /usr/lib/jvm/java-1.8.0-openjdk 1.8.0_392',
+        '@jdk /usr/lib/jvm/broken',
+        '@probe postgresql-server 1',
+        '@probe other 0',
+      ].join('\n'),
+      0,
+      0,
+    );
     assert.deepEqual(f.jdks, [
       { home: '/usr/lib/jvm/java-17-openjdk-amd64', version: '17.0.15', major: 17 },
       { home: '/usr/lib/jvm/java-1.8.0-openjdk', version: '1.8.0_392', major: 8 },

@@ -3,18 +3,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import {
-  KnownHostsStore,
-  entryMatches,
-  fingerprint,
-  hostToken,
-  keyTypeOf,
-  parseKnownHosts,
-  type HostKeyTarget,
-} from '../../../src/hosts/known-hosts.js';
+import { KnownHostsStore, entryMatches, fingerprint, hostToken, keyTypeOf, parseKnownHosts, type HostKeyTarget } from '../../../src/hosts/known-hosts.js';
 import { keygen } from './sshd-fixture.js';
 import { rejectsWith } from '../../helpers/assert.js';
-
 
 const blob = (pub: string): Buffer => Buffer.from(pub.split(' ')[1]!, 'base64');
 const keyPart = (pub: string): string => pub.split(' ').slice(0, 2).join(' ');
@@ -125,7 +116,11 @@ describe('known hosts', function () {
     const lines = readFileSync(file, 'utf8').trim().split('\n');
     assert.equal(lines.length, 12);
     assert.equal(stores.flatMap((st) => st.accepted).length, 12, 'each key accepted once');
-    for (let i = 0; i < 12; i++) assert.ok(lines.some((l) => l.startsWith(`h${i},10.1.0.${i} `)), `h${i} missing`);
+    for (let i = 0; i < 12; i++)
+      assert.ok(
+        lines.some((l) => l.startsWith(`h${i},10.1.0.${i} `)),
+        `h${i} missing`,
+      );
   });
 
   it('refuses a changed key even with trustNew, naming both fingerprints and the line', async () => {

@@ -7,7 +7,6 @@ import { Readable } from 'node:stream';
 import { LocalHost } from '../../../src/hosts/local-host.js';
 import { rejectsWith } from '../../helpers/assert.js';
 
-
 /** Whether a process whose command line contains `needle` is running. */
 function running(needle: string): boolean {
   return readdirSync('/proc')
@@ -44,7 +43,10 @@ describe('LocalHost', function () {
       onStdout: (c) => seen.push({ at: Date.now() - start, text: `out:${c.toString()}` }),
       onStderr: (c) => seen.push({ at: Date.now() - start, text: `err:${c.toString()}` }),
     });
-    assert.deepEqual(seen.map((s) => s.text), ['out:one\n', 'err:two\n']);
+    assert.deepEqual(
+      seen.map((s) => s.text),
+      ['out:one\n', 'err:two\n'],
+    );
     assert.ok(seen[0]!.at < 250, `first chunk only after ${seen[0]!.at} ms`);
     assert.equal(r.stderr, 'two\n');
   });
@@ -101,7 +103,10 @@ describe('LocalHost', function () {
     setTimeout(() => ac.abort(), 50);
     await rejectsWith(host.writeFile(target, slow, { signal: ac.signal }), 'EXEC_ABORTED');
     assert.equal(readFileSync(target, 'utf8'), 'old');
-    assert.deepEqual(readdirSync(dir).filter((f) => f.includes('keep')), ['keep.txt']);
+    assert.deepEqual(
+      readdirSync(dir).filter((f) => f.includes('keep')),
+      ['keep.txt'],
+    );
   });
 
   it('reads files; missing is FILE_NOT_FOUND with a hint', async () => {

@@ -51,8 +51,17 @@ describe('runOnHosts', () => {
     assert.ok(!h3.ok && h3.error.code === 'BOOM' && h3.error.hint === 'fix h3');
     const h7 = results[7]!;
     assert.ok(!h7.ok && h7.error instanceof PyroError && h7.error.host === 'h7' && h7.error.message === 'plain error');
-    assert.throws(() => valuesOrThrow(results, 'check'), (e: unknown) => e instanceof AggregateFailure && e.errors.length === 2 && /failed on 2 hosts/.test(e.message));
-    assert.deepEqual(valuesOrThrow(results.filter((r) => r.ok), 'check'), ['H0', 'H1', 'H2', 'H4', 'H5', 'H6', 'H8', 'H9']);
+    assert.throws(
+      () => valuesOrThrow(results, 'check'),
+      (e: unknown) => e instanceof AggregateFailure && e.errors.length === 2 && /failed on 2 hosts/.test(e.message),
+    );
+    assert.deepEqual(
+      valuesOrThrow(
+        results.filter((r) => r.ok),
+        'check',
+      ),
+      ['H0', 'H1', 'H2', 'H4', 'H5', 'H6', 'H8', 'H9'],
+    );
   });
 
   it('does not start hosts once aborted', async () => {
@@ -68,7 +77,10 @@ describe('runOnHosts', () => {
       { concurrency: 1, signal: ac.signal },
     );
     assert.deepEqual(started, ['a']);
-    assert.deepEqual(results.map((r) => (r.ok ? 'ok' : r.error.code)), ['ok', 'EXEC_ABORTED', 'EXEC_ABORTED']);
+    assert.deepEqual(
+      results.map((r) => (r.ok ? 'ok' : r.error.code)),
+      ['ok', 'EXEC_ABORTED', 'EXEC_ABORTED'],
+    );
   });
 });
 

@@ -12,7 +12,6 @@ import { type HostError } from '../../../src/util/errors.js';
 import { keygen, sshdAvailable, startSshd, type Sshd } from './sshd-fixture.js';
 import { rejectsWith } from '../../helpers/assert.js';
 
-
 describe('ssh config lookup', () => {
   const cfg = SSHConfig.parse(
     [
@@ -80,7 +79,9 @@ describe('SshHost against a real sshd', function () {
   });
 
   /** A host with isolated settings: no agent, no ~/.ssh, no user known_hosts. */
-  function host(over: Partial<SshHostOptions> & { name?: string; address?: string; identity?: string; jump?: string; port?: number; user?: string } = {}): SshHost {
+  function host(
+    over: Partial<SshHostOptions> & { name?: string; address?: string; identity?: string; jump?: string; port?: number; user?: string } = {},
+  ): SshHost {
     const { name, address, identity, jump, port, user, ...opts } = over;
     const h = new SshHost(
       { name: name ?? 'ssh-host', address: address ?? '127.0.0.1', ssh: { port: port ?? sshd.port, identity: identity ?? sshd.clientKey, jump, user } },
@@ -282,7 +283,13 @@ describe('SshHost against a real sshd', function () {
       execFileSync('ssh-add', ['-q', sshd.clientKey], { env: { ...process.env, SSH_AUTH_SOCK: sock }, stdio: 'ignore' });
       const h = new SshHost(
         { name: 'agent', address: '127.0.0.1', ssh: { port: sshd.port, user: sshd.user } },
-        { knownHosts: new KnownHostsStore({ file: khFile, userFile: null, trustNew: false }), sshConfigFile: null, agentSocket: sock, homeDir: emptyHome, connectTimeoutMs: 5000 },
+        {
+          knownHosts: new KnownHostsStore({ file: khFile, userFile: null, trustNew: false }),
+          sshConfigFile: null,
+          agentSocket: sock,
+          homeDir: emptyHome,
+          connectTimeoutMs: 5000,
+        },
       );
       hosts.push(h);
       const r = await h.exec('echo agent-ok');
@@ -309,7 +316,7 @@ describe('SshHost against a real sshd', function () {
     const r = await h.exec('echo "$SSH_CONNECTION"');
     // The target sees the connection coming from the bastion's forward (also 127.0.0.1).
     assert.match(r.stdout, /^127\.0\.0\.1 \d+ 127\.0\.0\.1 \d+/);
-    assert.equal((await h.sha256(path.join(work, 'missing'))), null);
+    assert.equal(await h.sha256(path.join(work, 'missing')), null);
     await h.close();
     await h.close();
   });
@@ -318,7 +325,12 @@ describe('SshHost against a real sshd', function () {
     const file = path.join(work, 'bastion_kh');
     // Only the target name is known; the bastion (looked up as 127.0.0.1 on the port) is not.
     writeFileSync(file, `[behind]:${sshd.port} ${sshd.hostPub}\n`);
-    const h = host({ name: 'behind', address: 'target-alias', jump: `127.0.0.1:${sshd.port}`, knownHosts: new KnownHostsStore({ file, userFile: null, trustNew: false }) });
+    const h = host({
+      name: 'behind',
+      address: 'target-alias',
+      jump: `127.0.0.1:${sshd.port}`,
+      knownHosts: new KnownHostsStore({ file, userFile: null, trustNew: false }),
+    });
     const err = await rejectsWith(h.connect(), 'HOST_KEY_UNKNOWN');
     assert.match(err.message, /bastion 127\.0\.0\.1/);
   });
@@ -327,7 +339,16 @@ describe('SshHost against a real sshd', function () {
     const cfgFile = path.join(work, 'ssh_config');
     writeFileSync(
       cfgFile,
-      ['Host pyro-test-alias', '  HostName 127.0.0.1', `  Port ${sshd.port}`, `  User ${sshd.user}`, `  IdentityFile ${sshd.clientKey}`, 'Host *', '  User nobody-else', ''].join('\n'),
+      [
+        'Host pyro-test-alias',
+        '  HostName 127.0.0.1',
+        `  Port ${sshd.port}`,
+        `  User ${sshd.user}`,
+        `  IdentityFile ${sshd.clientKey}`,
+        'Host *',
+        '  User nobody-else',
+        '',
+      ].join('\n'),
     );
     const h = new SshHost(
       { name: 'ssh-host', address: 'pyro-test-alias', ssh: {} },

@@ -35,7 +35,11 @@ function scripted(answers: Record<string, unknown>): Prompts & { asked: string[]
     text: async (m, o) => answer(m, o?.default ?? ''),
     confirm: async (m, d) => answer(m, d ?? true),
     choose: async (m, c) => answer(m, c[0]!.value),
-    pick: async (m, c) => answer(m, c.filter((x) => x.checked).map((x) => x.value)),
+    pick: async (m, c) =>
+      answer(
+        m,
+        c.filter((x) => x.checked).map((x) => x.value),
+      ),
   };
 }
 
@@ -48,17 +52,22 @@ describe('pyro init', () => {
       const controllers = layout.hosts.filter((h) => h.roles.includes('kafka-controller')).length;
       assert.equal(controllers % 2, 1, `n=${n}: odd quorum`);
       const file = path.join(dir, `n${n}.yaml`);
-      await initCommand({ output: file, hosts: hosts.map((h) => `${h.name}=${h.address}`).join(','), yes: true, user: 'pyro' }, ctx(false), async () => assert.fail('no prompts'));
+      await initCommand({ output: file, hosts: hosts.map((h) => `${h.name}=${h.address}`).join(','), yes: true, user: 'pyro' }, ctx(false), async () =>
+        assert.fail('no prompts'),
+      );
       const { inventory } = await loadInventory(file);
       assert.equal(inventory.hosts.length, n);
     }
   });
 
   it('places roles as each role declares: masters and serving first, a quorum of 3, workers, Flume on the second host', () => {
-    const roles = (n: number) => proposeLayout(parseHostList(Array.from({ length: n }, (_, i) => `10.1.0.${i + 1}`).join(',')), COMPONENT_SPECS).hosts.map((h) => h.roles);
+    const roles = (n: number) =>
+      proposeLayout(parseHostList(Array.from({ length: n }, (_, i) => `10.1.0.${i + 1}`).join(',')), COMPONENT_SPECS).hosts.map((h) => h.roles);
     const workers = ['hdfs-datanode', 'yarn-nodemanager', 'kafka-broker'];
     const sorted = (xs: string[]) => [...xs].sort();
-    assert.deepEqual(roles(1).map(sorted), [sorted(['hdfs-namenode', 'yarn-resourcemanager', 'kafka-controller', ...workers, 'postgresql', 'superset', 'flume'])]);
+    assert.deepEqual(roles(1).map(sorted), [
+      sorted(['hdfs-namenode', 'yarn-resourcemanager', 'kafka-controller', ...workers, 'postgresql', 'superset', 'flume']),
+    ]);
     assert.deepEqual(roles(3).map(sorted), [
       sorted(['hdfs-namenode', 'yarn-resourcemanager', 'kafka-controller', ...workers, 'postgresql', 'superset']),
       sorted(['kafka-controller', ...workers, 'flume']),
@@ -86,7 +95,10 @@ describe('pyro init', () => {
     assert.match(text.split('\n')[0]!, /^# yaml-language-server: \$schema=.*inventory\.schema\.json$/);
     const { inventory } = await loadInventory(out);
     assert.equal(inventory.clusterName, 'prod');
-    assert.deepEqual(inventory.hosts.map((h) => h.ssh), Array(3).fill({ user: 'deploy', identity: '/keys/id' }));
+    assert.deepEqual(
+      inventory.hosts.map((h) => h.ssh),
+      Array(3).fill({ user: 'deploy', identity: '/keys/id' }),
+    );
     const again = await runPyro(args);
     assert.equal(again.exitCode, 2);
     assert.match(again.stderr, /already exists; not overwriting it/);
@@ -136,7 +148,11 @@ describe('pyro init', () => {
     });
     const c = ctx(true);
     await initCommand({ output: out }, c, async () => p);
-    for (const q of ['Cluster name', 'Hosts', 'SSH user', 'SSH private key']) assert.ok(p.asked.some((m) => m.includes(q)), q);
+    for (const q of ['Cluster name', 'Hosts', 'SSH user', 'SSH private key'])
+      assert.ok(
+        p.asked.some((m) => m.includes(q)),
+        q,
+      );
     assert.match(c.text(), /that layout is not valid/);
     assert.match(c.text(), /hdfs-namenode is on 2 hosts/);
     const { inventory } = await loadInventory(out);

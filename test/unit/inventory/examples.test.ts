@@ -31,7 +31,16 @@ describe('example inventories (inventories/)', () => {
     const { inventory } = await loadInventory(path.join(dir, 'local.yaml'));
     assert.equal(inventory.hosts.length, 1);
     assert.equal(inventory.hosts[0]!.connection, 'local');
-    for (const r of ['hdfs-namenode', 'hdfs-datanode', 'yarn-resourcemanager', 'yarn-nodemanager', 'kafka-controller', 'kafka-broker', 'postgresql', 'superset']) {
+    for (const r of [
+      'hdfs-namenode',
+      'hdfs-datanode',
+      'yarn-resourcemanager',
+      'yarn-nodemanager',
+      'kafka-controller',
+      'kafka-broker',
+      'postgresql',
+      'superset',
+    ]) {
       assert.ok(inventory.hosts[0]!.roles.includes(r), r);
     }
   });
@@ -42,10 +51,11 @@ describe('example inventories (inventories/)', () => {
 
   it('the schema calls the memory setting a JVM heap only for roles on a JVM; the others say what it controls', () => {
     type Props = { properties: Record<string, Props & { description?: string }> };
-    const services = (JSON.parse(schemaJson(COMPONENT_SPECS)) as Props).properties.services!.properties;
+    // Each component's block is defined once, under $defs, and referenced from services: and the hosts.
+    const defs = (JSON.parse(schemaJson(COMPONENT_SPECS)) as { $defs: Record<string, Props> }).$defs;
     for (const c of COMPONENT_SPECS) {
       for (const def of c.roles) {
-        const block = services[c.name]!.properties;
+        const block = defs[`service-${c.name}`]!.properties;
         const heap = (def.settingsKey ? block[def.settingsKey]!.properties.heap : block.heap)!.description!;
         if (def.memory === 'process') {
           assert.equal(def.javaMin, undefined, def.role);

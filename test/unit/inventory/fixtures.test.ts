@@ -9,7 +9,9 @@ import { ROOT, runPyro, type PyroRun } from '../../helpers/cli.js';
 // Each malformed inventory states on its first line where its error is and what it and its hint say:
 //   # expect: LINE:COL | message substring | hint substring
 const DIR = path.join(ROOT, 'test', 'fixtures', 'invalid');
-const files = readdirSync(DIR).filter((f) => f.endsWith('.yaml')).sort();
+const files = readdirSync(DIR)
+  .filter((f) => f.endsWith('.yaml'))
+  .sort();
 
 function expectation(file: string): { line: number; col: number; message: string; hint: string } {
   const first = readFileSync(path.join(DIR, file), 'utf8').split('\n')[0] ?? '';
@@ -58,7 +60,10 @@ describe('malformed inventories (test/fixtures/invalid)', () => {
       );
       assert.ok(err instanceof InventoryError, `expected InventoryError, got ${String(err)}`);
       const hit = err.diagnostics.find((d) => d.severity === 'error' && d.line === want.line && d.col === want.col && d.message.includes(want.message));
-      assert.ok(hit, `no error at ${want.line}:${want.col} containing "${want.message}"; got:\n${err.diagnostics.map((d) => `${d.line}:${d.col} ${d.message}`).join('\n')}`);
+      assert.ok(
+        hit,
+        `no error at ${want.line}:${want.col} containing "${want.message}"; got:\n${err.diagnostics.map((d) => `${d.line}:${d.col} ${d.message}`).join('\n')}`,
+      );
       assert.ok(hit.hint && hit.hint.includes(want.hint), `hint "${hit.hint}" lacks "${want.hint}"`);
       assert.equal(err.exitCode, 2);
     });
@@ -94,7 +99,10 @@ describe('malformed inventories (test/fixtures/invalid)', () => {
     const lines = r.stderr.split('\n').filter((l) => / error: /.test(l) && /:\d+:\d+:/.test(l));
     assert.ok(lines.length >= 4, `expected several errors:\n${r.stderr}`);
     const order = lines.map((l) => Number(/:(\d+):\d+:/.exec(l)![1]));
-    assert.deepEqual(order, [...order].sort((a, b) => a - b));
+    assert.deepEqual(
+      order,
+      [...order].sort((a, b) => a - b),
+    );
     assert.match(r.stderr, /error: test\/fixtures\/multi-error.yaml: \d+ errors in the inventory/);
   });
 
@@ -118,18 +126,64 @@ describe('hostile inventories (built at test time)', () => {
     return Buffer.from(Array.from({ length: n }, () => ((x = (x * 1103515245 + 12345) >>> 0) % 255) + 1));
   };
   const cases: { file: string; bytes: () => string | Buffer; at?: string; message: RegExp; hint: RegExp }[] = [
-    { file: 'thirty-mib.yaml', bytes: () => `hosts:\n${'  - name: node1\n'.repeat((30 * MiB) / 16)}`, at: '1:1', message: /the file is 30\.0 MiB; an inventory is at most 1\.0 MiB/, hint: /is this the inventory\?/ },
-    { file: 'many-keys.yaml', bytes: () => `cluster:\n${Array.from({ length: 300_000 }, (_, i) => `  k${i}: ${i}\n`).join('')}`, at: '1:1', message: /the file is \d\.\d MiB; an inventory is at most 1\.0 MiB/, hint: /is this the inventory\?/ },
-    { file: 'long-line.yaml', bytes: () => `cluster: {name: "${'x'.repeat(5 * MiB)}"}\n`, at: '1:1', message: /the file is 5\.0 MiB/, hint: /is this the inventory\?/ },
+    {
+      file: 'thirty-mib.yaml',
+      bytes: () => `hosts:\n${'  - name: node1\n'.repeat((30 * MiB) / 16)}`,
+      at: '1:1',
+      message: /the file is 30\.0 MiB; an inventory is at most 1\.0 MiB/,
+      hint: /is this the inventory\?/,
+    },
+    {
+      file: 'many-keys.yaml',
+      bytes: () => `cluster:\n${Array.from({ length: 300_000 }, (_, i) => `  k${i}: ${i}\n`).join('')}`,
+      at: '1:1',
+      message: /the file is \d\.\d MiB; an inventory is at most 1\.0 MiB/,
+      hint: /is this the inventory\?/,
+    },
+    {
+      file: 'long-line.yaml',
+      bytes: () => `cluster: {name: "${'x'.repeat(5 * MiB)}"}\n`,
+      at: '1:1',
+      message: /the file is 5\.0 MiB/,
+      hint: /is this the inventory\?/,
+    },
     // Under the size cap, yet 100000 keys: the token cap refuses it before the parser spends seconds on it.
-    { file: 'many-keys-under-a-mib.yaml', bytes: () => `cluster:\n${Array.from({ length: 100_000 }, (_, i) => `${i.toString(36)}: 1\n`).join('')}`, at: '1:1', message: /over 100000 YAML tokens/, hint: /is this the inventory\?/ },
+    {
+      file: 'many-keys-under-a-mib.yaml',
+      bytes: () => `cluster:\n${Array.from({ length: 100_000 }, (_, i) => `${i.toString(36)}: 1\n`).join('')}`,
+      at: '1:1',
+      message: /over 100000 YAML tokens/,
+      hint: /is this the inventory\?/,
+    },
     // Under the size cap: parsed, and refused by the schema, which quotes only the start of the value.
-    { file: 'long-value.yaml', bytes: () => `cluster:\n  name: "${'x'.repeat(900_000)}"\n`, at: '2:9', message: /invalid value "x{59}… \(900002 characters\)/, hint: /DNS label/ },
+    {
+      file: 'long-value.yaml',
+      bytes: () => `cluster:\n  name: "${'x'.repeat(900_000)}"\n`,
+      at: '2:9',
+      message: /invalid value "x{59}… \(900002 characters\)/,
+      hint: /DNS label/,
+    },
     // Deep enough to overflow the parser's stack (fixture 52 stops short of it): the overflow is reported as nesting.
-    { file: 'deeper-than-the-stack.yaml', bytes: () => `cluster: ${'['.repeat(5000)}${']'.repeat(5000)}\n`, message: /nested more than 64 levels deep/, hint: /a few levels of nesting/ },
-    { file: 'an-executable.yaml', bytes: () => readFileSync(process.execPath).subarray(0, 64 * 1024), message: /holds a NUL byte: it is binary, not YAML/, hint: /-i inventories\/local.yaml/ },
+    {
+      file: 'deeper-than-the-stack.yaml',
+      bytes: () => `cluster: ${'['.repeat(5000)}${']'.repeat(5000)}\n`,
+      message: /nested more than 64 levels deep/,
+      hint: /a few levels of nesting/,
+    },
+    {
+      file: 'an-executable.yaml',
+      bytes: () => readFileSync(process.execPath).subarray(0, 64 * 1024),
+      message: /holds a NUL byte: it is binary, not YAML/,
+      hint: /-i inventories\/local.yaml/,
+    },
     { file: 'garbage.yaml', bytes: () => garbage(4096), message: /byte 0x[0-9a-f]{2} is not valid UTF-8/, hint: /save the file as UTF-8/ },
-    { file: 'utf16.yaml', bytes: () => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(threeHosts.toString('utf8'), 'utf16le')]), at: '1:1', message: /UTF-16/, hint: /iconv -f UTF-16 -t UTF-8/ },
+    {
+      file: 'utf16.yaml',
+      bytes: () => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(threeHosts.toString('utf8'), 'utf16le')]),
+      at: '1:1',
+      message: /UTF-16/,
+      hint: /iconv -f UTF-16 -t UTF-8/,
+    },
   ];
   let dir: string;
   before(() => {
@@ -151,7 +205,7 @@ describe('hostile inventories (built at test time)', () => {
     });
   }
 
-  it('a UTF-8 BOM is dropped: the file is valid, as the user\'s editor shows it', async () => {
+  it("a UTF-8 BOM is dropped: the file is valid, as the user's editor shows it", async () => {
     const file = path.join(dir, 'bom.yaml');
     writeFileSync(file, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), threeHosts]));
     const r = await runPyro(['validate', '-i', file]);
@@ -161,7 +215,10 @@ describe('hostile inventories (built at test time)', () => {
 
   it('a thousand hosts stay under every cap', async () => {
     const file = path.join(dir, 'thousand-hosts.yaml');
-    const hosts = Array.from({ length: 1000 }, (_, i) => `  - name: node${i}\n    address: 10.0.${i >> 8}.${i & 255}\n    roles: [hdfs-datanode, yarn-nodemanager, kafka-broker]\n`);
+    const hosts = Array.from(
+      { length: 1000 },
+      (_, i) => `  - name: node${i}\n    address: 10.0.${i >> 8}.${i & 255}\n    roles: [hdfs-datanode, yarn-nodemanager, kafka-broker]\n`,
+    );
     const master = '  - name: master\n    address: 10.1.0.1\n    roles: [hdfs-namenode, yarn-resourcemanager, kafka-controller]\n';
     writeFileSync(file, `cluster:\n  name: big\nhosts:\n${master}${hosts.join('')}`);
     const { inventory } = await loadInventory(file);

@@ -24,7 +24,8 @@ describe('the validator compiled at build time', () => {
     const now = new Ajv(AJV_OPTIONS).compile(schema);
     assert.equal(pre(doc), false);
     assert.equal(now(doc), false);
-    const shape = (errs: typeof now.errors) => (errs ?? []).map((e) => [e.instancePath, e.keyword, JSON.stringify(e.params), (e.parentSchema as { description?: string } | undefined)?.description]);
+    const shape = (errs: typeof now.errors) =>
+      (errs ?? []).map((e) => [e.instancePath, e.keyword, JSON.stringify(e.params), (e.parentSchema as { description?: string } | undefined)?.description]);
     assert.deepEqual(shape(pre.errors), shape(now.errors));
     assert.ok(pre.errors!.length >= 4, JSON.stringify(shape(pre.errors)));
   });

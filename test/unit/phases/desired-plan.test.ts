@@ -126,12 +126,18 @@ describe('desiredFor (inventories/three-hosts.yaml)', () => {
     it('running with another hash and a changed file: restart, naming the file, with a diff', () => {
       const old = d.files['server.properties']!.replace('log.retention.hours=72', 'log.retention.hours=168');
       assert.notEqual(old, d.files['server.properties']);
-      const p = planInstance(d, state({ state: 'running', pid: 123, uptimeSec: 60, hash: '0000000000000000' }, { files: { ...d.files, 'server.properties': old }, formatted: 'yes' }));
+      const p = planInstance(
+        d,
+        state({ state: 'running', pid: 123, uptimeSec: 60, hash: '0000000000000000' }, { files: { ...d.files, 'server.properties': old }, formatted: 'yes' }),
+      );
       assert.equal(p.action, 'restart');
       assert.equal(p.files.length, 1);
       assert.equal(p.files[0]!.name, 'server.properties');
       assert.deepEqual(p.files[0]!.diff, ['log.retention.hours: 168 -> 72']);
-      assert.ok(p.reasons.some((r) => r.includes('server.properties')), p.reasons.join('; '));
+      assert.ok(
+        p.reasons.some((r) => r.includes('server.properties')),
+        p.reasons.join('; '),
+      );
     });
 
     it('running with another hash but the same files (e.g. started by hand): restart with a reason', () => {
@@ -156,17 +162,23 @@ describe('desiredFor (inventories/three-hosts.yaml)', () => {
     it('dead: start, saying the process is gone', () => {
       const p = planInstance(d, state({ state: 'dead', uptimeSec: 0, hash: d.hash }, { files: { ...d.files }, formatted: 'yes' }));
       assert.equal(p.action, 'start');
-      assert.ok(p.reasons.some((r) => /process is gone/.test(r)), p.reasons.join('; '));
+      assert.ok(
+        p.reasons.some((r) => /process is gone/.test(r)),
+        p.reasons.join('; '),
+      );
     });
 
     it('refuses a data dir that holds files pyro did not format', () => {
-      assert.throws(() => planInstance(d, state({ state: 'stopped', uptimeSec: 0 }, { formatted: 'foreign' })), (e: unknown) => {
-        assert.ok(e instanceof HostError);
-        assert.equal(e.code, 'DATA_DIR_NOT_EMPTY');
-        assert.equal(e.host, 'node1');
-        assert.ok(e.message.includes(d.format!.dir), e.message);
-        return true;
-      });
+      assert.throws(
+        () => planInstance(d, state({ state: 'stopped', uptimeSec: 0 }, { formatted: 'foreign' })),
+        (e: unknown) => {
+          assert.ok(e instanceof HostError);
+          assert.equal(e.code, 'DATA_DIR_NOT_EMPTY');
+          assert.equal(e.host, 'node1');
+          assert.ok(e.message.includes(d.format!.dir), e.message);
+          return true;
+        },
+      );
     });
   });
 });

@@ -288,7 +288,10 @@ describe('parseLines / parseState', () => {
     assert.equal(s.files['kafka-broker']?.['server.properties'], text);
     assert.equal(s.files['kafka-broker']?.['run.sh'], '', 'an empty file is still a file');
     assert.deepEqual(s.formatted, { 'kafka-broker': 'yes', 'kafka-controller': 'foreign', 'hdfs-namenode': 'no' });
-    assert.deepEqual(s.push.map((p) => p.action), ['skip', 'push']);
+    assert.deepEqual(
+      s.push.map((p) => p.action),
+      ['skip', 'push'],
+    );
   });
 
   it('round-trips a file through pyro_file and parseState', () => {

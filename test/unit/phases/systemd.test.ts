@@ -23,13 +23,16 @@ describe('supervisor: systemd', () => {
   before(async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'pyro-sd-'));
     const file = path.join(dir, 'inv.yaml');
-    writeFileSync(file, readFileSync('inventories/three-hosts.yaml', 'utf8').replace('  dataDir: /var/lib/pyro\n', '  dataDir: /var/lib/pyro\n  supervisor: systemd\n'));
+    writeFileSync(
+      file,
+      readFileSync('inventories/three-hosts.yaml', 'utf8').replace('  dataDir: /var/lib/pyro\n', '  dataDir: /var/lib/pyro\n  supervisor: systemd\n'),
+    );
     inv = (await loadInventory(file)).inventory;
     const kafka = inv.instances.filter((i) => i.def.component === 'kafka');
     ids = { hdfsClusterId: 'CID-x', kafkaClusterId: 'abc', kafkaNodeIds: Object.fromEntries(kafka.map((k, n) => [nodeKey(k), n + 1])) };
   });
 
-  it('renders a unit per instance into its conf dir, running run.sh with the role\'s stop grace', () => {
+  it("renders a unit per instance into its conf dir, running run.sh with the role's stop grace", () => {
     const broker = inv.instances.find((i) => i.host.name === 'node2' && i.def.role === 'kafka-broker')!;
     assert.equal(broker.host.supervisor, 'systemd');
     const d = desiredFor(inv, broker, ids);
@@ -51,7 +54,10 @@ describe('supervisor: systemd', () => {
     const out = execFileSync('sh', ['-c', `${HOST_PRELUDE}\npyro_sd_state hdfs-namenode ${d.unit} /nonexistent/hash`], { encoding: 'utf8' });
     const st = parseState(out, []);
     assert.deepEqual(st.noSystemd, ['hdfs-namenode']);
-    assert.throws(() => planInstance(d, st), (e: unknown) => e instanceof HostError && e.code === 'SYSTEMD_MISSING' && /supervisor: pyro/.test(e.hint ?? ''));
+    assert.throws(
+      () => planInstance(d, st),
+      (e: unknown) => e instanceof HostError && e.code === 'SYSTEMD_MISSING' && /supervisor: pyro/.test(e.hint ?? ''),
+    );
     const start = execFileSync('sh', ['-c', `${HOST_PRELUDE}\npyro_sd_start hdfs-namenode /tmp /tmp ${d.unit} /tmp/h x 1 || true`], { encoding: 'utf8' });
     assert.match(start, /^@fail hdfs-namenode supervisor systemd: systemd is not running on this host$/m);
   });

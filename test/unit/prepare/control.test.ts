@@ -20,7 +20,6 @@ describe('prepare: the control machine', () => {
     assert.deepEqual(planPackages(os('fedora', '42'), missing).packages, ['java-21-openjdk-devel', 'maven', 'python3-pip']);
   });
 
-
   it('parses /etc/os-release', () => {
     const text = ['PRETTY_NAME="Rocky Linux 9.4 (Blue Onyx)"', 'ID="rocky"', 'ID_LIKE="rhel centos fedora"', "VERSION_ID='9.4'", '# comment', ''].join('\n');
     assert.deepEqual(parseOsRelease(text), { id: 'rocky', versionId: '9.4', like: ['rhel', 'centos', 'fedora'], family: 'dnf' });
@@ -39,7 +38,10 @@ describe('prepare: the control machine', () => {
     this.timeout(30_000);
     const r = await prepareControl({ dryRun: true, javaHome: '/nonexistent/jdk', log: () => undefined });
     assert.equal(r.status, 'manual-only');
-    assert.deepEqual(r.unresolved.map((u) => u.hint), ['/nonexistent/jdk has no javac 17+ and jar: point the Java home for Maven at a JDK 17+']);
+    assert.deepEqual(
+      r.unresolved.map((u) => u.hint),
+      ['/nonexistent/jdk has no javac 17+ and jar: point the Java home for Maven at a JDK 17+'],
+    );
   });
 
   it('assembly without mvn on PATH: TOOL_MISSING naming the package and --prepare', async function () {

@@ -29,12 +29,11 @@ describe('prepare: the package plan per distribution', () => {
     const plan = planPackages(os('debian', '12'), [J17, J21, PY(), VENV(), PG]);
     assert.equal(plan.distro, 'Debian 12');
     assert.deepEqual(plan.packages, ['openjdk-17-jre-headless', 'python3', 'python3-venv', 'postgresql']);
-    assert.deepEqual(plan.commands, [
-      pg.before!.apt!,
-      'apt-get update',
-      `${APT_INSTALL} openjdk-17-jre-headless python3 python3-venv postgresql`,
-    ]);
-    assert.deepEqual(plan.manual.map((m) => m.need.id), ['java21']);
+    assert.deepEqual(plan.commands, [pg.before!.apt!, 'apt-get update', `${APT_INSTALL} openjdk-17-jre-headless python3 python3-venv postgresql`]);
+    assert.deepEqual(
+      plan.manual.map((m) => m.need.id),
+      ['java21'],
+    );
     assert.match(plan.manual[0]!.hint, /^Debian 12 has no package for a Java 21\+ runtime: download one .* set java21Home to it in the inventory$/);
   });
 
@@ -53,7 +52,10 @@ describe('prepare: the package plan per distribution', () => {
   it('Debian 11: python3 is 3.9 and no newer is packaged: by hand, and venv follows', () => {
     const plan = planPackages(os('debian', '11'), [PY(), VENV()]);
     assert.deepEqual(plan.commands, []);
-    assert.deepEqual(plan.manual.map((m) => m.need.id), ['python', 'python-venv']);
+    assert.deepEqual(
+      plan.manual.map((m) => m.need.id),
+      ['python', 'python-venv'],
+    );
     assert.match(plan.manual[0]!.hint, /python3 is Python 3\.9 on Debian 11, older than 3\.10, .* install a Python 3\.10\+ by hand/);
   });
 
@@ -61,10 +63,7 @@ describe('prepare: the package plan per distribution', () => {
     for (const v of ['22.04', '24.04']) {
       const plan = planPackages(os('ubuntu', v, 'debian'), [J17, J21, VENV(), PG]);
       assert.deepEqual(plan.manual, [], v);
-      assert.deepEqual(plan.commands.slice(1), [
-        'apt-get update',
-        `${APT_INSTALL} openjdk-17-jre-headless openjdk-21-jre-headless python3-venv postgresql`,
-      ], v);
+      assert.deepEqual(plan.commands.slice(1), ['apt-get update', `${APT_INSTALL} openjdk-17-jre-headless openjdk-21-jre-headless python3-venv postgresql`], v);
     }
   });
 
@@ -76,7 +75,10 @@ describe('prepare: the package plan per distribution', () => {
   it('Rocky 9 / RHEL 9: dnf install; python3 is 3.9, so python: python3.11 is the way', () => {
     const rocky = planPackages(os('rocky', '9.4', 'rhel', 'centos', 'fedora'), [J17, J21, PY(), VENV(), PG]);
     assert.deepEqual(rocky.commands, ['dnf install -y java-17-openjdk-headless java-21-openjdk-headless postgresql-server']);
-    assert.deepEqual(rocky.manual.map((m) => m.need.id), ['python', 'python-venv']);
+    assert.deepEqual(
+      rocky.manual.map((m) => m.need.id),
+      ['python', 'python-venv'],
+    );
     assert.match(rocky.manual[0]!.hint, /python3 is Python 3\.9 on Rocky Linux 9\.4, older than 3\.10: set python: python3\.11 in the inventory/);
 
     // With python: python3.11 the interpreter is a package, and brings venv and ensurepip with it.
@@ -86,8 +88,14 @@ describe('prepare: the package plan per distribution', () => {
   });
 
   it('RHEL 10 ships no OpenJDK 17; AlmaLinux 8 has both', () => {
-    assert.deepEqual(planPackages(os('rhel', '10.0', 'fedora'), [J17]).manual.map((m) => m.need.id), ['java']);
-    assert.deepEqual(planPackages(os('almalinux', '8.10', 'rhel', 'centos', 'fedora'), [J17, J21]).packages, ['java-17-openjdk-headless', 'java-21-openjdk-headless']);
+    assert.deepEqual(
+      planPackages(os('rhel', '10.0', 'fedora'), [J17]).manual.map((m) => m.need.id),
+      ['java'],
+    );
+    assert.deepEqual(planPackages(os('almalinux', '8.10', 'rhel', 'centos', 'fedora'), [J17, J21]).packages, [
+      'java-17-openjdk-headless',
+      'java-21-openjdk-headless',
+    ]);
   });
 
   it('Fedora: its python3 is new enough; Java 17 is gone from 42 on', () => {
@@ -99,14 +107,20 @@ describe('prepare: the package plan per distribution', () => {
   });
 
   it('Alpine and Arch: refused, each need with a hint naming what to install by hand', () => {
-    for (const [o, name] of [[os('alpine', '3.20.3'), 'Alpine Linux 3.20.3'], [os('arch', ''), 'Arch Linux']] as const) {
+    for (const [o, name] of [
+      [os('alpine', '3.20.3'), 'Alpine Linux 3.20.3'],
+      [os('arch', ''), 'Arch Linux'],
+    ] as const) {
       const plan = planPackages(o, [J17, VENV(), PG]);
       assert.deepEqual([plan.family, plan.packages, plan.commands], ['none', [], []]);
-      assert.deepEqual(plan.manual.map((m) => m.hint), [
-        `${name} has no package manager pyro drives (apt or dnf): install Java 17 by hand`,
-        `${name} has no package manager pyro drives (apt or dnf): install Python venv by hand`,
-        `${name} has no package manager pyro drives (apt or dnf): install PostgreSQL server by hand`,
-      ]);
+      assert.deepEqual(
+        plan.manual.map((m) => m.hint),
+        [
+          `${name} has no package manager pyro drives (apt or dnf): install Java 17 by hand`,
+          `${name} has no package manager pyro drives (apt or dnf): install Python venv by hand`,
+          `${name} has no package manager pyro drives (apt or dnf): install PostgreSQL server by hand`,
+        ],
+      );
     }
   });
 
@@ -114,7 +128,10 @@ describe('prepare: the package plan per distribution', () => {
     const blocked = { ...J17, blocked: 'set javaHome: /usr/lib/jvm/java-17-openjdk-amd64 in the inventory' };
     const plan = planPackages(os('debian', '12'), [blocked, PG]);
     assert.deepEqual(plan.packages, ['postgresql']);
-    assert.deepEqual(plan.manual.map((m) => m.hint), [blocked.blocked]);
+    assert.deepEqual(
+      plan.manual.map((m) => m.hint),
+      [blocked.blocked],
+    );
   });
 
   it('a python: path is not installed', () => {

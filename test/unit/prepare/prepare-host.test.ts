@@ -15,7 +15,10 @@ import { ROOT } from '../../helpers/cli.js';
 class ScriptedHost implements Host {
   readonly address = 'fake';
   readonly commands: string[] = [];
-  constructor(readonly name: string, private readonly answer: (cmd: string) => ExecResult) {}
+  constructor(
+    readonly name: string,
+    private readonly answer: (cmd: string) => ExecResult,
+  ) {}
   async connect(): Promise<void> {}
   async close(): Promise<void> {}
   async exec(command: string, opts: ExecOptions = {}): Promise<ExecResult> {
@@ -75,7 +78,10 @@ describe('prepare: the executor', () => {
     const spec = inv.hosts[0]!;
     const lines: string[] = [];
     const results = await prepareHosts(inv, new Map([[spec.name, new LocalHost({ name: spec.name })]]), { log: (h, l) => lines.push(`${h}: ${l}`) });
-    assert.deepEqual(results.map((r) => [r.host, r.status]), [['local', 'nothing-missing']]);
+    assert.deepEqual(
+      results.map((r) => [r.host, r.status]),
+      [['local', 'nothing-missing']],
+    );
     assert.match(lines.join('\n'), /^local: .*nothing to install$/);
   });
 
@@ -83,7 +89,8 @@ describe('prepare: the executor', () => {
     const spec = inv.hosts[0]!;
     const before = parseFacts([...DEBIAN, '@probe postgresql-server 0'].join('\n'), 0, 0);
     const host = new ScriptedHost('local', () => ({
-      exitCode: 0, stderr: '',
+      exitCode: 0,
+      stderr: '',
       stdout: ['Reading package lists...', 'Setting up postgresql (15+248) ...', '@@pyro-recheck 0', ...DEBIAN, '@probe postgresql-server 1', ''].join('\n'),
     }));
     const lines: string[] = [];
@@ -106,17 +113,27 @@ describe('prepare: the executor', () => {
     const lines: string[] = [];
     const r = await prepareHost(host, spec, facts, inv, { dryRun: true, log: (l) => lines.push(l) });
     assert.deepEqual([r.status, r.packages], ['planned', ['python3-venv', 'postgresql']]);
-    assert.equal(r.commands.at(-1), 'DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends -o DPkg::Lock::Timeout=300 python3-venv postgresql');
+    assert.equal(
+      r.commands.at(-1),
+      'DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends -o DPkg::Lock::Timeout=300 python3-venv postgresql',
+    );
     assert.match(lines.join('\n'), /would install python3-venv postgresql:\n {2}.*create_main_cluster/);
   });
 
   it('what is still missing after the install comes back with its hint', async () => {
     const spec = inv.hosts[0]!;
     const facts = parseFacts([...DEBIAN, '@probe postgresql-server 0'].join('\n'), 0, 0);
-    const host = new ScriptedHost('local', () => ({ exitCode: 0, stderr: '', stdout: ['@@pyro-recheck 0', ...DEBIAN, '@probe postgresql-server 0'].join('\n') }));
+    const host = new ScriptedHost('local', () => ({
+      exitCode: 0,
+      stderr: '',
+      stdout: ['@@pyro-recheck 0', ...DEBIAN, '@probe postgresql-server 0'].join('\n'),
+    }));
     const r = await prepareHost(host, spec, facts, inv, { log: () => undefined });
     assert.deepEqual(r.met, []);
-    assert.deepEqual(r.unresolved.map((u) => u.id), ['postgresql-server']);
+    assert.deepEqual(
+      r.unresolved.map((u) => u.id),
+      ['postgresql-server'],
+    );
   });
 
   it('neither root nor sudo -n: a HostError naming the host, with the commands to run by hand', async () => {

@@ -21,16 +21,24 @@ describe('config renderers', () => {
   });
 
   it('properties: sorted key=value that Java reads back unchanged', () => {
-    const props = { 'listeners': 'PLAINTEXT://10.0.0.1:9092', 'odd key': 'a=b:c', '#hash': ' lead space', 'unicode': 'café', 'path': 'C:\\dir' };
+    const props = { listeners: 'PLAINTEXT://10.0.0.1:9092', 'odd key': 'a=b:c', '#hash': ' lead space', unicode: 'café', path: 'C:\\dir' };
     const text = renderProperties(props);
     assert.match(text, /^# Written by pyro/);
     // Round trip through java.util.Properties, the parser Kafka, Flume and NiFi use.
     const dir = mkdtempSync(path.join(os.tmpdir(), 'pyro-props-'));
     const file = path.join(dir, 'x.properties');
     writeFileSync(file, text);
-    writeFileSync(path.join(dir, 'Dump.java'), 'import java.util.*; import java.io.*; public class Dump { public static void main(String[] a) throws Exception { Properties p = new Properties(); try (Reader r = new InputStreamReader(new FileInputStream(a[0]), "ISO-8859-1")) { p.load(r); } new TreeMap<Object,Object>(p).forEach((k, v) -> System.out.println(k + "\\t" + v)); } }');
+    writeFileSync(
+      path.join(dir, 'Dump.java'),
+      'import java.util.*; import java.io.*; public class Dump { public static void main(String[] a) throws Exception { Properties p = new Properties(); try (Reader r = new InputStreamReader(new FileInputStream(a[0]), "ISO-8859-1")) { p.load(r); } new TreeMap<Object,Object>(p).forEach((k, v) -> System.out.println(k + "\\t" + v)); } }',
+    );
     const out = execFileSync('java', [path.join(dir, 'Dump.java'), file], { encoding: 'utf8' });
-    const back = Object.fromEntries(out.trimEnd().split('\n').map((l) => l.split('\t') as [string, string]));
+    const back = Object.fromEntries(
+      out
+        .trimEnd()
+        .split('\n')
+        .map((l) => l.split('\t') as [string, string]),
+    );
     assert.deepEqual(back, props);
   });
 

@@ -12,7 +12,12 @@ describe('hdfs renders (inventories/three-hosts.yaml)', () => {
   before(async () => (inv = (await loadInventory('inventories/three-hosts.yaml')).inventory));
 
   it('core-site: fs.defaultFS is the NameNode address on every HDFS daemon; hadoop.tmp.dir in the host data dir', () => {
-    for (const [host, role] of [['node1', 'hdfs-namenode'], ['node1', 'hdfs-datanode'], ['node2', 'hdfs-datanode'], ['node3', 'hdfs-datanode']] as const) {
+    for (const [host, role] of [
+      ['node1', 'hdfs-namenode'],
+      ['node1', 'hdfs-datanode'],
+      ['node2', 'hdfs-datanode'],
+      ['node3', 'hdfs-datanode'],
+    ] as const) {
       const core = file(inv, host, role, 'core-site.xml');
       assert.equal(core.get('fs.defaultFS'), 'hdfs://192.0.2.11:8020', `${role} on ${host}`);
     }
@@ -22,7 +27,10 @@ describe('hdfs renders (inventories/three-hosts.yaml)', () => {
   });
 
   it('hdfs-site: dfs.replication follows services.hdfs.replication, and the inventory config lands in it', () => {
-    for (const [host, role] of [['node1', 'hdfs-namenode'], ['node3', 'hdfs-datanode']] as const) {
+    for (const [host, role] of [
+      ['node1', 'hdfs-namenode'],
+      ['node3', 'hdfs-datanode'],
+    ] as const) {
       const site = file(inv, host, role, 'hdfs-site.xml');
       assert.equal(site.get('dfs.replication'), '3');
       assert.equal(site.get('dfs.blocksize'), '134217728');
@@ -31,14 +39,14 @@ describe('hdfs renders (inventories/three-hosts.yaml)', () => {
     }
   });
 
-  it('hdfs-site of the NameNode: its name dir in the data dir, none of a DataNode\'s keys', () => {
+  it("hdfs-site of the NameNode: its name dir in the data dir, none of a DataNode's keys", () => {
     const site = file(inv, 'node1', 'hdfs-namenode', 'hdfs-site.xml');
     assert.equal(site.get('dfs.namenode.name.dir'), '/var/lib/pyro/hdfs/name');
     assert.equal(site.has('dfs.datanode.data.dir'), false);
     assert.equal(site.has('dfs.datanode.address'), false);
   });
 
-  it('hdfs-site of a DataNode: its data dir in its host\'s data dir, listeners and hostname on its address', () => {
+  it("hdfs-site of a DataNode: its data dir in its host's data dir, listeners and hostname on its address", () => {
     const site = file(inv, 'node3', 'hdfs-datanode', 'hdfs-site.xml');
     assert.equal(site.get('dfs.datanode.data.dir'), '/data/pyro/hdfs/data');
     assert.equal(site.get('dfs.datanode.address'), '192.0.2.13:9866');
@@ -110,7 +118,7 @@ services:
 `);
   });
 
-  it('replication and the NameNode\'s port and dir from the settings', () => {
+  it("replication and the NameNode's port and dir from the settings", () => {
     const nn = file(inv, 'a', 'hdfs-namenode', 'hdfs-site.xml');
     assert.equal(nn.get('dfs.replication'), '1');
     assert.equal(nn.get('dfs.namenode.name.dir'), '/disk1/nn');
@@ -118,7 +126,7 @@ services:
     assert.equal(file(inv, 'b', 'hdfs-datanode', 'core-site.xml').get('fs.defaultFS'), 'hdfs://10.1.0.1:9000');
   });
 
-  it('config: component-wide, then the role\'s, then the host\'s (its component-wide block, then its role block)', () => {
+  it("config: component-wide, then the role's, then the host's (its component-wide block, then its role block)", () => {
     const a = file(inv, 'a', 'hdfs-datanode', 'hdfs-site.xml');
     assert.equal(a.get('dfs.datanode.du.reserved'), '2');
     assert.equal(a.get('dfs.datanode.balance.max.concurrent.moves'), '20');
@@ -134,12 +142,12 @@ services:
     assert.equal(file(inv, 'b', 'hdfs-datanode', 'core-site.xml').get('io.file.buffer.size'), '131072');
   });
 
-  it('a host\'s replication wins on its daemons', () => {
+  it("a host's replication wins on its daemons", () => {
     assert.equal(file(inv, 'b', 'hdfs-datanode', 'hdfs-site.xml').get('dfs.replication'), '2');
     assert.equal(file(inv, 'a', 'hdfs-datanode', 'hdfs-site.xml').get('dfs.replication'), '1');
   });
 
-  it('a host\'s dir and heap win over the role\'s', () => {
+  it("a host's dir and heap win over the role's", () => {
     assert.equal(file(inv, 'b', 'hdfs-datanode', 'hdfs-site.xml').get('dfs.datanode.data.dir'), '/disk2/dn');
     assert.equal(file(inv, 'a', 'hdfs-datanode', 'hdfs-site.xml').get('dfs.datanode.data.dir'), '/var/lib/pyro/hdfs/data');
     assert.ok(execArgv(renderOn(inv, 'b', 'hdfs-datanode').files['run.sh']!).includes('-Xmx700m'));

@@ -38,7 +38,10 @@ describe('kafka renders (inventories/three-hosts.yaml)', () => {
   });
 
   it('a broker: process.roles=broker, listening on and advertising its own address, its log dir in its data dir', () => {
-    for (const [h, addr, data] of [['node1', '192.0.2.11', '/var/lib/pyro'], ['node3', '192.0.2.13', '/data/pyro']] as const) {
+    for (const [h, addr, data] of [
+      ['node1', '192.0.2.11', '/var/lib/pyro'],
+      ['node3', '192.0.2.13', '/data/pyro'],
+    ] as const) {
       const p = server(inv, h, 'kafka-broker');
       assert.equal(p.get('process.roles'), 'broker');
       assert.equal(p.get('listeners'), `PLAINTEXT://${addr}:9092`);
@@ -48,15 +51,16 @@ describe('kafka renders (inventories/three-hosts.yaml)', () => {
     }
   });
 
-  it('a broker: internal topics replicated over the three brokers, and the inventory\'s config', () => {
+  it("a broker: internal topics replicated over the three brokers, and the inventory's config", () => {
     const p = server(inv, 'node2', 'kafka-broker');
-    for (const k of ['offsets.topic.replication.factor', 'transaction.state.log.replication.factor', 'default.replication.factor']) assert.equal(p.get(k), '3', k);
+    for (const k of ['offsets.topic.replication.factor', 'transaction.state.log.replication.factor', 'default.replication.factor'])
+      assert.equal(p.get(k), '3', k);
     assert.equal(p.get('transaction.state.log.min.isr'), '2');
     assert.equal(p.get('num.partitions'), '6');
     assert.equal(p.get('log.retention.hours'), '72');
   });
 
-  it('run.sh: the broker\'s heap from the inventory (2g), the controller\'s default 512m, the properties file as argument', () => {
+  it("run.sh: the broker's heap from the inventory (2g), the controller's default 512m, the properties file as argument", () => {
     const b = execArgv(renderOn(inv, 'node1', 'kafka-broker').files['run.sh']!);
     assert.ok(b.includes('-Xmx2048m') && b.includes('-Xms2048m') && b.includes('-Dpyro.role=kafka-broker'), b.join(' '));
     assert.equal(b.at(-2), 'kafka.Kafka');
@@ -101,7 +105,7 @@ services:
 `);
   });
 
-  it('config: component-wide, then the role\'s, then the host\'s component-wide and role blocks', () => {
+  it("config: component-wide, then the role's, then the host's component-wide and role blocks", () => {
     const a = server(inv, 'a', 'kafka-broker');
     assert.equal(a.get('log.retention.hours'), '48');
     assert.equal(a.get('num.network.threads'), '4');
@@ -132,7 +136,7 @@ services:
     }
   });
 
-  it('a controller takes only its own config block, not the brokers\' (component-wide) one', () => {
+  it("a controller takes only its own config block, not the brokers' (component-wide) one", () => {
     const c = server(inv, 'a', 'kafka-controller');
     assert.equal(c.get('controller.quorum.election.timeout.ms'), '2000');
     for (const k of ['log.retention.hours', 'num.network.threads', 'num.partitions', 'offsets.topic.replication.factor']) assert.equal(c.has(k), false, k);

@@ -7,7 +7,7 @@ import { instanceOf, inventoryFromYaml } from '../../helpers/rendered.js';
 // a runtime will render from.
 
 describe('logstash (declared, not run yet)', () => {
-  it('has no runtime; an inventory naming it resolves its ports, data dir and heap (the host\'s own winning), and reports it unmanaged', async () => {
+  it("has no runtime; an inventory naming it resolves its ports, data dir and heap (the host's own winning), and reports it unmanaged", async () => {
     assert.equal(serviceByRole('logstash')!.runtime, undefined);
     const inv = await inventoryFromYaml(`
 cluster: { name: lstest }

@@ -8,7 +8,8 @@ import { instanceOf, inventoryFromYaml, pgConf, renderOn } from '../../helpers/r
 // as its format step, and the post-start sh that sets pyro's password and creates the serving database.
 
 const SECRETS = { 'postgresql-password': 'pw-Secret_1' };
-const render = (inv: Inventory, host: string, resources?: { memTotalMb: number; cpus: number }) => renderOn(inv, host, 'postgresql', { secrets: SECRETS, resources });
+const render = (inv: Inventory, host: string, resources?: { memTotalMb: number; cpus: number }) =>
+  renderOn(inv, host, 'postgresql', { secrets: SECRETS, resources });
 
 describe('postgresql renders (inventories/three-hosts.yaml)', () => {
   let inv: Inventory;
@@ -29,7 +30,9 @@ describe('postgresql renders (inventories/three-hosts.yaml)', () => {
   });
 
   it('pg_hba.conf: trust on the local socket only, passwords (scram) over TCP', () => {
-    const hba = render(inv, 'node1').files['pg_hba.conf']!.split('\n').filter((l) => l && !l.startsWith('#'));
+    const hba = render(inv, 'node1')
+      .files['pg_hba.conf']!.split('\n')
+      .filter((l) => l && !l.startsWith('#'));
     assert.deepEqual(hba, ['local all all trust', 'host all all 0.0.0.0/0 scram-sha-256', 'host all all ::/0 scram-sha-256']);
   });
 
@@ -43,11 +46,14 @@ describe('postgresql renders (inventories/three-hosts.yaml)', () => {
     const run = render(inv, 'node1').files['run.sh']!;
     assert.match(run, /^PGBIN=\$\(ls -d \/usr\/lib\/postgresql\/\*\/bin/m);
     assert.match(run, /setpriv --reuid=postgres/);
-    assert.match(run, /^exec \$AS "\$PGBIN\/postgres" -D \/var\/lib\/pyro\/postgresql -c config_file=\/opt\/pyro\/conf\/postgresql\/postgresql\.conf -c pyro\.role=postgresql$/m);
+    assert.match(
+      run,
+      /^exec \$AS "\$PGBIN\/postgres" -D \/var\/lib\/pyro\/postgresql -c config_file=\/opt\/pyro\/conf\/postgresql\/postgresql\.conf -c pyro\.role=postgresql$/m,
+    );
     assert.equal(render(inv, 'node1').marker, 'pyro.role=postgresql');
   });
 
-  it('format: initdb of the data dir with pyro as superuser; post-start: pyro\'s password and the serving database', () => {
+  it("format: initdb of the data dir with pyro as superuser; post-start: pyro's password and the serving database", () => {
     const d = render(inv, 'node1');
     assert.equal(d.format!.dir, '/var/lib/pyro/postgresql');
     assert.equal(d.format!.done, '/var/lib/pyro/postgresql/PG_VERSION');
@@ -67,14 +73,16 @@ hosts:
 ${extra}`;
 
   it('memory, port, dir and postgresql.conf keys from services.postgresql', async () => {
-    const inv = await inventoryFromYaml(yaml(`services:
+    const inv = await inventoryFromYaml(
+      yaml(`services:
   postgresql:
     heap: 1g
     ports: { pg: 5433 }
     dirs: { data: /srv/pg }
     database: page-views
     config: { postgresql.conf: { max_connections: 300, log_min_duration_statement: 250, shared_buffers: 512MB } }
-`));
+`),
+    );
     const d = render(inv, 'b');
     const c = pgConf(d.files['postgresql.conf']!);
     assert.equal(c.get('port'), '5433');
@@ -84,7 +92,10 @@ ${extra}`;
     // The inventory's key wins over the one derived from the memory setting.
     assert.equal(c.get('shared_buffers'), '512MB');
     // A dash is allowed in the name, not in a bare SQL identifier.
-    assert.match(d.postStart!, /^SELECT 'CREATE DATABASE "page-views" OWNER pyro' WHERE NOT EXISTS \(SELECT FROM pg_database WHERE datname = 'page-views'\)\\gexec$/m);
+    assert.match(
+      d.postStart!,
+      /^SELECT 'CREATE DATABASE "page-views" OWNER pyro' WHERE NOT EXISTS \(SELECT FROM pg_database WHERE datname = 'page-views'\)\\gexec$/m,
+    );
     assert.equal(servingDatabase(inv), 'page-views');
   });
 
@@ -95,8 +106,9 @@ ${extra}`;
     assert.equal(pgConf(d.files['postgresql.conf']!).get('shared_buffers'), '1024MB');
   });
 
-  it('the host\'s own block wins: its database, memory and config', async () => {
-    const inv = await inventoryFromYaml(yaml(`    services:
+  it("the host's own block wins: its database, memory and config", async () => {
+    const inv = await inventoryFromYaml(
+      yaml(`    services:
       postgresql:
         heap: 512m
         database: hostdb
@@ -106,7 +118,8 @@ services:
     heap: 1g
     database: clusterdb
     config: { postgresql.conf: { max_connections: 300 } }
-`));
+`),
+    );
     const d = render(inv, 'b');
     const c = pgConf(d.files['postgresql.conf']!);
     assert.equal(c.get('max_connections'), '50');

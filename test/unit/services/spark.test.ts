@@ -17,7 +17,7 @@ describe('spark renders (inventories/three-hosts.yaml)', () => {
   let inv: Inventory;
   before(async () => (inv = (await loadInventory('inventories/three-hosts.yaml')).inventory));
 
-  it('the client config: fs.defaultFS, the cluster\'s replication, the ResourceManager\'s addresses', () => {
+  it("the client config: fs.defaultFS, the cluster's replication, the ResourceManager's addresses", () => {
     const f = clientConfFiles(inv);
     assert.deepEqual(Object.keys(f).sort(), ['core-site.xml', 'hdfs-site.xml', 'yarn-site.xml']);
     assert.equal(hadoopXml(f['core-site.xml']!).get('fs.defaultFS'), 'hdfs://192.0.2.11:8020');
@@ -57,7 +57,7 @@ jobs:
 `);
   });
 
-  it('pyro\'s keys: the archive, the job\'s HDFS dirs, Kafka, the serving store', () => {
+  it("pyro's keys: the archive, the job's HDFS dirs, Kafka, the serving store", () => {
     const c = submitConf(inv, jobFromInventory(inv, 'views'), INPUTS);
     assert.equal(c['spark.yarn.archive'], INPUTS.archive);
     assert.equal(c['spark.yarn.submit.file.replication'], '1');
@@ -70,7 +70,7 @@ jobs:
     assert.equal(c['spark.driver.extraClassPath'], 'postgresql-42.jar');
   });
 
-  it('the inventory\'s spark-defaults.conf reaches every job, over pyro\'s defaults; the job\'s sparkConf wins over it', () => {
+  it("the inventory's spark-defaults.conf reaches every job, over pyro's defaults; the job's sparkConf wins over it", () => {
     const c = submitConf(inv, jobFromInventory(inv, 'views'), INPUTS);
     assert.equal(c['spark.sql.shuffle.partitions'], '8');
     assert.equal(c['spark.eventLog.enabled'], 'false');

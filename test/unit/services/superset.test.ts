@@ -120,8 +120,8 @@ describe('superset runtime on SQLite', () => {
   });
 });
 
-describe('superset renders (the host\'s own settings)', () => {
-  it('workers, admin user and metadata store from the host\'s services.superset block win over the component\'s', async () => {
+describe("superset renders (the host's own settings)", () => {
+  it("workers, admin user and metadata store from the host's services.superset block win over the component's", async () => {
     const inv = await inventoryFromYaml(`
 cluster: { name: sshost }
 hosts:
@@ -147,13 +147,16 @@ services:
     assert.equal(adminUser(inv), 'ops');
   });
 
-  it('metadata: postgresql in the host\'s block without a postgresql host is refused at that line', async () => {
-    await assert.rejects(inventoryFromYaml(`
+  it("metadata: postgresql in the host's block without a postgresql host is refused at that line", async () => {
+    await assert.rejects(
+      inventoryFromYaml(`
 cluster: { name: sshost }
 hosts:
   - { name: a, address: 10.5.0.1, roles: [hdfs-namenode, hdfs-datanode, yarn-resourcemanager, yarn-nodemanager, kafka-controller, kafka-broker] }
   - { name: b, address: 10.5.0.2, roles: [superset], services: { superset: { metadata: postgresql } } }
-`), (e: { diagnostics?: { path: string; message: string }[] }) =>
-      Boolean(e.diagnostics?.some((d) => d.path === 'hosts[1].services.superset.metadata' && /no host has the role postgresql/.test(d.message))));
+`),
+      (e: { diagnostics?: { path: string; message: string }[] }) =>
+        Boolean(e.diagnostics?.some((d) => d.path === 'hosts[1].services.superset.metadata' && /no host has the role postgresql/.test(d.message))),
+    );
   });
 });

@@ -19,7 +19,11 @@ describe('yarn renders (inventories/three-hosts.yaml)', () => {
   before(async () => (inv = (await loadInventory('inventories/three-hosts.yaml')).inventory));
 
   it('yarn-site: every daemon finds the ResourceManager at its address and ports', () => {
-    for (const [host, role] of [['node1', 'yarn-resourcemanager'], ['node2', 'yarn-nodemanager'], ['node3', 'yarn-nodemanager']] as const) {
+    for (const [host, role] of [
+      ['node1', 'yarn-resourcemanager'],
+      ['node2', 'yarn-nodemanager'],
+      ['node3', 'yarn-nodemanager'],
+    ] as const) {
       const site = file(inv, host, role, 'yarn-site.xml');
       assert.equal(site.get('yarn.resourcemanager.hostname'), '192.0.2.11');
       assert.equal(site.get('yarn.resourcemanager.address'), '192.0.2.11:8032');
@@ -43,14 +47,14 @@ describe('yarn renders (inventories/three-hosts.yaml)', () => {
     assert.equal(site.get('yarn.nodemanager.log-dirs'), '/data/pyro/yarn/logs');
   });
 
-  it('yarn-site of the ResourceManager: the largest container is the NodeManagers\' memory and vcores', () => {
+  it("yarn-site of the ResourceManager: the largest container is the NodeManagers' memory and vcores", () => {
     const site = file(inv, 'node1', 'yarn-resourcemanager', 'yarn-site.xml', { memTotalMb: 4096, cpus: 1 });
     assert.equal(site.get('yarn.scheduler.maximum-allocation-mb'), '8192');
     assert.equal(site.get('yarn.scheduler.maximum-allocation-vcores'), '4');
     assert.equal(site.has('yarn.nodemanager.resource.memory-mb'), false);
   });
 
-  it('capacity-scheduler.xml on the ResourceManager only, with the inventory\'s keys', () => {
+  it("capacity-scheduler.xml on the ResourceManager only, with the inventory's keys", () => {
     const cs = file(inv, 'node1', 'yarn-resourcemanager', 'capacity-scheduler.xml');
     assert.equal(cs.get('yarn.scheduler.capacity.root.queues'), 'default');
     assert.equal(cs.get('yarn.scheduler.capacity.root.default.capacity'), '100');
@@ -59,10 +63,14 @@ describe('yarn renders (inventories/three-hosts.yaml)', () => {
   });
 
   it('mapred-site.xml on every YARN daemon: MapReduce on YARN, finding its jars in the Hadoop install', () => {
-    for (const [host, role] of [['node1', 'yarn-resourcemanager'], ['node2', 'yarn-nodemanager']] as const) {
+    for (const [host, role] of [
+      ['node1', 'yarn-resourcemanager'],
+      ['node2', 'yarn-nodemanager'],
+    ] as const) {
       const m = file(inv, host, role, 'mapred-site.xml');
       assert.equal(m.get('mapreduce.framework.name'), 'yarn');
-      for (const k of ['yarn.app.mapreduce.am.env', 'mapreduce.map.env', 'mapreduce.reduce.env']) assert.match(m.get(k) ?? '', /^HADOOP_MAPRED_HOME=\/opt\/pyro\/hadoop\/[^/]+$/, k);
+      for (const k of ['yarn.app.mapreduce.am.env', 'mapreduce.map.env', 'mapreduce.reduce.env'])
+        assert.match(m.get(k) ?? '', /^HADOOP_MAPRED_HOME=\/opt\/pyro\/hadoop\/[^/]+$/, k);
     }
   });
 
@@ -95,7 +103,7 @@ services:
     assert.equal(site.get('yarn.nodemanager.resource.cpu-vcores'), '6');
   });
 
-  it('host-level NodeManager settings and config win over the role\'s and the component\'s', async () => {
+  it("host-level NodeManager settings and config win over the role's and the component's", async () => {
     const inv = await inventoryFromYaml(`
 cluster: { name: yarnhost }
 hosts:
@@ -130,7 +138,7 @@ services:
     assert.equal(file(inv, 'b', 'yarn-nodemanager', 'mapred-site.xml').get('mapreduce.job.reduce.slowstart.completedmaps'), '0.9');
   });
 
-  it('the ResourceManager\'s largest container follows a NodeManager memory set through yarn-site.xml', async () => {
+  it("the ResourceManager's largest container follows a NodeManager memory set through yarn-site.xml", async () => {
     const inv = await inventoryFromYaml(`
 cluster: { name: yarnsite }
 hosts:
@@ -146,7 +154,7 @@ services:
     assert.equal(rm.get('yarn.scheduler.maximum-allocation-vcores'), '2');
   });
 
-  it('a NodeManager that sizes itself on another host does not get the ResourceManager host\'s memory as its limit', async () => {
+  it("a NodeManager that sizes itself on another host does not get the ResourceManager host's memory as its limit", async () => {
     const inv = await inventoryFromYaml(`
 cluster: { name: yarnmixed }
 hosts:
@@ -158,7 +166,10 @@ services:
     // The ResourceManager's host is small; b's NodeManager sizes itself from b, which the ResourceManager cannot see.
     const rm = file(inv, 'a', 'yarn-resourcemanager', 'yarn-site.xml', { memTotalMb: 4096, cpus: 1 });
     const b = file(inv, 'b', 'yarn-nodemanager', 'yarn-site.xml', { memTotalMb: 65536, cpus: 16 });
-    assert.ok(Number(rm.get('yarn.scheduler.maximum-allocation-mb')) >= Number(b.get('yarn.nodemanager.resource.memory-mb')), `${rm.get('yarn.scheduler.maximum-allocation-mb')}`);
+    assert.ok(
+      Number(rm.get('yarn.scheduler.maximum-allocation-mb')) >= Number(b.get('yarn.nodemanager.resource.memory-mb')),
+      `${rm.get('yarn.scheduler.maximum-allocation-mb')}`,
+    );
     assert.ok(Number(rm.get('yarn.scheduler.maximum-allocation-vcores')) >= 16);
   });
 });

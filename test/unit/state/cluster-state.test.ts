@@ -31,7 +31,10 @@ describe('ClusterState', () => {
     const again = await b.kafkaNodeIds(['n1/kafka-broker', 'n3/kafka-broker', 'n1/kafka-controller']);
     assert.deepEqual(again, { 'n1/kafka-broker': 3, 'n3/kafka-broker': 4, 'n1/kafka-controller': 1 });
     assert.deepEqual((await new ClusterState('c1', dir).ids()).kafkaNodeIds, {
-      'n1/kafka-controller': 1, 'n2/kafka-controller': 2, 'n1/kafka-broker': 3, 'n3/kafka-broker': 4,
+      'n1/kafka-controller': 1,
+      'n2/kafka-controller': 2,
+      'n1/kafka-broker': 3,
+      'n3/kafka-broker': 4,
     });
   });
 

@@ -69,8 +69,10 @@ describe('acquireLock', () => {
   it('refuses a lock held from another machine even when its pid means nothing here', async () => {
     const other = { pid: deadPid(), hostname: `${os.hostname()}-elsewhere`, command: 'up', started: '2020-01-01T00:00:00.000Z' };
     writeFileSync(path.join(dir, 'lock'), JSON.stringify(other));
-    await assert.rejects(acquireLock(dir, 'up'), (e: unknown) =>
-      e instanceof PyroError && e.code === 'CLUSTER_LOCKED' && e.message.includes(`on ${other.hostname}`) && (e.hint ?? '').includes('remove'));
+    await assert.rejects(
+      acquireLock(dir, 'up'),
+      (e: unknown) => e instanceof PyroError && e.code === 'CLUSTER_LOCKED' && e.message.includes(`on ${other.hostname}`) && (e.hint ?? '').includes('remove'),
+    );
     assert.deepEqual(JSON.parse(readFileSync(path.join(dir, 'lock'), 'utf8')), other);
   });
 

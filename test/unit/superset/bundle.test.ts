@@ -18,7 +18,7 @@ function fakeExport(): { zip: Uint8Array; database: string; dataset: string } {
   const database = `database_name: serving\nsqlalchemy_uri: postgresql+psycopg2://pyro:XXXXXXXXXX@10.0.0.1:5432/serving\nuuid: ${DB_UUID}\nversion: 1.0.0\n`;
   const dataset = `table_name: page_views\nschema: public\nuuid: ${REGISTERED_UUID}\ndatabase_uuid: ${DB_UUID}\nversion: 1.0.0\n`;
   const zip = zipSync({
-    [`${top}/metadata.yaml`]: strToU8('version: 1.0.0\ntype: SqlaTable\ntimestamp: \'2026-01-01T00:00:00+00:00\'\n'),
+    [`${top}/metadata.yaml`]: strToU8("version: 1.0.0\ntype: SqlaTable\ntimestamp: '2026-01-01T00:00:00+00:00'\n"),
     [`${top}/databases/serving.yaml`]: strToU8(database),
     [`${top}/datasets/serving/page_views.yaml`]: strToU8(dataset),
   });
@@ -41,7 +41,10 @@ describe('superset bundle: readTemplate', () => {
   it('reads the page-views template: 3 charts, 1 dashboard refreshing every 10 s, its one table', async () => {
     const t = await readTemplate(TEMPLATE);
     assert.equal(t.charts.length, 3);
-    assert.deepEqual(t.charts.map((c) => path.basename(c.file)), ['total_views.yaml', 'views_by_page.yaml', 'views_per_minute.yaml']);
+    assert.deepEqual(
+      t.charts.map((c) => path.basename(c.file)),
+      ['total_views.yaml', 'views_by_page.yaml', 'views_per_minute.yaml'],
+    );
     assert.equal(t.dashboards.length, 1);
     assert.equal((t.dashboards[0]!.config.metadata as { refresh_frequency: number }).refresh_frequency, 10);
     assert.deepEqual([...t.tables], [[TEMPLATE_DATASET, { schema: 'public', table: 'page_views' }]]);
@@ -50,10 +53,16 @@ describe('superset bundle: readTemplate', () => {
 
   it('refuses a dir without dashboards, and a dataset file without table_name', async () => {
     const empty = mkdtempSync(path.join(os.tmpdir(), 'pyro-superset-empty-'));
-    await assert.rejects(readTemplate(empty), (e: unknown) => e instanceof InputError && e.code === 'BAD_DASHBOARD_TEMPLATE' && /no dashboards/.test(e.message));
+    await assert.rejects(
+      readTemplate(empty),
+      (e: unknown) => e instanceof InputError && e.code === 'BAD_DASHBOARD_TEMPLATE' && /no dashboards/.test(e.message),
+    );
     const dir = copyTemplate();
     writeFileSync(path.join(dir, 'datasets', 'page_views.yaml'), `uuid: ${TEMPLATE_DATASET}\nschema: public\n`);
-    await assert.rejects(readTemplate(dir), (e: unknown) => e instanceof InputError && e.code === 'BAD_DASHBOARD_TEMPLATE' && /uuid and table_name/.test(e.message));
+    await assert.rejects(
+      readTemplate(dir),
+      (e: unknown) => e instanceof InputError && e.code === 'BAD_DASHBOARD_TEMPLATE' && /uuid and table_name/.test(e.message),
+    );
   });
 });
 
@@ -61,7 +70,7 @@ describe('superset bundle: importBundles', () => {
   let t: DashboardTemplate;
   before(async () => (t = await readTemplate(TEMPLATE)));
 
-  it('charts zip: Slice metadata, the export\'s database and dataset as they were, charts on the registered dataset, no dashboards', () => {
+  it("charts zip: Slice metadata, the export's database and dataset as they were, charts on the registered dataset, no dashboards", () => {
     const exp = fakeExport();
     const charts = entries(importBundles(t, exp.zip, registered, 'stamp-1').charts);
     assert.deepEqual(Object.keys(charts).sort(), [
@@ -91,13 +100,13 @@ describe('superset bundle: importBundles', () => {
     for (const k of chartNames) assert.ok(k in dash, k);
     const d = YAML.parse(dash['pyro_bundle/dashboards/page_views.yaml']!) as { metadata: Record<string, unknown>; uuid: string };
     assert.equal(d.metadata[STAMP_KEY], 'stamp-1');
-    assert.equal(d.metadata.refresh_frequency, 10, 'the template\'s own metadata is kept');
+    assert.equal(d.metadata.refresh_frequency, 10, "the template's own metadata is kept");
     assert.equal(d.uuid, '9d3a7c10-2b4e-4f6a-8c1d-5e6f7a8b9c01');
     const unstamped = entries(importBundles(t, fakeExport().zip, registered).dashboards);
     assert.ok(!(STAMP_KEY in (YAML.parse(unstamped['pyro_bundle/dashboards/page_views.yaml']!).metadata as object)));
   });
 
-  it('metadata.yaml timestamps are quoted: YAML 1.1 (Superset\'s reader) sees a string, not a datetime', () => {
+  it("metadata.yaml timestamps are quoted: YAML 1.1 (Superset's reader) sees a string, not a datetime", () => {
     const zips = importBundles(t, fakeExport().zip, registered, 'stamp-1');
     for (const zip of [zips.charts, zips.dashboards]) {
       const meta = entries(zip)['pyro_bundle/metadata.yaml']!;
@@ -109,16 +118,21 @@ describe('superset bundle: importBundles', () => {
   });
 
   it('a chart over a table the inventory does not declare: UNKNOWN_DATASET naming the table', () => {
-    assert.throws(() => importBundles(t, fakeExport().zip, new Map([['public.clicks', REGISTERED_UUID]])), (e: unknown) =>
-      e instanceof InputError && e.code === 'UNKNOWN_DATASET' && /public\.page_views/.test(e.message) && /table: page_views/.test(e.hint ?? ''));
+    assert.throws(
+      () => importBundles(t, fakeExport().zip, new Map([['public.clicks', REGISTERED_UUID]])),
+      (e: unknown) => e instanceof InputError && e.code === 'UNKNOWN_DATASET' && /public\.page_views/.test(e.message) && /table: page_views/.test(e.hint ?? ''),
+    );
   });
 
-  it('a chart whose dataset_uuid is not among the template\'s datasets: BAD_DASHBOARD_TEMPLATE', async () => {
+  it("a chart whose dataset_uuid is not among the template's datasets: BAD_DASHBOARD_TEMPLATE", async () => {
     const dir = copyTemplate();
     const file = path.join(dir, 'charts', 'total_views.yaml');
     writeFileSync(file, readFileSync(file, 'utf8').replace(`dataset_uuid: ${TEMPLATE_DATASET}`, 'dataset_uuid: 00000000-0000-0000-0000-000000000000'));
     const bad = await readTemplate(dir);
-    assert.throws(() => importBundles(bad, fakeExport().zip, registered), (e: unknown) => e instanceof InputError && e.code === 'BAD_DASHBOARD_TEMPLATE' && /total_views\.yaml/.test(e.message));
+    assert.throws(
+      () => importBundles(bad, fakeExport().zip, registered),
+      (e: unknown) => e instanceof InputError && e.code === 'BAD_DASHBOARD_TEMPLATE' && /total_views\.yaml/.test(e.message),
+    );
   });
 
   // Pending: importBundles re-serialises the template's YAML with the `yaml` package's YAML 1.2 rules, which leave

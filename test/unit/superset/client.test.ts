@@ -10,7 +10,11 @@ const CSRF = 'csrf-token-1';
 const SESSION = 'session-abc';
 const ZIP = Uint8Array.from([0x50, 0x4b, 0x03, 0x04, 0, 1, 2, 3, 0xff, 0xfe, 10, 13, 0x2d, 0x2d]);
 
-interface Seen { method: string; url: string; headers: http.IncomingHttpHeaders }
+interface Seen {
+  method: string;
+  url: string;
+  headers: http.IncomingHttpHeaders;
+}
 
 function readBody(req: http.IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -31,9 +35,11 @@ function fakeSuperset(seen: Seen[], base: () => string): http.Server {
         res.end(JSON.stringify(doc));
       };
       const bearer = req.headers.authorization === `Bearer ${TOKEN}`;
-      const writeOk = bearer && req.headers['x-csrftoken'] === CSRF
-        && (req.headers.cookie ?? '').split('; ').includes(`session=${SESSION}`)
-        && (req.headers.referer ?? '').startsWith(base());
+      const writeOk =
+        bearer &&
+        req.headers['x-csrftoken'] === CSRF &&
+        (req.headers.cookie ?? '').split('; ').includes(`session=${SESSION}`) &&
+        (req.headers.referer ?? '').startsWith(base());
       const route = `${req.method} ${req.url}`;
       if (route === 'GET /health') return void res.end('OK');
       if (route === 'POST /api/v1/security/login') {
@@ -113,7 +119,10 @@ describe('SupersetClient against a loopback Superset', () => {
 
   it('login: posts the credentials without a bearer, then fetches the CSRF token with the JWT', async () => {
     await loggedIn();
-    assert.deepEqual(seen.map((s) => `${s.method} ${s.url}`), ['POST /api/v1/security/login', 'GET /api/v1/security/csrf_token/']);
+    assert.deepEqual(
+      seen.map((s) => `${s.method} ${s.url}`),
+      ['POST /api/v1/security/login', 'GET /api/v1/security/csrf_token/'],
+    );
     assert.equal(seen[0]!.headers.authorization, undefined);
     assert.equal(seen[0]!.headers['content-type'], 'application/json');
     assert.equal(seen[1]!.headers.authorization, `Bearer ${TOKEN}`);
@@ -134,8 +143,10 @@ describe('SupersetClient against a loopback Superset', () => {
   });
 
   it('a write without the CSRF session: SUPERSET_API_FAILED with the message from {errors: [{message}]}', async () => {
-    await assert.rejects(new SupersetClient(base, 5000).post('/api/v1/dataset/', {}),
-      expectError('SUPERSET_API_FAILED', 400, /^Superset POST \/api\/v1\/dataset\/: HTTP 400: The CSRF token is missing\.$/));
+    await assert.rejects(
+      new SupersetClient(base, 5000).post('/api/v1/dataset/', {}),
+      expectError('SUPERSET_API_FAILED', 400, /^Superset POST \/api\/v1\/dataset\/: HTTP 400: The CSRF token is missing\.$/),
+    );
     assert.equal(seen.at(-1)!.headers['x-csrftoken'], undefined);
     assert.equal(seen.at(-1)!.headers.cookie, undefined);
   });
@@ -150,8 +161,10 @@ describe('SupersetClient against a loopback Superset', () => {
 
   it('422 with {message: {field: [..]}}: SUPERSET_API_FAILED listing the field and its messages', async () => {
     const c = await loggedIn();
-    await assert.rejects(c.post('/api/v1/database/', { database_name: 'serving' }),
-      expectError('SUPERSET_API_FAILED', 422, /^Superset POST \/api\/v1\/database\/: HTTP 422: table: Dataset could not be created\., It exists\.$/));
+    await assert.rejects(
+      c.post('/api/v1/database/', { database_name: 'serving' }),
+      expectError('SUPERSET_API_FAILED', 422, /^Superset POST \/api\/v1\/database\/: HTTP 422: table: Dataset could not be created\., It exists\.$/),
+    );
   });
 
   it('a string message and an HTML error page are reported readably; a 5xx points at the logs', async () => {
@@ -171,7 +184,10 @@ describe('SupersetClient against a loopback Superset', () => {
     const s = seen.at(-1)!;
     assert.match(s.headers['content-type'] ?? '', /^multipart\/form-data; boundary=/);
     assert.equal(s.headers['x-csrftoken'], CSRF);
-    await assert.rejects(c.upload('/api/v1/dashboard/import/', ZIP, { overwrite: 'false' }), expectError('SUPERSET_API_FAILED', 422, /overwrite: must be true/));
+    await assert.rejects(
+      c.upload('/api/v1/dashboard/import/', ZIP, { overwrite: 'false' }),
+      expectError('SUPERSET_API_FAILED', 422, /overwrite: must be true/),
+    );
   });
 
   it('bytes: the raw body of a GET (an export zip)', async () => {

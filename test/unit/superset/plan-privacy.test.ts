@@ -31,7 +31,14 @@ describe('planInstance keeps Superset secrets out of the plan', () => {
   let d: Desired;
   before(async () => {
     inv = (await loadInventory('inventories/three-hosts.yaml')).inventory;
-    d = desiredFor(inv, inv.instances.find((i) => i.def.role === 'superset')!, IDS, undefined, {}, SECRETS);
+    d = desiredFor(
+      inv,
+      inv.instances.find((i) => i.def.role === 'superset')!,
+      IDS,
+      undefined,
+      {},
+      SECRETS,
+    );
   });
 
   it('on an empty host: the private files are new, marked private, their diff says only that they hold secrets', () => {
@@ -55,19 +62,28 @@ describe('planInstance keeps Superset secrets out of the plan', () => {
   it('a changed password: only the secrets file changes, and its diff hides how', () => {
     const next = desiredFor(inv, d.inst, IDS, undefined, {}, { ...SECRETS, 'postgresql-password': 'p@ss/2' });
     const p = planInstance(next, hostState(d.files));
-    assert.deepEqual(p.files.map((f) => [f.name, f.private, f.diff]), [['superset_secrets.py', true, ['(holds secrets: changes not shown)']]]);
+    assert.deepEqual(
+      p.files.map((f) => [f.name, f.private, f.diff]),
+      [['superset_secrets.py', true, ['(holds secrets: changes not shown)']]],
+    );
     assertNoSecretInDiffs(p.files);
   });
 
   it('a changed admin password: admin.secret changes, hidden', () => {
     const next = desiredFor(inv, d.inst, IDS, undefined, {}, { ...SECRETS, 'superset-admin-password': 'p@ss/2' });
     const p = planInstance(next, hostState(d.files));
-    assert.deepEqual(p.files.map((f) => [f.name, f.diff]), [['admin.secret', ['(holds secrets: changes not shown)']]]);
+    assert.deepEqual(
+      p.files.map((f) => [f.name, f.diff]),
+      [['admin.secret', ['(holds secrets: changes not shown)']]],
+    );
     assertNoSecretInDiffs(p.files);
   });
 
   it('a changed public setting is shown line by line, still without secrets; unchanged files are left out', () => {
-    const have = { ...d.files, 'superset_config.py': d.files['superset_config.py']!.replace(/^SUPERSET_WEBSERVER_TIMEOUT = 120$/m, 'SUPERSET_WEBSERVER_TIMEOUT = 60') };
+    const have = {
+      ...d.files,
+      'superset_config.py': d.files['superset_config.py']!.replace(/^SUPERSET_WEBSERVER_TIMEOUT = 120$/m, 'SUPERSET_WEBSERVER_TIMEOUT = 60'),
+    };
     const p = planInstance(d, hostState(have));
     assert.equal(p.files.length, 1);
     assert.equal(p.files[0]!.private, false);

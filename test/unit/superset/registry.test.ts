@@ -4,7 +4,14 @@ import { mkdirSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
-  adminUser, databaseUuid, datasetUuid, desiredDashboards, desiredDatabase, desiredDatabases, desiredDatasets, pgUri,
+  adminUser,
+  databaseUuid,
+  datasetUuid,
+  desiredDashboards,
+  desiredDatabase,
+  desiredDatabases,
+  desiredDatasets,
+  pgUri,
 } from '../../../src/services/superset/registry.js';
 import { tempInventory } from './fixtures.js';
 
@@ -39,10 +46,19 @@ describe('superset registry: derived uuids', () => {
     const inv = await tempInventory({
       cluster: 'alpha',
       postgresql: { database: 'metrics' },
-      datasets: [{ table: 'page_views', description: 'views' }, { table: 'clicks', schema: 'web' }],
+      datasets: [
+        { table: 'page_views', description: 'views' },
+        { table: 'clicks', schema: 'web' },
+      ],
     });
     const ds = desiredDatasets(inv);
-    assert.deepEqual(ds.map((d) => [d.schema, d.table, d.description]), [['public', 'page_views', 'views'], ['web', 'clicks', undefined]]);
+    assert.deepEqual(
+      ds.map((d) => [d.schema, d.table, d.description]),
+      [
+        ['public', 'page_views', 'views'],
+        ['web', 'clicks', undefined],
+      ],
+    );
     assert.equal(ds[0]!.uuid, datasetUuid(inv, 'metrics', 'public', 'page_views'));
     assert.equal(ds[1]!.uuid, datasetUuid(inv, 'metrics', 'web', 'clicks'));
     assert.deepEqual(desiredDatasets(inv), ds, 'stable across calls');
@@ -95,7 +111,8 @@ describe('superset registry: settings', () => {
     assert.equal(metadataOf(await tempInventory({ roles: ['postgresql', 'superset'], superset: { metadata: 'sqlite' } })), 'sqlite');
     assert.equal(metadataOf(await tempInventory({ roles: ['postgresql', 'superset'], superset: { metadata: 'postgresql' } })), 'postgresql');
     await assert.rejects(tempInventory({ roles: ['superset'], superset: { metadata: 'postgresql' } }), (e: { diagnostics?: { message: string }[] }) =>
-      Boolean(e.diagnostics?.some((d) => /metadata is set to postgresql but no host has the role postgresql/.test(d.message))));
+      Boolean(e.diagnostics?.some((d) => /metadata is set to postgresql but no host has the role postgresql/.test(d.message))),
+    );
   });
 
   it('adminUser: admin unless the inventory names one', async () => {
@@ -117,12 +134,18 @@ describe('superset registry: declared databases', () => {
   it('without databases: the serving store alone, named after its database', async () => {
     const inv = await tempInventory({ cluster: 'dbs' });
     const dbs = desiredDatabases(inv, secrets, {});
-    assert.deepEqual(dbs.map((d) => [d.name, d.serving]), [['serving', true]]);
+    assert.deepEqual(
+      dbs.map((d) => [d.name, d.serving]),
+      [['serving', true]],
+    );
     assert.equal(dbs[0]!.uuid, databaseUuid(inv, 'serving'));
   });
 
   it('an external database takes its password from the environment, URL-encoded, and is masked as Superset shows it', async () => {
-    const inv = await tempInventory({ cluster: 'dbs', databases: [{ name: 'serving' }, { name: 'warehouse', uri: 'postgresql+psycopg2://reader@db.example.com:5432/wh', passwordEnv: 'WH_PW' }] });
+    const inv = await tempInventory({
+      cluster: 'dbs',
+      databases: [{ name: 'serving' }, { name: 'warehouse', uri: 'postgresql+psycopg2://reader@db.example.com:5432/wh', passwordEnv: 'WH_PW' }],
+    });
     const [serving, wh] = desiredDatabases(inv, secrets, { WH_PW: 'p@ss:/w' });
     assert.equal(serving!.serving, true);
     assert.equal(wh!.serving, false);
@@ -132,9 +155,15 @@ describe('superset registry: declared databases', () => {
   });
 
   it('a passwordEnv that is not set is an input error naming the variable', async () => {
-    const inv = await tempInventory({ cluster: 'dbs', databases: [{ name: 'serving' }, { name: 'warehouse', uri: 'postgresql+psycopg2://reader@db:5432/wh', passwordEnv: 'WH_PW' }] });
-    assert.throws(() => desiredDatabases(inv, secrets, {}), (e: { code?: string; message: string; hint?: string }) =>
-      e.code === 'MISSING_PASSWORD' && /WH_PW is not set/.test(e.message) && /export WH_PW=/.test(e.hint ?? ''));
+    const inv = await tempInventory({
+      cluster: 'dbs',
+      databases: [{ name: 'serving' }, { name: 'warehouse', uri: 'postgresql+psycopg2://reader@db:5432/wh', passwordEnv: 'WH_PW' }],
+    });
+    assert.throws(
+      () => desiredDatabases(inv, secrets, {}),
+      (e: { code?: string; message: string; hint?: string }) =>
+        e.code === 'MISSING_PASSWORD' && /WH_PW is not set/.test(e.message) && /export WH_PW=/.test(e.hint ?? ''),
+    );
   });
 
   it('datasets default to the serving store and may name another database; uuids differ by database', async () => {
@@ -144,7 +173,10 @@ describe('superset registry: declared databases', () => {
       datasets: [{ table: 'page_views' }, { table: 'page_views', database: 'warehouse' }],
     });
     const sets = desiredDatasets(inv);
-    assert.deepEqual(sets.map((d) => d.database), ['Serving store', 'warehouse']);
+    assert.deepEqual(
+      sets.map((d) => d.database),
+      ['Serving store', 'warehouse'],
+    );
     assert.notEqual(sets[0]!.uuid, sets[1]!.uuid);
   });
 });
