@@ -1,4 +1,4 @@
-import { instancesOn } from '../inventory/resolve.js';
+import { instancesOn, listenPorts } from '../inventory/resolve.js';
 import type { HostSpec, Inventory } from '../inventory/types.js';
 import type { HostFacts } from '../hosts/facts.js';
 import { hostNeeds, missingNeeds } from '../prepare/needs.js';
@@ -128,14 +128,16 @@ export function evaluateHost(inv: Inventory, spec: HostSpec, facts: HostFacts, r
   const busy = new Set(facts.listening);
   const clashes: string[] = [];
   let ours = 0;
+  // The facts list TCP listeners only.
+  const tcpPorts = (inst: (typeof instances)[number]) => listenPorts(inst).filter((p) => p.protocol === 'tcp');
   for (const inst of instances) {
     if (running.has(inst.def.role)) {
-      ours += Object.keys(inst.ports).length;
+      ours += tcpPorts(inst).length;
       continue;
     }
-    for (const [name, port] of Object.entries(inst.ports)) if (busy.has(port)) clashes.push(`${port} (${inst.def.role} ${name})`);
+    for (const p of tcpPorts(inst)) if (busy.has(p.port)) clashes.push(`${p.port} (${inst.def.role} ${p.name})`);
   }
-  const portCount = instances.reduce((s, i) => s + Object.keys(i.ports).length, 0);
+  const portCount = instances.reduce((s, i) => s + tcpPorts(i).length, 0);
   const oursNote = ours ? `, ${ours} held by pyro's own running services` : '';
   if (clashes.length) {
     add(

@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { TSchema } from '@sinclair/typebox';
 import type { RawInventory } from './schema.js';
 import type { PathSeg } from './source.js';
-import type { ComponentSpec, ConfigOverrides, RoleSpec } from './types.js';
+import type { ComponentSpec, ConfigOverrides, RoleSpec, SettingPort } from './types.js';
 import { DEFAULT_DATA_DIR, DEFAULT_INSTALL_DIR, type HostSpec, type Inventory, type ServiceInstance } from './types.js';
 
 // Every default is applied here, once: component-wide settings, then the role's block, then the host's own
@@ -123,7 +123,39 @@ function resolveInstance(raw: RawInventory, c: ComponentSpec, def: RoleSpec, hos
     heapSet: heap !== undefined,
     // Filled in once every instance exists (component defaults may count instances).
     settings: { ...typedSettings(def.settings, block), ...setIn(def.settings, own) },
+    settingPorts: [],
   };
+}
+
+/** Where the value of a typed setting that wins for an instance is written; undefined when it is the default. */
+function settingOrigin(raw: RawInventory, def: RoleSpec, host: HostSpec, key: string): PathSeg[] | undefined {
+  const hostServices = raw.hosts[host.index]!.services;
+  const candidates: [Record<string, unknown>, PathSeg[]][] =
+    def.settings?.[key] !== undefined
+      ? [
+          [roleBlockIn(hostServices, def), ['hosts', host.index, ...roleBlockPath(def)]],
+          [roleBlockIn(raw.services, def), roleBlockPath(def)],
+        ]
+      : [
+          [hostServices?.[def.component] ?? {}, ['hosts', host.index, 'services', def.component]],
+          [raw.services?.[def.component] ?? {}, ['services', def.component]],
+        ];
+  const hit = candidates.find(([block]) => block[key] !== undefined);
+  return hit ? [...hit[1], key] : undefined;
+}
+
+/** Records where each written setting came from, and locates the ports the settings declare. */
+function locateSettings(raw: RawInventory, c: ComponentSpec, inst: ServiceInstance): void {
+  const def = inst.def;
+  for (const key of [...Object.keys(c.settings ?? {}), ...Object.keys(def.settings ?? {})]) {
+    const at = settingOrigin(raw, def, inst.host, key);
+    if (at) inst.origin[`setting:${key}`] = at;
+  }
+  const rolePath: PathSeg[] = ['hosts', inst.host.index, 'roles', inst.host.roles.indexOf(def.role)];
+  inst.settingPorts = (def.settingPorts?.(inst.settings) ?? []).map(({ at, ...p }) => {
+    const base = inst.origin[`setting:${String(at[0])}`];
+    return { ...p, origin: base ? [...base, ...at.slice(1)] : rolePath };
+  });
 }
 
 /** Applies every default to a schema-valid inventory of these components. */
@@ -149,6 +181,7 @@ export function resolveInventory(file: string, raw: RawInventory, components: re
     const hostComp = (raw.hosts[inst.host.index]!.services?.[inst.def.component] ?? {}) as Block;
     const c = components.find((x) => x.name === inst.def.component)!;
     inst.settings = { ...settings[inst.def.component], ...setIn(c.settings, hostComp), ...inst.settings };
+    locateSettings(raw, c, inst);
   }
   return {
     file,
@@ -169,6 +202,12 @@ export function hostsWithRole(inv: Inventory, role: string): HostSpec[] {
 
 export function instancesOf(inv: Inventory, role: string): ServiceInstance[] {
   return inv.instances.filter((i) => i.def.role === role);
+}
+
+/** Every port an instance listens on: the role's named ports (TCP), then those its settings declare. */
+export function listenPorts(inst: ServiceInstance): SettingPort[] {
+  const named = Object.entries(inst.ports).map(([name, port]): SettingPort => ({ name, port, protocol: 'tcp', origin: inst.origin[`port:${name}`]! }));
+  return [...named, ...inst.settingPorts];
 }
 
 export function instancesOn(inv: Inventory, host: HostSpec): ServiceInstance[] {

@@ -1,5 +1,5 @@
-import type { Diagnostic } from './diagnostics.js';
-import { hostsWithRole, instancesOf, roleBlockPath } from './resolve.js';
+import { formatPath, type Diagnostic } from './diagnostics.js';
+import { hostsWithRole, instancesOf, listenPorts, roleBlockPath } from './resolve.js';
 import type { InventorySource, PathSeg } from './source.js';
 import type { Rule } from './types.js';
 import type { Inventory, ServiceInstance } from './types.js';
@@ -85,24 +85,27 @@ const uniqueHosts: Rule = (inv, src) => {
   return out;
 };
 
-/** Two services on one host must not claim the same port or data dir. */
+/** Two services on one host must not claim the same port (of one protocol) or data dir. */
 const hostClashes: Rule = (inv, src) => {
   const out: Diagnostic[] = [];
   for (const host of inv.hosts) {
     const mine = inv.instances.filter((i) => i.host === host);
-    const ports = new Map<number, { inst: ServiceInstance; name: string }>();
+    const ports = new Map<string, { inst: ServiceInstance; name: string }>();
     const dirs = new Map<string, { inst: ServiceInstance; name: string }>();
     for (const inst of mine) {
-      for (const [name, port] of Object.entries(inst.ports)) {
-        const other = ports.get(port);
-        if (!other) ports.set(port, { inst, name });
+      for (const p of listenPorts(inst)) {
+        const key = `${p.protocol}/${p.port}`;
+        const other = ports.get(key);
+        if (!other) ports.set(key, { inst, name: p.name });
         else {
+          const what = p.protocol === 'udp' ? `UDP port ${p.port}` : `port ${p.port}`;
+          const where = inst.settingPorts.includes(p) ? formatPath(p.origin) : formatSetting(inst, 'ports', p.name);
           out.push(
             src.diagnostic(
-              inst.origin[`port:${name}`]!,
-              `port ${port} on host ${host.name} is claimed by both ${other.inst.def.role} (${other.name}) and ${inst.def.role} (${name})`,
+              p.origin,
+              `${what} on host ${host.name} is claimed by both ${other.inst.def.role} (${other.name}) and ${inst.def.role} (${p.name})`,
               {
-                hint: `change one of them, e.g. ${formatSetting(inst, 'ports', name)}: ${port + 1}, or move one role to another host`,
+                hint: `change one of them, e.g. ${where}: ${p.port + 1}, or move one role to another host`,
               },
             ),
           );

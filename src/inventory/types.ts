@@ -45,7 +45,9 @@ export interface ServiceInstance {
   config: ConfigOverrides;
   /** The component's and the role's typed settings, defaults applied; read through the service's own accessor. */
   settings: Readonly<Record<string, unknown>>;
-  /** Where each port / dir came from in the inventory, for error locations. */
+  /** Ports its settings declare beyond the role's named ones (e.g. a Flume source's), located. */
+  settingPorts: SettingPort[];
+  /** Where each port / dir (`port:NAME`, `dir:NAME`) and each written setting (`setting:KEY`) came from, for error locations. */
   origin: Record<string, PathSeg[]>;
 }
 
@@ -96,6 +98,24 @@ export interface DirSpec {
   description: string;
   /** Holds data that must never be reformatted or deleted by pyro. */
   holdsData: boolean;
+}
+
+/** A port an instance listens on that its typed settings declare, beyond the role's named ports. */
+export interface SettingPortSpec {
+  /** Which one, in messages: `source web`. */
+  name: string;
+  port: number;
+  protocol: 'tcp' | 'udp';
+  /** Where it is written, from the settings key down: ['sources', 0, 'port']. */
+  at: PathSeg[];
+}
+
+/** A SettingPortSpec located in the inventory (the block whose setting won). */
+export interface SettingPort {
+  name: string;
+  port: number;
+  protocol: 'tcp' | 'udp';
+  origin: PathSeg[];
 }
 
 /** How many hosts may run a role; checked by the inventory's generic count rule. */
@@ -164,6 +184,8 @@ export interface RoleSpec {
   settings?: Record<string, TSchema>;
   /** Where `pyro init` proposes the role (none: not proposed; the user adds it). */
   placement?: Placement;
+  /** Ports an instance's resolved settings declare (checked for clashes and probed free like the named ones). */
+  settingPorts?(settings: Readonly<Record<string, unknown>>): SettingPortSpec[];
 }
 
 /**

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { listenPorts } from '../inventory/resolve.js';
 import type { Inventory, ServiceInstance } from '../inventory/types.js';
 import { renderEnvFile } from '../render/env-file.js';
 import { serviceOf, startOrder } from '../services/catalog.js';
@@ -106,7 +107,10 @@ export function desiredFor(
     files,
     hash: h.digest('hex').slice(0, 16),
     format: rt.format?.(ctx),
-    ports: Object.values(inst.ports),
+    // Checked free before a start; the host-side check reads TCP listeners only.
+    ports: listenPorts(inst)
+      .filter((p) => p.protocol === 'tcp')
+      .map((p) => p.port),
     marker: rt.marker ?? roleMarker(inst.def.role),
     postStart: rt.postStart?.(ctx),
     heapMb,
