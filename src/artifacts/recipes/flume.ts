@@ -67,11 +67,13 @@ agent.sinks.kafka.kafka.producer.acks = all
 export const FLUME_MAIN = 'org.apache.flume.node.Application';
 
 async function assembleFlume(ctx: AssembleContext, version: string): Promise<void> {
-  // flume-ng-node is the agent with the core sources, channels and sinks; the Kafka sink brings kafka-clients
-  // 2.7.2, which a Kafka 4 broker still serves (KIP-896 keeps every client from 2.1 on).
+  // flume-ng-node is the agent with the core sources (HTTP, syslog), channels (file) and sinks; the taildir source
+  // is a module of its own; the Kafka sink brings kafka-clients 2.7.2, which a Kafka 4 broker still serves (KIP-896
+  // keeps every client from 2.1 on).
   await ctx.maven(
     [
       `org.apache.flume:flume-ng-node:${version}`,
+      `org.apache.flume.flume-ng-sources:flume-taildir-source:${version}`,
       `org.apache.flume.flume-ng-sinks:flume-ng-kafka-sink:${version}`,
       `org.apache.logging.log4j:log4j-slf4j-impl:${LOG4J}`,
       `org.apache.logging.log4j:log4j-core:${LOG4J}`,
@@ -118,7 +120,15 @@ export function flumeRecipe(version: string = FLUME_DEFAULT_VERSION): ArtifactRe
     title: 'Apache Flume (with the Kafka sink)',
     fileNames: [`apache-flume-${version}-bin.tar.gz`],
     assemble: (ctx) => assembleFlume(ctx, version),
-    requiredPaths: [`lib/flume-ng-node-${version}.jar`, `lib/flume-ng-core-${version}.jar`, `lib/flume-ng-kafka-sink-${version}.jar`, 'conf/log4j2.xml'],
+    requiredPaths: [
+      `lib/flume-ng-node-${version}.jar`,
+      `lib/flume-ng-core-${version}.jar`,
+      `lib/flume-taildir-source-${version}.jar`,
+      `lib/flume-ng-kafka-sink-${version}.jar`,
+      'conf/log4j2.xml',
+    ],
+    // 2: the taildir source added.
+    assemblyRevision: 2,
     javaMin: 8,
   };
 }
