@@ -47,6 +47,23 @@ export function props(text: string): Map<string, string> {
   return m;
 }
 
+/** A rendered .properties file as java.util.Properties reads the lines pyro writes (escapes undone). */
+export function javaProps(text: string): Map<string, string> {
+  const unescape = (s: string) =>
+    s.replace(/\\(u[0-9a-fA-F]{4}|.)/g, (_, c: string) =>
+      c.length === 5 ? String.fromCharCode(parseInt(c.slice(1), 16)) : (({ t: '\t', n: '\n', r: '\r', f: '\f' } as Record<string, string>)[c] ?? c),
+    );
+  const m = new Map<string, string>();
+  for (const l of text.split('\n')) {
+    if (!l || l.startsWith('#') || l.startsWith('!')) continue;
+    // The separator is the first `=` no backslash escapes.
+    const sep = /^((?:[^\\=]|\\.)*)=(.*)$/.exec(l);
+    assert.ok(sep, `not a key=value line: ${l}`);
+    m.set(unescape(sep[1]!), unescape(sep[2]!));
+  }
+  return m;
+}
+
 /** name -> value of a rendered Hadoop site file (renderHadoopXml's layout; values unescaped). */
 export function hadoopXml(text: string): Map<string, string> {
   const unescape = (s: string) =>

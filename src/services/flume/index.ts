@@ -1,21 +1,17 @@
-import { defineModule, defineService } from '../definition.js';
+import { defineModule } from '../definition.js';
+import agent from './agent.js';
+import { FLUME_CONF } from './files.js';
+import { sourceRules } from './rules.js';
+import { FLUME_SETTINGS } from './settings.js';
+import { flumeStatus } from './status.js';
 
-const role = defineService({
-  role: 'flume',
-  component: 'flume',
-  title: 'Apache Flume agent',
-  placement: 'second',
-  artifacts: ['flume'],
-  dependsOn: ['kafka-broker'],
-  ports: [
-    { name: 'source', default: 41414, description: 'agent source (netcat/http/avro)' },
-    { name: 'monitoring', default: 34545, description: 'HTTP metrics' },
-  ],
-  dirs: [{ name: 'channel', default: 'flume', description: 'file channel checkpoint and data', holdsData: true }],
-  heapMb: 512,
-  extraMemoryMb: 128,
-  javaMin: 17,
+/** Apache Flume agents: files, HTTP and syslog into Kafka, each source through a durable file channel. */
+export default defineModule({
+  name: 'flume',
+  roles: [agent],
+  configFiles: [FLUME_CONF],
+  configDescription: 'free-form overrides merged into flume.conf last (keys as agent.sinks.<source>-kafka.kafka.producer.linger.ms)',
+  settings: FLUME_SETTINGS,
+  rules: [sourceRules],
+  summary: flumeStatus,
 });
-
-/** Apache Flume agents: ingestion into Kafka (not run by this version yet). */
-export default defineModule({ name: 'flume', roles: [role], configFiles: ['flume.properties'] });

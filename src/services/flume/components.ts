@@ -1,0 +1,36 @@
+import path from 'node:path';
+import type { ServiceInstance } from '../../inventory/types.js';
+import { flumeSettingsOf, type FlumeSource } from './settings.js';
+
+// Each declared source becomes a source, a file channel and a Kafka sink in the agent: the names the agent's
+// config, its /metrics and pyro's messages share.
+
+/** The one agent of a flume.conf: the name is what `-n` selects, so it is fixed. */
+export const AGENT = 'agent';
+
+/** The three components one declared source becomes. */
+export interface SourceChain {
+  source: FlumeSource;
+  channel: string;
+  sink: string;
+}
+
+export function chainOf(source: FlumeSource): SourceChain {
+  return { source, channel: `${source.name}-channel`, sink: `${source.name}-kafka` };
+}
+
+/** An agent's chains, in declaration order. */
+export function chainsOf(inst: ServiceInstance): SourceChain[] {
+  return flumeSettingsOf(inst).sources.map(chainOf);
+}
+
+/** Where a source's file channel keeps its checkpoint and its data (a dir per channel: channels never share one). */
+export function channelDirs(inst: ServiceInstance, chain: SourceChain): { checkpointDir: string; dataDirs: string } {
+  const base = path.posix.join(inst.dirs.data!, 'channels', chain.source.name);
+  return { checkpointDir: `${base}/checkpoint`, dataDirs: `${base}/data` };
+}
+
+/** A taildir source's position file (the offsets it resumes from). */
+export function positionFile(inst: ServiceInstance, chain: SourceChain): string {
+  return path.posix.join(inst.dirs.data!, 'taildir', `${chain.source.name}.json`);
+}

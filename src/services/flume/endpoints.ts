@@ -1,0 +1,3 @@
+// How other services and verbs name Flume's agents.
+
+export const FLUME = 'flume';

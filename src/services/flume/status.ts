@@ -1,0 +1,96 @@
+import { errorText } from '../../clients/http.js';
+import type { ServiceInstance } from '../../inventory/types.js';
+import type { ComponentSummary } from '../definition.js';
+import { orError, type ProbeContext } from '../runtime.js';
+import { chainsOf } from './components.js';
+import { componentState, describeState, fetchMetrics, metricsUrl, type FlumeMetrics } from './metrics.js';
+import { FLUME } from './endpoints.js';
+
+/** A channel fuller than this is a problem: its sink does not keep up, and sources block once it is full. */
+export const CHANNEL_FULL_PERCENT = 90;
+
+/** One declared source's chain as its agent counts it. */
+export interface ChainReport {
+  source: string;
+  type: string;
+  topic: string;
+  received: number;
+  accepted: number;
+  channel: string;
+  /** Null while the channel has no capacity yet (a file channel replaying its log reports none). */
+  fillPercent: number | null;
+  /** Events the sink wrote to Kafka (EventDrainSuccessCount). */
+  delivered: number;
+}
+
+export interface AgentReport {
+  host: string;
+  url: string;
+  chains: ChainReport[];
+  /** Declared components that are not running, as `source web not started`. */
+  notRunning: string[];
+}
+
+const count = (v: string | undefined) => (v === undefined ? 0 : Number(v) || 0);
+
+/** An agent's declared chains read from its captured /metrics. */
+export function agentReport(inst: ServiceInstance, m: FlumeMetrics): AgentReport {
+  const notRunning: string[] = [];
+  const chains = chainsOf(inst).map((c): ChainReport => {
+    const source = componentState(m, 'source', c.source.name);
+    const channel = componentState(m, 'channel', c.channel);
+    const sink = componentState(m, 'sink', c.sink);
+    for (const s of [source, channel, sink]) if (!s.running) notRunning.push(describeState(s));
+    return {
+      source: c.source.name,
+      type: c.source.type,
+      topic: c.source.topic,
+      received: count(source.attrs.EventReceivedCount),
+      accepted: count(source.attrs.EventAcceptedCount),
+      channel: c.channel,
+      // Flume reports Double.MAX_VALUE as the fill of a channel without a capacity.
+      fillPercent: count(channel.attrs.ChannelCapacity) > 0 ? count(channel.attrs.ChannelFillPercentage) : null,
+      delivered: count(sink.attrs.EventDrainSuccessCount),
+    };
+  });
+  return { host: inst.host.name, url: metricsUrl(inst), chains, notRunning };
+}
+
+const pct = (n: number | null) => (n === null ? '?%' : `${n.toFixed(1)}%`);
+
+/** Flume in `pyro status` from each agent's report (or why it could not be read): a line per agent, problems. */
+export function flumeSummary(agents: readonly (AgentReport | { host: string; url: string; error: string })[]): ComponentSummary {
+  const lines: string[] = [];
+  const problems: string[] = [];
+  for (const a of agents) {
+    if ('error' in a) {
+      problems.push(`Flume on ${a.host}: ${a.error}`);
+      lines.push(`Flume  ${a.host}: unreachable: ${a.error}`);
+      continue;
+    }
+    for (const what of a.notRunning) problems.push(`Flume on ${a.host}: ${what}`);
+    for (const c of a.chains) {
+      if (c.fillPercent !== null && c.fillPercent > CHANNEL_FULL_PERCENT)
+        problems.push(`Flume on ${a.host}: channel ${c.channel} is ${pct(c.fillPercent)} full (its Kafka sink is not keeping up with source ${c.source})`);
+    }
+    const chains = a.chains.map(
+      (c) =>
+        `${c.source} (${c.type} -> ${c.topic}) ${c.received} received, ${c.accepted} accepted, channel ${pct(c.fillPercent)} full, ${c.delivered} delivered`,
+    );
+    lines.push(`Flume  ${a.host}: ${chains.join('; ') || 'no sources declared'}`);
+  }
+  return { key: 'flume', data: { agents }, lines, problems, ui: { 'Flume metrics': agents.map((a) => a.url).join(', ') } };
+}
+
+/** Flume in `pyro status`: each agent's sources, channels and sinks from its /metrics. */
+export async function flumeStatus(_ctx: ProbeContext, managed: readonly ServiceInstance[]): Promise<ComponentSummary | undefined> {
+  const agents = managed.filter((i) => i.def.role === FLUME);
+  if (!agents.length) return undefined;
+  const reports = await Promise.all(
+    agents.map(async (inst) => {
+      const r = await orError(async () => agentReport(inst, await fetchMetrics(inst)), errorText);
+      return 'error' in r ? { host: inst.host.name, url: metricsUrl(inst), error: r.error } : r;
+    }),
+  );
+  return flumeSummary(reports);
+}
