@@ -30,7 +30,8 @@ export interface ComponentState {
   attrs: Record<string, string>;
 }
 
-const num = (v: string | undefined) => (v === undefined || v === '' ? 0 : Number(v));
+/** A metric's value as a number (0 when absent or not a number). */
+export const metricValue = (v: string | undefined): number => Number(v ?? 0) || 0;
 
 /**
  * A component in the metrics: Flume registers it when it starts (StartTime set) and keeps it, with a StopTime, once
@@ -39,8 +40,8 @@ const num = (v: string | undefined) => (v === undefined || v === '' ? 0 : Number
 export function componentState(m: FlumeMetrics, kind: ComponentKind, name: string): ComponentState {
   const attrs = m[`${kind.toUpperCase()}.${name}`];
   const state = (why?: string): ComponentState => ({ kind, name, running: why === undefined, ...(why ? { why } : {}), attrs: attrs ?? {} });
-  if (!attrs || !(num(attrs.StartTime) > 0)) return state('not started');
-  if (num(attrs.StopTime) > 0) return state('stopped');
+  if (!attrs || !(metricValue(attrs.StartTime) > 0)) return state('not started');
+  if (metricValue(attrs.StopTime) > 0) return state('stopped');
   if (attrs.Unhealthy === '1') return state('failed to start (see flume.log)');
   if (attrs.Open === 'false') return state('not open yet (replaying its log)');
   return state();

@@ -60,7 +60,8 @@ export const sourceRules: Rule = (inv, src) => {
           if (problem) out.push(src.diagnostic(at('paths', j), `taildir source ${s.name}: ${problem.message}`, { hint: problem.hint }));
         });
       } else {
-        if (s.port === undefined) out.push(src.diagnostic(at(), `${s.type} source ${s.name} has no port`, { hint: 'add `port:`, e.g. port: 5140' }));
+        const example = s.type === 'http' ? 8081 : 5140;
+        if (s.port === undefined) out.push(src.diagnostic(at(), `${s.type} source ${s.name} has no port`, { hint: `add \`port:\`, e.g. port: ${example}` }));
         if (s.paths)
           out.push(src.diagnostic(at('paths'), `${s.type} source ${s.name} reads no files`, { hint: 'remove `paths:` (only taildir sources read files)' }));
       }

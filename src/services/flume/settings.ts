@@ -2,8 +2,9 @@ import { Type, type Static } from '@sinclair/typebox';
 import { closed, name, port } from '../../inventory/schema-parts.js';
 import type { ServiceInstance, SettingPortSpec } from '../../inventory/types.js';
 
-// Defaults, chosen once. The channel's are Flume's own file channel defaults, written out so the rendered file says
-// them; a transaction holds at most one sink batch or one HTTP request, so batches stay under it.
+// Defaults, chosen once. The channel's are Flume's own file-channel defaults, written out so flume.conf shows them. A
+// channel transaction carries one sink batch, one tail read or one HTTP request, so batches stay under it (an HTTP
+// request of more events is answered 503).
 export const DEFAULT_BATCH_SIZE = 100;
 export const DEFAULT_CHANNEL_CAPACITY = 1_000_000;
 export const TRANSACTION_CAPACITY = 10_000;

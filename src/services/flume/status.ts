@@ -3,7 +3,7 @@ import type { ServiceInstance } from '../../inventory/types.js';
 import type { ComponentSummary } from '../definition.js';
 import { orError, type ProbeContext } from '../runtime.js';
 import { chainsOf } from './components.js';
-import { componentState, describeState, fetchMetrics, metricsUrl, type FlumeMetrics } from './metrics.js';
+import { componentState, describeState, fetchMetrics, metricsUrl, metricValue, type FlumeMetrics } from './metrics.js';
 import { FLUME } from './endpoints.js';
 
 /** A channel fuller than this is a problem: its sink does not keep up, and sources block once it is full. */
@@ -31,8 +31,6 @@ export interface AgentReport {
   notRunning: string[];
 }
 
-const count = (v: string | undefined) => (v === undefined ? 0 : Number(v) || 0);
-
 /** An agent's declared chains read from its captured /metrics. */
 export function agentReport(inst: ServiceInstance, m: FlumeMetrics): AgentReport {
   const notRunning: string[] = [];
@@ -45,12 +43,12 @@ export function agentReport(inst: ServiceInstance, m: FlumeMetrics): AgentReport
       source: c.source.name,
       type: c.source.type,
       topic: c.source.topic,
-      received: count(source.attrs.EventReceivedCount),
-      accepted: count(source.attrs.EventAcceptedCount),
+      received: metricValue(source.attrs.EventReceivedCount),
+      accepted: metricValue(source.attrs.EventAcceptedCount),
       channel: c.channel,
       // Flume reports Double.MAX_VALUE as the fill of a channel without a capacity.
-      fillPercent: count(channel.attrs.ChannelCapacity) > 0 ? count(channel.attrs.ChannelFillPercentage) : null,
-      delivered: count(sink.attrs.EventDrainSuccessCount),
+      fillPercent: metricValue(channel.attrs.ChannelCapacity) > 0 ? metricValue(channel.attrs.ChannelFillPercentage) : null,
+      delivered: metricValue(sink.attrs.EventDrainSuccessCount),
     };
   });
   return { host: inst.host.name, url: metricsUrl(inst), chains, notRunning };

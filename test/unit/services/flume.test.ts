@@ -404,7 +404,7 @@ describe('flume rules (beside test/fixtures/invalid/5x-flume-*)', () => {
       [
         'services.flume.sources[0]: taildir source t1 has no paths | add `paths: [/var/log/app/*.log]`',
         'services.flume.sources[1].port: taildir source t2 listens on no port | remove `port:` (it reads files: see `paths:`)',
-        'services.flume.sources[2]: http source h1 has no port | add `port:`, e.g. port: 5140',
+        'services.flume.sources[2]: http source h1 has no port | add `port:`, e.g. port: 8081',
         'services.flume.sources[3].paths: syslog-udp source h2 reads no files | remove `paths:` (only taildir sources read files)',
       ],
     );
