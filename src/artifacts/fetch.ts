@@ -81,6 +81,11 @@ async function complete(recipe: ArtifactRecipe, stage: string, scratch: string, 
   if (recipe.complete) await withContext(stage, scratch, opts, label, recipe.complete);
 }
 
+/** An assembly made by an older recipe revision lacks what the recipe now adds: it must be built again. */
+export function staleAssembly(entry: CacheEntry, recipe: ArtifactRecipe): boolean {
+  return entry.source === 'assemble' && (entry.assemblyRevision ?? 0) !== (recipe.assemblyRevision ?? 0);
+}
+
 /**
  * Makes sure the cache holds a verified distribution of `recipe`, trying the sources in order. Every failure is
  * kept and reported together when no source works.
@@ -89,8 +94,7 @@ export async function ensureArtifact(recipe: ArtifactRecipe, opts: FetchOptions)
   const started = Date.now();
   const seconds = () => (Date.now() - started) / 1000;
   const cached = await opts.cache.get(recipe.component, recipe.version);
-  // An assembly made by an older recipe revision lacks what the recipe now adds: build it again.
-  const stale = cached?.source === 'assemble' && (cached.assemblyRevision ?? 0) !== (recipe.assemblyRevision ?? 0);
+  const stale = cached !== undefined && staleAssembly(cached, recipe);
   if (cached && !stale) return { entry: cached, fetched: false, seconds: seconds() };
 
   const log = opts.log ?? (() => undefined);

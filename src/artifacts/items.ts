@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { Inventory } from '../inventory/types.js';
 import type { ArtifactCache } from './cache.js';
-import { ensureArtifact } from './fetch.js';
+import { ensureArtifact, staleAssembly } from './fetch.js';
 import { artifactNeeds, fetchOptionsFor } from './needs.js';
 import type { PushItem } from './push.js';
 
@@ -24,7 +24,8 @@ export async function pushItems(inv: Inventory, cache: ArtifactCache, opts: Push
   const items = new Map<string, PushItem>();
   for (const recipe of needs.recipes.filter((r) => pushed.has(r.component))) {
     const peeked = await cache.peek(recipe.component, recipe.version);
-    const entry = peeked && existsSync(cache.blobPath(peeked.sha256)) ? peeked : (await ensureArtifact(recipe, fopts)).entry;
+    const usable = peeked && existsSync(cache.blobPath(peeked.sha256)) && !staleAssembly(peeked, recipe);
+    const entry = usable ? peeked : (await ensureArtifact(recipe, fopts)).entry;
     items.set(recipe.component, {
       component: entry.component,
       version: entry.version,

@@ -1,5 +1,6 @@
 import { ArtifactCache } from '../artifacts/cache.js';
 import { recipeFor } from '../artifacts/catalog.js';
+import { staleAssembly } from '../artifacts/fetch.js';
 import { pushItems } from '../artifacts/items.js';
 import { artifactNeeds } from '../artifacts/needs.js';
 import { pushHost, type PushItem } from '../artifacts/push.js';
@@ -163,7 +164,7 @@ const artifacts: UpStep = {
     for (const c of new Set(artifactNeeds(s.inv).perHost.flatMap((h) => h.components))) {
       const rec = recipeFor(c, s.inv.artifacts.versions?.[c]);
       const e = await cache.peek(rec.component, rec.version);
-      if (!e) s.changes.push(`control: fetch ${c} ${rec.version} into the cache`);
+      if (!e || staleAssembly(e, rec)) s.changes.push(`control: fetch ${c} ${rec.version} into the cache`);
       r.items.set(c, {
         component: c,
         version: rec.version,

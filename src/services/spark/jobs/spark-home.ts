@@ -4,7 +4,7 @@ import path from 'node:path';
 import { ArtifactCache } from '../../../artifacts/cache.js';
 import { recipeFor } from '../../../artifacts/catalog.js';
 import { unpack } from '../../../artifacts/archive.js';
-import { ensureArtifact } from '../../../artifacts/fetch.js';
+import { ensureArtifact, staleAssembly } from '../../../artifacts/fetch.js';
 import { fetchOptionsFor } from '../../../artifacts/needs.js';
 import type { Inventory } from '../../../inventory/types.js';
 import { renameDurable } from '../../../util/atomic-write.js';
@@ -14,7 +14,8 @@ export async function controlTree(inv: Inventory, component: string, log?: (l: s
   const cache = new ArtifactCache();
   const recipe = recipeFor(component, inv.artifacts.versions?.[component]);
   const peeked = await cache.peek(recipe.component, recipe.version);
-  const entry = peeked && existsSync(cache.blobPath(peeked.sha256)) ? peeked : (await ensureArtifact(recipe, { ...fetchOptionsFor(inv, cache), log })).entry;
+  const usable = peeked && existsSync(cache.blobPath(peeked.sha256)) && !staleAssembly(peeked, recipe);
+  const entry = usable ? peeked : (await ensureArtifact(recipe, { ...fetchOptionsFor(inv, cache), log })).entry;
   const root = path.join(cache.root, 'unpacked', entry.sha256.slice(0, 16));
   // unpack() strips the archive's single top dir, so the tree is the root itself.
   const tree = root;
