@@ -77,7 +77,9 @@ export function flumeConf(ctx: RuntimeContext): string {
         [`${AGENT}.channels`]: chains.map((c) => c.channel).join(' '),
         [`${AGENT}.sinks`]: chains.map((c) => c.sink).join(' '),
       }
-    : {};
+    : // Flume exits on a file that configures nothing; one idle memory channel keeps the agent up (and its metrics
+      // answering) until sources are declared.
+      { [`${AGENT}.channels`]: 'idle', [`${AGENT}.channels.idle.type`]: 'memory' };
   const chainProps = chains.map((c) => chainProperties(ctx, c, s));
   return renderProperties(Object.assign(lists, ...chainProps, userConfig(ctx.inst, FLUME_CONF)));
 }
