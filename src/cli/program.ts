@@ -2,6 +2,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { defaultInventoryPath } from '../inventory/load.js';
 import { makeContext, type RunContext } from './context.js';
 import type { InitOptions } from './commands/init.js';
+import type { ProduceCommandOptions } from './commands/produce.js';
 
 // Commands are imported lazily so `pyro --help` stays fast and one verb's dependencies don't load for another.
 
@@ -328,22 +329,10 @@ Environment: PYRO_INVENTORY (default inventory), PYRO_STATE_DIR (state, known ho
     .option('--record <file>', 'append every acknowledged event ({id, page, ts}) to this NDJSON file')
     .option('--json', 'print the result as JSON')
     .addHelpText('after', examples(['pyro produce --rate 1000 --seconds 60', 'pyro produce --count 500 --record sent.ndjson']))
-    .action(
-      async (o: {
-        inventory: string;
-        topic: string;
-        rate: number;
-        seconds?: number;
-        count?: number;
-        pages?: number;
-        firstId?: number;
-        record?: string;
-        json?: boolean;
-      }) => {
-        const { produceCommand } = await import('./commands/produce.js');
-        await run((ctx) => produceCommand(o, ctx), o);
-      },
-    );
+    .action(async (o: ProduceCommandOptions) => {
+      const { produceCommand } = await import('./commands/produce.js');
+      await run((ctx) => produceCommand(o, ctx), o);
+    });
 
   const cache = program.command('cache').description('the local distribution cache');
   cache
