@@ -1,12 +1,18 @@
-"""Sample streaming job: page views per time window, from JSON events on Kafka into PostgreSQL.
+"""Sample streaming job: page views per time window, from Kafka into PostgreSQL.
 
-Events: {"id": 1, "page": "/home", "user": "u1", "ts": 1732500000000} (ts: creation time, epoch ms).
+It reads two kinds of records, told apart by their first character:
+- JSON events, as `pyro produce` writes them: {"id": 1, "page": "/home", "user": "u1", "ts": 1732500000000}
+  (ts: creation time, epoch ms);
+- web access-log lines in the combined format, as a Flume agent tails them from a server's log, raw:
+  `10.0.0.7 - alice [04/Dec/2026:20:30:51 +0000] "GET /cart?x=1 HTTP/1.1" 200 5123 "-" "Mozilla/5.0 ..."`
+  page: the path without its query; user: the logged-in user, else the client address; ts: the logged time.
+Lines that parse as neither are left out.
 Output: table page_views (window_start, window_end, page, views, last_event_ts, updated_at), one row per window
 and page. Each micro-batch upserts the windows it changed with their full counts (update mode), so a batch
 Spark retries after a failure writes the same values again: nothing is counted twice.
 
-Arguments: [topic] [table] [window], default: events page_views "1 minute". The Kafka and PostgreSQL settings
-come from the spark.pyro.* confs pyro passes.
+Arguments: [topics] [table] [window], default: the job's declared topics (spark.pyro.topics, comma-separated, else
+events), page_views, "1 minute". The Kafka and PostgreSQL settings come from the spark.pyro.* confs pyro passes.
 """
 import sys
 
@@ -14,7 +20,7 @@ from pyspark.sql import SparkSession, functions as F, types as T
 
 import pyro_job
 
-TOPIC = sys.argv[1] if len(sys.argv) > 1 else "events"
+TOPICS = sys.argv[1] if len(sys.argv) > 1 else None
 TABLE = sys.argv[2] if len(sys.argv) > 2 else "page_views"
 WINDOW = sys.argv[3] if len(sys.argv) > 3 else "1 minute"
 
@@ -24,6 +30,25 @@ EVENT = T.StructType([
     T.StructField("user", T.StringType()),
     T.StructField("ts", T.LongType()),
 ])
+
+# client ident user [time] "method target protocol" status bytes ...: the groups used are 1 client, 2 user, 3 time,
+# 4 target.
+COMBINED = r'^(\S+) \S+ (\S+) \[([^\]]+)\] "[A-Z]+ (\S+)[^"]*" \d{3} '
+
+
+def parse(raw):
+    """(page, user, ts) of a record's text: a JSON event or an access-log line; nulls where neither parses."""
+    event = F.from_json(raw, EVENT)
+    part = lambda i: F.regexp_extract(raw, COMBINED, i)  # noqa: E731 ('' when the line does not match)
+    path = F.regexp_extract(part(4), r"^([^?#]*)", 1)
+    logged = F.unix_millis(F.try_to_timestamp(part(3), F.lit("dd/MMM/yyyy:HH:mm:ss Z")))
+    is_json = F.ltrim(raw).startswith("{")
+    logline = ~is_json & (path != "")
+    return (
+        F.when(is_json, event.page).when(logline, path).alias("page"),
+        F.when(is_json, event.user).when(logline & (part(2) != "-"), part(2)).when(logline, part(1)).alias("user"),
+        F.when(is_json, event.ts).when(logline, logged).alias("ts"),
+    )
 
 
 def jdbc(spark):
@@ -84,11 +109,10 @@ def start(spark):
     create_table(spark)
     events = (spark.readStream.format("kafka")
               .option("kafka.bootstrap.servers", spark.conf.get("spark.pyro.kafka.bootstrap"))
-              .option("subscribe", TOPIC)
+              .option("subscribe", TOPICS or spark.conf.get("spark.pyro.topics", "events"))
               .option("startingOffsets", "earliest")
               .load()
-              .select(F.from_json(F.col("value").cast("string"), EVENT).alias("e"))
-              .select("e.*")
+              .select(*parse(F.col("value").cast("string")))
               .where(F.col("page").isNotNull() & F.col("ts").isNotNull())
               .withColumn("event_time", F.timestamp_millis("ts")))
     counts = (events.withWatermark("event_time", "30 seconds")

@@ -318,7 +318,9 @@ Environment: PYRO_INVENTORY (default inventory), PYRO_STATE_DIR (state, known ho
 
   program
     .command('produce')
-    .description('write JSON page-view events ({id, page, user, ts}) into a topic at a steady rate, acks=all')
+    .description(
+      'write JSON page-view events ({id, page, user, ts}) into a topic at a steady rate, acks=all; or, with --to-file, append web access-log lines (combined format) to a file a flume agent tails',
+    )
     .addOption(inventoryOption())
     .option('--topic <topic>', 'topic', 'events')
     .option('--rate <n>', 'events per second (0: as fast as possible)', (v: string) => Number(v), 1000)
@@ -327,8 +329,18 @@ Environment: PYRO_INVENTORY (default inventory), PYRO_STATE_DIR (state, known ho
     .option('--pages <n>', 'pages the events spread over', int('--pages'), 5)
     .option('--first-id <n>', 'first event id', int('--first-id'), 1)
     .option('--record <file>', 'append every acknowledged event ({id, page, ts}) to this NDJSON file')
+    .option('--to-file [path]', "append access-log lines to this file on a host (default: the file the inventory's flume agent tails)")
+    .option('--host <name>', 'with --to-file: the host to write on (default: the one whose agent tails the file)')
     .option('--json', 'print the result as JSON')
-    .addHelpText('after', examples(['pyro produce --rate 1000 --seconds 60', 'pyro produce --count 500 --record sent.ndjson']))
+    .addHelpText(
+      'after',
+      examples([
+        'pyro produce --rate 1000 --seconds 60',
+        'pyro produce --count 500 --record sent.ndjson',
+        'pyro produce --to-file --rate 100 --seconds 30',
+        'pyro produce --to-file /var/log/pyro-demo/access.log --host node2 --count 5000',
+      ]),
+    )
     .action(async (o: ProduceCommandOptions) => {
       const { produceCommand } = await import('./commands/produce.js');
       await run((ctx) => produceCommand(o, ctx), o);

@@ -33,6 +33,8 @@ export interface Desired {
   heapMb: number;
   /** Log files worth showing when it fails: the main log, then stdout/stderr. */
   logFiles: string[];
+  /** sh run on the host before a start, and the hint when it refuses (see ServiceRuntime.preStart). */
+  preStart?: { sh: string; hint: string };
   /** sh run on the host right after a start (see ServiceRuntime.postStart). */
   postStart?: string;
   /** The systemd unit (a file in the conf dir) when the host's supervisor is systemd. */
@@ -112,6 +114,7 @@ export function desiredFor(
       .filter((p) => p.protocol === 'tcp')
       .map((p) => p.port),
     marker: rt.marker ?? roleMarker(inst.def.role),
+    preStart: rt.preStart?.(ctx),
     postStart: rt.postStart?.(ctx),
     heapMb,
     logFiles: [...new Set([`${paths.logs}/${rt.logFile}`, `${paths.logs}/${inst.def.role}.out`])],

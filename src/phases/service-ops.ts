@@ -55,6 +55,8 @@ export async function startInstance(s: Session, d: Desired, opts: { restart: boo
   const role = d.inst.def.role;
   const p = d.paths;
   const steps = [HOST_PRELUDE];
+  // Before the stop: a start that cannot work leaves the running process alone.
+  if (d.preStart) steps.push(d.preStart.sh);
   if (opts.restart) steps.push(stopLine(d));
   if (d.format) steps.push(`pyro_format ${q(role)} ${q(d.format.dir)} ${q(d.format.done)} ${q(`${p.logs}/format.log`)} ${shJoin(d.format.argv)} || exit 0`);
   steps.push(
@@ -76,8 +78,10 @@ export async function startInstance(s: Session, d: Desired, opts: { restart: boo
       ? 'pyro never formats a dir holding data: point the role at an empty dir, or move the files away'
       : undefined;
     const portHint = fail.rest.includes('in use') ? 'stop whatever listens there, or give the role another port in the inventory' : undefined;
+    // The pre-start checks run before anything else prints: a fail with nothing started or stopped is theirs.
+    const preHint = d.preStart && !lines.some((l) => ['stopped', 'format', 'started', 'running'].includes(l.kind)) ? d.preStart.hint : undefined;
     throw new HostError('SERVICE_START_FAILED', d.inst.host.name, `${role} on ${d.inst.host.name}: ${fail.rest}${logs ? `\n${logs}` : ''}`, {
-      hint: dataHint ?? portHint ?? `see \`pyro logs ${role} --host ${d.inst.host.name}\``,
+      hint: preHint ?? dataHint ?? portHint ?? `see \`pyro logs ${role} --host ${d.inst.host.name}\``,
     });
   }
   if (r.exitCode !== 0 || !lines.some((l) => l.kind === 'started' || l.kind === 'running')) {

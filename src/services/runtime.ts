@@ -68,6 +68,12 @@ export interface ServiceRuntime {
   prelude?(ctx: RuntimeContext): string;
   /** The argument that marks the process as this role's (default `-Dpyro.role=<role>`). */
   marker?: string;
+  /**
+   * sh lines run on the host before a (re)start, in the same exec and before any stop: what must hold on the host
+   * for the start to work (paths that must exist). A line `@fail <role> <message>` followed by `exit 0` refuses
+   * the start with the message and `hint`; the running process, if any, is left alone.
+   */
+  preStart?(ctx: RuntimeContext): { sh: string; hint: string } | undefined;
   /** sh lines run on the host right after a (re)start, in the same exec (create users, databases). */
   postStart?(ctx: RuntimeContext): string;
   /** A one-time initialisation of a data dir; skipped forever once `done` (a path) exists. */

@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
 import { ROOT, runPyro } from '../helpers/cli.js';
 
 // The README's first command on the single-host default: `connection: local`, no sshd. The inventory is
@@ -11,6 +12,7 @@ describe('pyro up on this machine with the single-host default inventory (connec
   let inv: string;
   let env: Record<string, string>;
   let dataDir: string;
+  let accessLog: string;
 
   before(() => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'pyro-up-local-'));
@@ -21,7 +23,9 @@ describe('pyro up on this machine with the single-host default inventory (connec
       .replace('installDir: /opt/pyro', `installDir: ${dir}/opt`)
       .replace('dataDir: /var/lib/pyro', `dataDir: ${dir}/data`)
       .replace('main: ../jobs/page_views.py', `main: ${path.join(ROOT, 'jobs', 'page_views.py')}`)
-      .replace('template: ../templates/superset/page-views', `template: ${path.join(ROOT, 'templates', 'superset', 'page-views')}`);
+      .replace('template: ../templates/superset/page-views', `template: ${path.join(ROOT, 'templates', 'superset', 'page-views')}`)
+      .replace('paths: [/var/log/pyro-demo/access.log]', `paths: [${dir}/weblog/access.log]`);
+    accessLog = `${dir}/weblog/access.log`;
     dataDir = `${dir}/data`;
     inv = path.join(dir, 'local.yaml');
     writeFileSync(inv, text);
@@ -40,6 +44,8 @@ describe('pyro up on this machine with the single-host default inventory (connec
     assert.match(r.stdout, /cluster local-test is healthy/);
     assert.doesNotMatch(r.stderr, /not started by pyro up yet/);
     assert.match(r.stdout, /local +flume +healthy/);
+    // The access log's directory did not exist: the source says createDir, so the agent's pre-start made it.
+    assert.ok(existsSync(path.dirname(accessLog)), 'the tailed directory was created');
     assert.match(r.stdout, /\[local\] superset: formatted/);
     assert.match(r.stdout, /superset gate: API login as admin accepted at http:\/\/127\.0\.0\.1:8090/);
     assert.match(r.stdout, /\[superset\] dataset serving\.public\.page_views: created/);
@@ -53,6 +59,36 @@ describe('pyro up on this machine with the single-host default inventory (connec
     const again = await runPyro(['up', '--json', '-i', inv], { env, timeoutMs: 120_000 });
     assert.equal(again.exitCode, 0, again.stderr);
     assert.deepEqual((JSON.parse(again.stdout) as { changes: string[] }).changes, []);
+  });
+
+  it("the README's data path: lines appended to the tailed access log reach the page_views table", async () => {
+    const cred = await runPyro(['credentials', 'postgresql', '--json', '-i', inv], { env, timeoutMs: 60_000 });
+    assert.equal(cred.exitCode, 0, cred.stderr);
+    const c = JSON.parse(cred.stdout) as { host: string; port: number; database: string; user: string; password: string };
+    const logViews = async (): Promise<number> => {
+      const client = new pg.Client({ host: c.host, port: c.port, user: c.user, password: c.password, database: c.database });
+      await client.connect();
+      try {
+        const rows = (await client.query<{ n: string }>("SELECT coalesce(sum(views), 0)::text AS n FROM page_views WHERE page LIKE '/%'")).rows;
+        return Number(rows[0]!.n);
+      } finally {
+        await client.end();
+      }
+    };
+    const before = await logViews().catch(() => 0);
+    const r = await runPyro(['produce', '--to-file', '--rate', '200', '--count', '600', '-i', inv], { env, timeoutMs: 120_000 });
+    assert.equal(r.exitCode, 0, `${r.stdout}\n${r.stderr}`);
+    assert.match(r.stdout, /appended 600 access-log lines to .*weblog\/access\.log on local .*\(flume source access -> topic access-log\)/);
+    assert.equal(readFileSync(accessLog, 'utf8').split('\n').length - 1, 600);
+    // Flume tails the file into access-log; the job parses each line into a page view (1-minute windows, 2 s trigger).
+    const end = Date.now() + 150_000;
+    let seen = before;
+    while (Date.now() < end) {
+      seen = await logViews().catch(() => seen);
+      if (seen >= before + 600) break;
+      await new Promise((res) => setTimeout(res, 2000));
+    }
+    assert.equal(seen - before, 600, `page views from the log: ${seen - before} of 600 after 150 s`);
   });
 
   it('pyro check counts the ports of the running services as theirs, not as clashes', async () => {

@@ -2,6 +2,7 @@ import { BROKER } from '../kafka/endpoints.js';
 import { defineService } from '../definition.js';
 import { FLUME } from './endpoints.js';
 import { flumeFiles, flumeLaunch } from './files.js';
+import { flumePreStart } from './prestart.js';
 import { flumeGate, flumeReady } from './probes.js';
 import { sourcePorts } from './settings.js';
 
@@ -22,6 +23,7 @@ export default defineService({
   runtime: {
     files: flumeFiles,
     launch: flumeLaunch,
+    preStart: flumePreStart,
     logFile: 'flume.log',
     // The file channels checkpoint on a clean stop; a kill loses nothing, but the next start replays their logs.
     stopGraceSec: 60,

@@ -34,3 +34,24 @@ export function channelDirs(inst: ServiceInstance, chain: SourceChain): { checkp
 export function positionFile(inst: ServiceInstance, chain: SourceChain): string {
   return path.posix.join(inst.dirs.data!, 'taildir', `${chain.source.name}.json`);
 }
+
+/** A file a taildir source of an agent reads: the host, the source and the glob as declared. */
+export interface TailedGlob {
+  inst: ServiceInstance;
+  source: FlumeSource;
+  glob: string;
+}
+
+/** Every glob the agents tail, in inventory order. */
+export function tailedGlobs(agents: readonly ServiceInstance[]): TailedGlob[] {
+  return agents.flatMap((inst) =>
+    flumeSettingsOf(inst)
+      .sources.filter((s) => s.type === 'taildir')
+      .flatMap((source) => (source.paths ?? []).map((glob) => ({ inst, source, glob }))),
+  );
+}
+
+/** The directories a taildir source reads (they must exist before Flume starts it). */
+export function tailedDirs(source: FlumeSource): string[] {
+  return source.type === 'taildir' ? [...new Set((source.paths ?? []).map((p) => path.posix.dirname(p)))] : [];
+}

@@ -3,7 +3,7 @@ import type { ConfigValue } from '../../inventory/types.js';
 import { renderProperties } from '../../render/properties.js';
 import { bootstrapServers } from '../kafka/endpoints.js';
 import { roleMarker, userConfig, type RuntimeContext } from '../runtime.js';
-import { AGENT, chainsOf, channelDirs, positionFile, type SourceChain } from './components.js';
+import { AGENT, chainsOf, channelDirs, positionFile, tailedDirs, type SourceChain } from './components.js';
 import { flumeSettingsOf, TRANSACTION_CAPACITY, type FlumeSettings } from './settings.js';
 import { taildirPattern } from './taildir-glob.js';
 
@@ -81,7 +81,10 @@ export function flumeConf(ctx: RuntimeContext): string {
       // answering) until sources are declared.
       { [`${AGENT}.channels`]: 'idle', [`${AGENT}.channels.idle.type`]: 'memory' };
   const chainProps = chains.map((c) => chainProperties(ctx, c, s));
-  return renderProperties(Object.assign(lists, ...chainProps, userConfig(ctx.inst, FLUME_CONF)));
+  const made = s.sources.filter((x) => x.createDir).flatMap(tailedDirs);
+  // Part of the file (and so of its hash): turning createDir on restarts the agent, whose pre-start makes the dirs.
+  const header = made.length ? `# pyro creates these directories when they are missing (createDir): ${made.join(' ')}\n` : '';
+  return header + renderProperties(Object.assign(lists, ...chainProps, userConfig(ctx.inst, FLUME_CONF)));
 }
 
 export function flumeFiles(ctx: RuntimeContext): Record<string, string> {

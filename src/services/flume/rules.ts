@@ -64,6 +64,10 @@ export const sourceRules: Rule = (inv, src) => {
         if (s.port === undefined) out.push(src.diagnostic(at(), `${s.type} source ${s.name} has no port`, { hint: `add \`port:\`, e.g. port: ${example}` }));
         if (s.paths)
           out.push(src.diagnostic(at('paths'), `${s.type} source ${s.name} reads no files`, { hint: 'remove `paths:` (only taildir sources read files)' }));
+        if (s.createDir !== undefined)
+          out.push(
+            src.diagnostic(at('createDir'), `${s.type} source ${s.name} reads no files`, { hint: 'remove `createDir:` (only taildir sources read files)' }),
+          );
       }
     });
   }

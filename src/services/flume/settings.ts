@@ -28,6 +28,12 @@ const Source = Type.Object(
       }),
     ),
     port: Type.Optional({ ...port, description: 'http, syslog-tcp, syslog-udp: the port it listens on (at the host address)' }),
+    createDir: Type.Optional(
+      Type.Boolean({
+        description:
+          "taildir: create the files' directories when missing (for a log an application has not written yet); without it a missing directory is an error",
+      }),
+    ),
   },
   closed,
 );

@@ -119,7 +119,8 @@ describe('malformed inventories (test/fixtures/invalid)', () => {
 // Too large to commit, or not text at all: built in a temp dir, each refused through the real CLI.
 describe('hostile inventories (built at test time)', () => {
   const MiB = 1 << 20;
-  const threeHosts = readFileSync(path.join(ROOT, 'inventories', 'three-hosts.yaml'));
+  // Its job and dashboard paths are relative to inventories/: made absolute, the copy is valid anywhere.
+  const threeHosts = Buffer.from(readFileSync(path.join(ROOT, 'inventories', 'three-hosts.yaml'), 'utf8').replaceAll(': ../', `: ${ROOT}/`));
   // Bytes 1..255 from a fixed seed: not UTF-8, and no NUL, so it is the decoder, not the binary check, that refuses them.
   const garbage = (n: number) => {
     let x = 42;

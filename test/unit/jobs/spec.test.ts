@@ -12,7 +12,7 @@ describe('job specs', () => {
     const { inventory } = await loadInventory('inventories/local.yaml');
     const job = jobFromInventory(inventory, 'page-views');
     assert.equal(job.main, path.resolve('jobs/page_views.py'));
-    assert.deepEqual(job.topics, ['events']);
+    assert.deepEqual(job.topics, ['access-log', 'events']);
     assert.deepEqual(job.resources, { driverMemory: '512m', executorMemory: '512m', executors: 1, executorCores: 1 });
     assert.throws(() => jobFromInventory(inventory, 'page-view'), (e: unknown) => e instanceof InputError && e.code === 'UNKNOWN_JOB' && /page-views/.test(e.hint ?? ''));
   });

@@ -25,7 +25,9 @@ describe('supervisor: systemd', () => {
     const file = path.join(dir, 'inv.yaml');
     writeFileSync(
       file,
-      readFileSync('inventories/three-hosts.yaml', 'utf8').replace('  dataDir: /var/lib/pyro\n', '  dataDir: /var/lib/pyro\n  supervisor: systemd\n'),
+      readFileSync('inventories/three-hosts.yaml', 'utf8')
+        .replaceAll(': ../', `: ${process.cwd()}/`)
+        .replace('  dataDir: /var/lib/pyro\n', '  dataDir: /var/lib/pyro\n  supervisor: systemd\n'),
     );
     inv = (await loadInventory(file)).inventory;
     const kafka = inv.instances.filter((i) => i.def.component === 'kafka');

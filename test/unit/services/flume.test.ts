@@ -425,3 +425,66 @@ describe('flume rules (beside test/fixtures/invalid/5x-flume-*)', () => {
     ]);
   });
 });
+
+describe('flume: tailed directories before a start, and the files a writer targets', () => {
+  it('a taildir source checks its directories before the start (createDir: makes them, and says so in flume.conf)', async () => {
+    const inv = await inventoryFromYaml(
+      withSources(`      - { name: access, type: taildir, topic: access, paths: [/var/log/web/access.log, /var/log/web/error.log], createDir: true }
+      - { name: app, type: taildir, topic: events, paths: [/srv/app/logs/*.log] }
+      - { name: web, type: http, topic: events, port: 8081 }`),
+    );
+    const d = renderOn(inv, 'b', 'flume');
+    const pre = d.preStart!;
+    assert.equal(pre.sh.split('\n').length, 2, pre.sh);
+    assert.match(pre.sh, /^mkdir -p \/var\/log\/web .*@fail flume taildir source access: cannot create \/var\/log\/web on b/m);
+    assert.match(pre.sh, /^\[ -d \/srv\/app\/logs \] \|\| .*@fail flume taildir source app reads \/srv\/app\/logs, which does not exist on b/m);
+    assert.match(pre.hint, /createDir: true/);
+    assert.match(d.files['flume.conf']!, /^# pyro creates these directories when they are missing \(createDir\): \/var\/log\/web\n/);
+    // Without taildir sources there is nothing to check.
+    const http = await inventoryFromYaml(withSources('      - { name: web, type: http, topic: events, port: 8081 }'));
+    assert.equal(renderOn(http, 'b', 'flume').preStart, undefined);
+  });
+
+  it('a pre-start refusal fails the start with its hint, before any stop', async () => {
+    const { execFileSync: run } = await import('node:child_process');
+    const inv = await inventoryFromYaml(withSources('      - { name: app, type: taildir, topic: events, paths: [/nonexistent/pyro-test/*.log] }'));
+    const out = run('sh', ['-c', `${renderOn(inv, 'b', 'flume').preStart!.sh}\necho @started flume 1`]).toString();
+    assert.equal(out.trim(), '@fail flume taildir source app reads /nonexistent/pyro-test, which does not exist on b');
+  });
+
+  it('createDir on a source that reads no files is refused, located', async () => {
+    await assert.rejects(inventoryFromYaml(withSources('      - { name: web, type: http, topic: events, port: 8081, createDir: true }')), (e: unknown) => {
+      assert.ok(e instanceof InventoryError);
+      const d = e.diagnostics.find((x) => x.severity === 'error')!;
+      assert.match(d.message, /http source web reads no files/);
+      assert.match(d.hint ?? '', /remove `createDir:`/);
+      assert.ok(d.line, 'located');
+      return true;
+    });
+  });
+
+  it('finds the agents that tail a file (globs matched as Flume matches them) and the plain files they tail', async () => {
+    const { tailersOf, plainTailedFiles, globCovers } = await import('../../../src/services/flume/tailed.js');
+    const inv = await inventoryFromYaml(
+      yaml(
+        `${AGENT_B}\n  - { name: c, address: 10.7.0.3, roles: [flume], services: { flume: { sources: [{ name: app, type: taildir, topic: events, paths: [/srv/app/*.log] }] } } }`,
+        `services:\n  flume:\n    sources:\n      - { name: access, type: taildir, topic: access, paths: [/var/log/web/access.log] }`,
+      ),
+    );
+    assert.deepEqual(
+      tailersOf(inv, '/var/log/web/access.log').map((t) => [t.inst.host.name, t.source.name]),
+      [['b', 'access']],
+    );
+    assert.deepEqual(
+      tailersOf(inv, '/srv/app/x.log').map((t) => t.inst.host.name),
+      ['c'],
+    );
+    assert.deepEqual(tailersOf(inv, '/srv/app/sub/x.log'), []);
+    assert.deepEqual(
+      plainTailedFiles(inv).map((t) => t.glob),
+      ['/var/log/web/access.log'],
+    );
+    assert.ok(globCovers('/var/log/{a,b}-?.log', '/var/log/b-1.log'));
+    assert.ok(!globCovers('/var/log/{a,b}-?.log', '/var/log/c-1.log'));
+  });
+});

@@ -99,6 +99,7 @@ export function submitConf(inv: Inventory, job: JobSpec, inputs: SubmitInputs): 
     'spark.pyro.checkpoint': `${defaultFs(inv)}${dirs.checkpoint}`,
     'spark.pyro.trigger': `${job.triggerSeconds} seconds`,
     'spark.pyro.kafka.bootstrap': bootstrapServers(inv).join(','),
+    ...(job.topics.length ? { 'spark.pyro.topics': job.topics.join(',') } : {}),
     ...(pg ? { 'spark.pyro.pg.url': pg.url, 'spark.pyro.pg.user': pg.user, 'spark.pyro.pg.password': pg.password } : {}),
     ...cluster,
     ...job.sparkConf,

@@ -1,0 +1,21 @@
+import path from 'node:path';
+import type { Inventory } from '../../inventory/types.js';
+import { tailedGlobs, type TailedGlob } from './components.js';
+import { FLUME } from './endpoints.js';
+import { taildirPattern } from './taildir-glob.js';
+
+/** Whether a taildir glob (as declared) covers a file path. */
+export function globCovers(glob: string, file: string): boolean {
+  const { dir, regex } = taildirPattern(glob);
+  return path.posix.dirname(file) === dir && new RegExp(`^(?:${regex})$`).test(path.posix.basename(file));
+}
+
+/** The agents' taildir globs that read `file` (each with its host and source). */
+export function tailersOf(inv: Inventory, file: string): TailedGlob[] {
+  return tailedGlobs(inv.instances.filter((i) => i.def.role === FLUME)).filter((t) => globCovers(t.glob, file));
+}
+
+/** Plain file paths (no wildcard) the agents tail: the files a demo writer can append to. */
+export function plainTailedFiles(inv: Inventory): TailedGlob[] {
+  return tailedGlobs(inv.instances.filter((i) => i.def.role === FLUME)).filter((t) => !/[*?[{]/.test(path.posix.basename(t.glob)));
+}
