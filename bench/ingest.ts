@@ -1,6 +1,6 @@
 // bench/ingest: lines per second from a tailed file into Kafka through the Flume agent pyro runs, against Debian's
 // `kcat -P` sending the same file to another topic of the same broker, in the same run. One simulated host runs a
-// KRaft controller, a broker and the agent (pyro's defaults: file channel, acks=all). The file holds BENCH_LINES
+// KRaft controller, a broker and the agent (HDFS and YARN too, small: every cluster has them) (pyro's defaults: file channel, acks=all). The file holds BENCH_LINES
 // access-log lines (default 200,000, about 40 MB); both paths send with acks=all.
 // Flume's time runs from the file's rename into the tailed directory until the topic's end offsets hold every
 // line; kcat's is its run time (it exits once every message is acknowledged).
@@ -16,6 +16,8 @@ import { createTestbed } from '../test/testbed/testbed.js';
 
 const LINES = Number(process.env.BENCH_LINES ?? 200_000);
 const LOG_DIR = '/var/lib/pyro/benchlog'; // private to the simulated host
+// Unset: pyro's default batch size (what users get); set to compare others.
+const BATCH = process.env.BENCH_FLUME_BATCH ? `\n    batchSize: ${Number(process.env.BENCH_FLUME_BATCH)}` : '';
 
 async function endOffsets(brokers: string[], topic: string): Promise<number> {
   const admin = kafkaClient(brokers, 'bench-ingest').admin();
@@ -40,11 +42,13 @@ async function main(): Promise<void> {
 defaults:
   ssh: { user: root, identity: ${tb.identity} }
 hosts:
-  - { name: h1, address: ${h.address}, roles: [kafka-controller, kafka-broker, flume] }
+  - { name: h1, address: ${h.address}, roles: [hdfs-namenode, hdfs-datanode, yarn-resourcemanager, yarn-nodemanager, kafka-controller, kafka-broker, flume] }
 services:
+  hdfs: { replication: 1, namenode: { heap: 256m }, datanode: { heap: 256m } }
+  yarn: { resourcemanager: { heap: 256m }, nodemanager: { heap: 256m, memoryMb: 1024, vcores: 1 } }
   kafka: { controller: { heap: 256m }, broker: { heap: 512m }, config: { server.properties: { offsets.topic.replication.factor: 1 } } }
   flume:
-    heap: 512m
+    heap: 512m${BATCH}
     sources:
       - { name: bench, type: taildir, topic: flume-in, paths: [${LOG_DIR}/*.log], createDir: true }
 topics:

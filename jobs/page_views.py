@@ -6,7 +6,7 @@ It reads two kinds of records, told apart by their first character:
 - web access-log lines in the combined format, as a Flume agent tails them from a server's log, raw:
   `10.0.0.7 - alice [04/Dec/2026:20:30:51 +0000] "GET /cart?x=1 HTTP/1.1" 200 5123 "-" "Mozilla/5.0 ..."`
   page: the path without its query; user: the logged-in user, else the client address; ts: the logged time.
-Lines that parse as neither are left out.
+Lines that parse as neither are left out, and so are pyro verify's tagged records (see pyro_job.split_probes).
 Output: table page_views (window_start, window_end, page, views, last_event_ts, updated_at), one row per window
 and page. Each micro-batch upserts the windows it changed with their full counts (update mode), so a batch
 Spark retries after a failure writes the same values again: nothing is counted twice.
@@ -51,20 +51,8 @@ def parse(raw):
     )
 
 
-def jdbc(spark):
-    """A JDBC connection to the serving database, through the driver class itself (pyro puts the driver jar on
-    the driver's class path)."""
-    jvm = spark.sparkContext._jvm
-    conf = spark.conf
-    driver = jvm.org.postgresql.Driver()
-    props = jvm.java.util.Properties()
-    props.setProperty("user", conf.get("spark.pyro.pg.user"))
-    props.setProperty("password", conf.get("spark.pyro.pg.password"))
-    return driver.connect(conf.get("spark.pyro.pg.url"), props)
-
-
 def create_table(spark):
-    conn = jdbc(spark)
+    conn = pyro_job.jdbc(spark)
     try:
         conn.createStatement().execute(
             "CREATE TABLE IF NOT EXISTS " + TABLE + " ("
@@ -86,7 +74,7 @@ def upsert(spark):
         rows = batch.collect()  # the windows this batch changed: a handful per page
         if not rows:
             return
-        conn = jdbc(spark)
+        conn = pyro_job.jdbc(spark)
         try:
             conn.setAutoCommit(False)
             st = conn.prepareStatement(sql)
@@ -113,8 +101,10 @@ def start(spark):
               .option("startingOffsets", "earliest")
               .load()
               .select(*parse(F.col("value").cast("string")))
-              .where(F.col("page").isNotNull() & F.col("ts").isNotNull())
-              .withColumn("event_time", F.timestamp_millis("ts")))
+              .where(F.col("page").isNotNull() & F.col("ts").isNotNull()))
+    # pyro verify's tagged records go to pyro_probes, not into the counts.
+    events, probes = pyro_job.split_probes(spark, events)
+    events = events.withColumn("event_time", F.timestamp_millis("ts"))
     counts = (events.withWatermark("event_time", "30 seconds")
               .groupBy(F.window("event_time", WINDOW).alias("w"), "page")
               .agg(F.count(F.lit(1)).alias("views"), F.max("ts").alias("last_event_ts"))
@@ -125,7 +115,7 @@ def start(spark):
              .trigger(processingTime=spark.conf.get("spark.pyro.trigger", "2 seconds"))
              .queryName(spark.conf.get("spark.pyro.job"))
              .start())
-    return [query]
+    return [query] + ([probes] if probes else [])
 
 
 if __name__ == "__main__":

@@ -3,12 +3,21 @@
 pyro and the job talk through files in the job's HDFS dir (spark.pyro.jobDir):
   progress.json  written by the job after each micro-batch (the query's own progress report)
   stop           written by `pyro jobs stop`: the job stops its queries between batches and exits cleanly
+
+`pyro verify` sends tagged records through each ingestion path: their page starts with PROBE_PREFIX. A job keeps
+them out of its figures and lets pyro follow them into the serving store with split_probes (see there).
 """
 import json
 import threading
 import time
 
+from pyspark.sql import functions as F
 from pyspark.sql.streaming import StreamingQueryListener
+
+PROBE_PREFIX = "/__pyro/verify/"
+PROBES_TABLE = "pyro_probes"
+# Queries of pyro's own (the probe recorder) are named <job>PROBES_SUFFIX; their progress is not the job's.
+PROBES_SUFFIX = "-pyro-probes"
 
 
 class _Files:
@@ -38,10 +47,14 @@ class _Progress(StreamingQueryListener):
         self.files = files
 
     def onQueryStarted(self, event):
+        if (event.name or "").endswith(PROBES_SUFFIX):
+            return
         self.files.write("progress.json", json.dumps({"state": "started", "id": str(event.id), "name": event.name, "time": time.time()}))
 
     def onQueryProgress(self, event):
         p = json.loads(event.progress.json)
+        if (p.get("name") or "").endswith(PROBES_SUFFIX):
+            return
         p["state"] = "running"
         self.files.write("progress.json", json.dumps(p))
 
@@ -74,3 +87,60 @@ def run(spark, start_queries):
         time.sleep(1)
     files.write("progress.json", json.dumps({"state": "stopped", "time": time.time()}))
     spark.stop()
+
+
+def jdbc(spark):
+    """A JDBC connection to the serving database (spark.pyro.pg.*), through the driver class itself: pyro puts the
+    driver jar on the driver's class path."""
+    jvm = spark.sparkContext._jvm
+    conf = spark.conf
+    props = jvm.java.util.Properties()
+    props.setProperty("user", conf.get("spark.pyro.pg.user"))
+    props.setProperty("password", conf.get("spark.pyro.pg.password"))
+    return jvm.org.postgresql.Driver().connect(conf.get("spark.pyro.pg.url"), props)
+
+
+def split_probes(spark, events, page="page"):
+    """Splits pyro verify's tagged records (column `page` starts with PROBE_PREFIX) from a stream of events.
+
+    Returns (events without them, a started query or None). The query writes each probe's id, with the job's
+    name and the time, into the serving table pyro_probes, which Superset shows as a dataset of its own: so
+    `pyro verify` can follow a record from the source out through the job, the serving store and Superset, and
+    no figure of the job's counts it. Without a serving database (no spark.pyro.pg.url) the probes are only
+    left out, and the query is None."""
+    tagged = F.coalesce(F.col(page).startswith(PROBE_PREFIX), F.lit(False))
+    rest = events.where(~tagged)
+    if spark.conf.get("spark.pyro.pg.url", None) is None:
+        return rest, None
+    job = spark.conf.get("spark.pyro.job", "job")
+    conn = jdbc(spark)
+    try:
+        conn.createStatement().execute(
+            "CREATE TABLE IF NOT EXISTS " + PROBES_TABLE + " (probe text PRIMARY KEY, job text NOT NULL,"
+            " seen_at timestamptz NOT NULL DEFAULT clock_timestamp())")
+    finally:
+        conn.close()
+
+    def record(batch, batch_id):
+        rows = batch.collect()  # a handful: one per verify run and path
+        if not rows:
+            return
+        c = jdbc(spark)
+        try:
+            st = c.prepareStatement("INSERT INTO " + PROBES_TABLE + " (probe, job) VALUES (?, ?) ON CONFLICT (probe) DO NOTHING")
+            for r in rows:
+                st.setString(1, r.probe)
+                st.setString(2, job)
+                st.addBatch()
+            st.executeBatch()
+        finally:
+            c.close()
+
+    probes = events.where(tagged).select(F.substring(F.col(page), len(PROBE_PREFIX) + 1, 200).alias("probe"))
+    checkpoint = spark.conf.get("spark.pyro.checkpoint").rstrip("/") + PROBES_SUFFIX
+    query = (probes.writeStream.foreachBatch(record)
+             .option("checkpointLocation", checkpoint)
+             .trigger(processingTime=spark.conf.get("spark.pyro.trigger", "2 seconds"))
+             .queryName(job + PROBES_SUFFIX)
+             .start())
+    return rest, query

@@ -204,6 +204,20 @@ Environment: PYRO_INVENTORY (default inventory), PYRO_STATE_DIR (state, known ho
     });
 
   program
+    .command('verify')
+    .description(
+      'the whole-flow check: a tagged record down each ingestion path (a line appended to a tailed file, an HTTP post), followed into Kafka, through the streaming job into the serving table and out through Superset; names each hop with its latency and the first hop a record missed; exit 1 then',
+    )
+    .addOption(inventoryOption())
+    .option('--timeout <seconds>', 'how long to follow the records', int('--timeout'), 90)
+    .option('--json', 'print the result as JSON')
+    .addHelpText('after', examples(['pyro verify', "pyro verify --timeout 30 --json | jq '.paths[] | select(.ok | not) | .missed'"]))
+    .action(async (o: { inventory: string; timeout?: number; json?: boolean }) => {
+      const { verifyCommand } = await import('./commands/verify.js');
+      await run((ctx) => verifyCommand(o, ctx), o);
+    });
+
+  program
     .command('logs')
     .description("show a service's log on each host that runs it")
     .argument('<service>', 'role, e.g. hdfs-namenode or kafka-broker')

@@ -21,6 +21,8 @@ import { hostOf, note, say } from './session.js';
 import { prepareControl } from '../prepare/control.js';
 import { prepareHosts } from '../prepare/prepare-host.js';
 import { runTier, type TierTiming } from './tiers.js';
+import { checkWholeFlow, ingestPaths, wholeFlowLines } from './whole-flow.js';
+import { PyroError } from '../util/errors.js';
 
 export interface UpOptions {
   inventory: string;
@@ -337,6 +339,29 @@ function fromService(st: ServiceStep): UpStep {
   };
 }
 
+/**
+ * Last, when this run changed something: a tagged record down each ingestion path, followed to the dashboards. A
+ * record that misses a hop fails the run, naming the hop: the cluster is up but does not work end to end.
+ */
+const wholeFlow: UpStep = {
+  name: 'verify',
+  shouldRun: (r) => !r.dryRun && r.result.changes.length > 0 && ingestPaths(session(r)).length > 0,
+  async run(r) {
+    heading(r, 'verify');
+    const w = await checkWholeFlow(session(r), { timeoutSec: r.o.timeoutSec ? Math.min(r.o.timeoutSec, 120) : 90 });
+    r.result.verify = w;
+    for (const line of wholeFlowLines(w)) print(r, line);
+    const failed = w.paths.filter((p) => !p.ok);
+    if (failed.length) {
+      throw new PyroError(
+        'WHOLE_FLOW_FAILED',
+        `the whole-flow check failed on ${failed.length} of ${w.paths.length} paths: ${failed.map((p) => `${p.path}: first hop missed ${p.missed}${p.hops.find((h) => !h.reached)?.detail ? ` (${p.hops.find((h) => !h.reached)!.detail})` : ''}`).join('; ')}`,
+        { hint: 'the services are up; `pyro jobs` and `pyro status` show which part is not working; `pyro verify` checks again' },
+      );
+    }
+  },
+};
+
 /** Every step of `pyro up`, in order: the same list for a dry run and a real one. */
 export const UP_STEPS: readonly UpStep[] = [
   validate,
@@ -350,6 +375,7 @@ export const UP_STEPS: readonly UpStep[] = [
   files,
   tiers,
   ...MODULES.flatMap((m) => m.steps ?? []).map(fromService),
+  wholeFlow,
 ];
 
 /** The closing lines services offer from their steps' results (where the dashboards are, how to log in). */

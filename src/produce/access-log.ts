@@ -1,3 +1,5 @@
+import { clfTime } from '../util/clf-time.js';
+
 /**
  * Web-server access log lines in the combined log format (what nginx and Apache write by default):
  * `client - user [04/Dec/2026:20:30:51 +0000] "GET /cart HTTP/1.1" 200 5123 "referer" "user agent"`.
@@ -27,7 +29,6 @@ const AGENTS = [
   'curl/8.11.0',
 ];
 const REFERERS = ['-', 'https://www.example.com/', 'https://duckduckgo.com/', 'https://news.example.org/item?id=4711'];
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
 /** A cheap integer hash: spreads consecutive line numbers over the choices without a random source. */
 function mix(n: number, salt: number): number {
@@ -50,13 +51,6 @@ export function pageOf(n: number): string {
     r -= w;
   }
   return PAGES[0]![0];
-}
-
-/** `[04/Dec/2026:20:30:51 +0000]` without the brackets: strftime's `%d/%b/%Y:%H:%M:%S %z`, in UTC. */
-export function clfTime(ms: number): string {
-  const d = new Date(ms);
-  const two = (v: number) => String(v).padStart(2, '0');
-  return `${two(d.getUTCDate())}/${MONTHS[d.getUTCMonth()]}/${d.getUTCFullYear()}:${two(d.getUTCHours())}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())} +0000`;
 }
 
 export interface AccessLogLine {

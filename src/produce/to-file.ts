@@ -1,7 +1,8 @@
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
-import { shellQuote as q, type Host } from '../hosts/host.js';
+import type { Host } from '../hosts/host.js';
 import { PyroError } from '../util/errors.js';
+import { appendCommand } from '../services/flume/tailed.js';
 import { accessLogLine } from './access-log.js';
 
 export interface AppendOptions {
@@ -25,14 +26,6 @@ export interface AppendResult {
   perPage: Record<string, number>;
   firstId: number;
   lastId: number;
-}
-
-/**
- * Host-side appender: one write per line (awk flushes after each), so a tailing reader never sees half a line and
- * another writer's lines never interleave inside one (O_APPEND writes of a whole line are atomic).
- */
-export function appendCommand(file: string): string {
-  return `mkdir -p ${q(path.posix.dirname(file))} && exec awk '{ print; fflush() }' >> ${q(file)}`;
 }
 
 /**

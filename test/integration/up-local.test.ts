@@ -56,6 +56,9 @@ describe('pyro up on this machine with the single-host default inventory (connec
     assert.match(r.stdout, /\[yarn\] job page-views running as application_/);
     assert.match(r.stdout, /Job {4}page-views: RUNNING/);
     assert.match(r.stdout, /local +postgresql +healthy/);
+    // The run changed things: it ends with the whole-flow check, a tagged line through Flume, Kafka, the job and Superset.
+    assert.match(r.stdout, /== verify\nok {3}flume local\/access \(taildir .*weblog\/access\.log\) -> access-log \[probe [0-9a-f]+-1\]/);
+    assert.match(r.stdout, /kafka access-log \d+\.\d s\n +job page-views -> pyro_probes \d+\.\d s\n +superset chart-data pyro_probes \d+\.\d s/);
     const again = await runPyro(['up', '--json', '-i', inv], { env, timeoutMs: 120_000 });
     assert.equal(again.exitCode, 0, again.stderr);
     assert.deepEqual((JSON.parse(again.stdout) as { changes: string[] }).changes, []);
@@ -79,7 +82,11 @@ describe('pyro up on this machine with the single-host default inventory (connec
     const r = await runPyro(['produce', '--to-file', '--rate', '200', '--count', '600', '-i', inv], { env, timeoutMs: 120_000 });
     assert.equal(r.exitCode, 0, `${r.stdout}\n${r.stderr}`);
     assert.match(r.stdout, /appended 600 access-log lines to .*weblog\/access\.log on local .*\(flume source access -> topic access-log\)/);
-    assert.equal(readFileSync(accessLog, 'utf8').split('\n').length - 1, 600);
+    // Besides the whole-flow check's own lines (marked pyro-verify), the 600 written.
+    const written = readFileSync(accessLog, 'utf8')
+      .split('\n')
+      .filter((l) => l && !l.includes('pyro-verify'));
+    assert.equal(written.length, 600);
     // Flume tails the file into access-log; the job parses each line into a page view (1-minute windows, 2 s trigger).
     const end = Date.now() + 150_000;
     let seen = before;
@@ -89,6 +96,42 @@ describe('pyro up on this machine with the single-host default inventory (connec
       await new Promise((res) => setTimeout(res, 2000));
     }
     assert.equal(seen - before, 600, `page views from the log: ${seen - before} of 600 after 150 s`);
+  });
+
+  it('pyro verify follows a tagged line to Superset; with the job stopped it fails and names the hop; the figures leave probes out', async () => {
+    const ok = await runPyro(['verify', '--json', '-i', inv], { env, timeoutMs: 180_000 });
+    assert.equal(ok.exitCode, 0, `${ok.stdout}\n${ok.stderr}`);
+    const w = JSON.parse(ok.stdout) as { ok: boolean; paths: { path: string; hops: { name: string; reached: boolean; seconds: number }[] }[] };
+    assert.deepEqual(
+      w.paths[0]!.hops.map((h) => [h.name, h.reached]),
+      [
+        ['kafka access-log', true],
+        ['job page-views -> pyro_probes', true],
+        ['superset chart-data pyro_probes', true],
+      ],
+    );
+    const stop = await runPyro(['jobs', 'stop', 'page-views', '-i', inv], { env, timeoutMs: 180_000 });
+    assert.equal(stop.exitCode, 0, `${stop.stdout}\n${stop.stderr}`);
+    const bad = await runPyro(['verify', '--timeout', '20', '-i', inv], { env, timeoutMs: 120_000 });
+    assert.equal(bad.exitCode, 1, `${bad.stdout}\n${bad.stderr}`);
+    assert.match(bad.stdout, /FAIL flume local\/access .*\n +kafka access-log \d+\.\d s\n +job page-views -> pyro_probes: NOT REACHED/);
+    assert.match(bad.stdout, /first hop missed: job page-views -> pyro_probes/);
+    // Probes are recorded in pyro_probes, never counted as page views.
+    const cred = JSON.parse((await runPyro(['credentials', 'postgresql', '--json', '-i', inv], { env, timeoutMs: 60_000 })).stdout) as pg.ClientConfig;
+    const client = new pg.Client({ ...cred });
+    await client.connect();
+    try {
+      const views = await client.query("SELECT count(*)::int AS n FROM page_views WHERE page LIKE '/__pyro/%'");
+      assert.equal(views.rows[0].n, 0);
+      const probes = await client.query('SELECT count(*)::int AS n FROM pyro_probes');
+      assert.ok(probes.rows[0].n >= 2, 'the probes of the up and of the first verify are recorded');
+    } finally {
+      await client.end();
+    }
+    // up brings the job back; the check passes again.
+    const up = await runPyro(['up', '-i', inv], { env, timeoutMs: 400_000 });
+    assert.equal(up.exitCode, 0, `${up.stdout}\n${up.stderr}`);
+    assert.match(up.stdout, /== verify\nok {3}flume local\/access/);
   });
 
   it('pyro check counts the ports of the running services as theirs, not as clashes', async () => {

@@ -1,6 +1,7 @@
 import { defineModule } from '../definition.js';
 import agent from './agent.js';
 import { FLUME_CONF } from './files.js';
+import { flumeIngestPaths } from './ingest.js';
 import { sourceRules } from './rules.js';
 import { FLUME_SETTINGS } from './settings.js';
 import { flumeStatus } from './status.js';
@@ -14,4 +15,5 @@ export default defineModule({
   settings: FLUME_SETTINGS,
   rules: [sourceRules],
   summary: flumeStatus,
+  ingestPaths: flumeIngestPaths,
 });

@@ -6,6 +6,9 @@ import { chainsOf } from './components.js';
 import { componentState, describeState, fetchMetrics, metricsUrl, metricValue, type FlumeMetrics } from './metrics.js';
 import { FLUME } from './endpoints.js';
 
+/** The interval `pyro status` measures the agents' rates over. */
+export const RATE_SAMPLE_MS = 1000;
+
 /** A channel fuller than this is a problem: its sink does not keep up, and sources block once it is full. */
 export const CHANNEL_FULL_PERCENT = 90;
 
@@ -21,6 +24,11 @@ export interface ChainReport {
   fillPercent: number | null;
   /** Events the sink wrote to Kafka (EventDrainSuccessCount). */
   delivered: number;
+  /** Events per second accepted into the channel and delivered to Kafka, over the status's sample (null: one sample). */
+  inPerSec: number | null;
+  outPerSec: number | null;
+  /** Failures the source and sink counted since the agent started (channel writes, reads, Kafka sends, connections). */
+  errors: number;
 }
 
 export interface AgentReport {
@@ -31,8 +39,20 @@ export interface AgentReport {
   notRunning: string[];
 }
 
-/** An agent's declared chains read from its captured /metrics. */
-export function agentReport(inst: ServiceInstance, m: FlumeMetrics): AgentReport {
+const SOURCE_ERRORS = ['ChannelWriteFail', 'EventReadFail', 'GenericProcessingFail'];
+const SINK_ERRORS = ['ConnectionFailedCount', 'EventWriteFail', 'ChannelReadFail'];
+const sum = (attrs: Record<string, string>, keys: string[]) => keys.reduce((n, k) => n + metricValue(attrs[k]), 0);
+
+/**
+ * An agent's declared chains read from its captured /metrics; with an earlier capture `before` taken `seconds`
+ * earlier, the rates in and out over that interval.
+ */
+export function agentReport(inst: ServiceInstance, m: FlumeMetrics, before?: { m: FlumeMetrics; seconds: number }): AgentReport {
+  const rate = (kind: 'source' | 'sink', name: string, key: string, now: number): number | null => {
+    if (!before || before.seconds <= 0) return null;
+    const then = metricValue(componentState(before.m, kind, name).attrs[key]);
+    return Math.max(0, (now - then) / before.seconds);
+  };
   const notRunning: string[] = [];
   const chains = chainsOf(inst).map((c): ChainReport => {
     const source = componentState(m, 'source', c.source.name);
@@ -49,6 +69,9 @@ export function agentReport(inst: ServiceInstance, m: FlumeMetrics): AgentReport
       // Flume reports Double.MAX_VALUE as the fill of a channel without a capacity.
       fillPercent: metricValue(channel.attrs.ChannelCapacity) > 0 ? metricValue(channel.attrs.ChannelFillPercentage) : null,
       delivered: metricValue(sink.attrs.EventDrainSuccessCount),
+      inPerSec: rate('source', c.source.name, 'EventAcceptedCount', metricValue(source.attrs.EventAcceptedCount)),
+      outPerSec: rate('sink', c.sink, 'EventDrainSuccessCount', metricValue(sink.attrs.EventDrainSuccessCount)),
+      errors: sum(source.attrs, SOURCE_ERRORS) + sum(sink.attrs, SINK_ERRORS),
     };
   });
   return { host: inst.host.name, url: metricsUrl(inst), chains, notRunning };
@@ -71,9 +94,12 @@ export function flumeSummary(agents: readonly (AgentReport | { host: string; url
       if (c.fillPercent !== null && c.fillPercent > CHANNEL_FULL_PERCENT)
         problems.push(`Flume on ${a.host}: channel ${c.channel} is ${pct(c.fillPercent)} full (its Kafka sink is not keeping up with source ${c.source})`);
     }
+    const perSec = (n: number | null) => (n === null ? '' : ` (${n.toFixed(n < 10 ? 1 : 0)}/s)`);
     const chains = a.chains.map(
       (c) =>
-        `${c.source} (${c.type} -> ${c.topic}) ${c.received} received, ${c.accepted} accepted, channel ${pct(c.fillPercent)} full, ${c.delivered} delivered`,
+        `${c.source} (${c.type} -> ${c.topic}) ${c.accepted} in${perSec(c.inPerSec)}, channel ${pct(c.fillPercent)} full, ${c.delivered} out${perSec(c.outPerSec)}` +
+        (c.received !== c.accepted ? `, ${c.received - c.accepted} refused` : '') +
+        (c.errors ? `, ${c.errors} errors` : ''),
     );
     lines.push(`Flume  ${a.host}: ${chains.join('; ') || 'no sources declared'}`);
   }
@@ -86,7 +112,14 @@ export async function flumeStatus(_ctx: ProbeContext, managed: readonly ServiceI
   if (!agents.length) return undefined;
   const reports = await Promise.all(
     agents.map(async (inst) => {
-      const r = await orError(async () => agentReport(inst, await fetchMetrics(inst)), errorText);
+      // Two captures a second apart: the rates are what the agent does now, not an average since it started.
+      const r = await orError(async () => {
+        const first = await fetchMetrics(inst);
+        const t = Date.now();
+        await new Promise((res) => setTimeout(res, RATE_SAMPLE_MS));
+        const second = await fetchMetrics(inst);
+        return agentReport(inst, second, { m: first, seconds: (Date.now() - t) / 1000 });
+      }, errorText);
       return 'error' in r ? { host: inst.host.name, url: metricsUrl(inst), error: r.error } : r;
     }),
   );

@@ -3,6 +3,8 @@ import { v5 as uuidv5 } from 'uuid';
 import type { Inventory, ServiceInstance } from '../../inventory/types.js';
 import { InputError } from '../../util/errors.js';
 import { PG_SECRET, PG_USER, pgUri, postgresInstance, servingDatabase } from '../postgresql/endpoints.js';
+import { jobsOf } from '../spark/sections.js';
+import { PROBES_TABLE } from '../spark/jobs/probes.js';
 import { dashboardsIn, databasesOf, datasetsOf } from './sections.js';
 import { supersetSettings } from './settings.js';
 
@@ -125,11 +127,28 @@ export function desiredDatabases(inv: Inventory, secrets: Record<string, string>
 
 export function desiredDatasets(inv: Inventory): DesiredDataset[] {
   const serving = servingName(inv) ?? servingDatabase(inv);
-  return datasetsOf(inv).map((d) => {
+  const declared = datasetsOf(inv).map((d) => {
     const schema = d.schema ?? 'public';
     const database = d.database ?? serving;
     return { uuid: datasetUuid(inv, database, schema, d.table), database, schema, table: d.table, description: d.description };
   });
+  return probesDataset(inv) && !declared.some((d) => d.database === serving && d.table === PROBES_TABLE) ? [...declared, probesDataset(inv)!] : declared;
+}
+
+/**
+ * Where the whole-flow check reads its tagged records back through Superset's chart-data API: the jobs' probe
+ * table in the serving store, registered whenever jobs write there. No dashboard uses it.
+ */
+export function probesDataset(inv: Inventory): DesiredDataset | undefined {
+  if (!jobsOf(inv).length || !postgresInstance(inv)) return undefined;
+  const database = servingName(inv) ?? servingDatabase(inv);
+  return {
+    uuid: datasetUuid(inv, database, 'public', PROBES_TABLE),
+    database,
+    schema: 'public',
+    table: PROBES_TABLE,
+    description: "pyro verify's tagged records, one per check and ingestion path (not data: the jobs leave them out of their figures)",
+  };
 }
 
 export function desiredDashboards(inv: Inventory): DesiredDashboard[] {

@@ -4,7 +4,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { LocalHost } from '../../../src/hosts/local-host.js';
-import { accessLogLine, clfTime } from '../../../src/produce/access-log.js';
+import { accessLogLine } from '../../../src/produce/access-log.js';
+import { clfTime } from '../../../src/util/clf-time.js';
 import { appendAccessLog } from '../../../src/produce/to-file.js';
 import { ROOT } from '../../helpers/cli.js';
 

@@ -289,9 +289,13 @@ describe('flume metrics -> ready probe', () => {
 });
 
 describe('flume metrics -> status', () => {
-  it("per source: events received and accepted, the channel's fill, events delivered to Kafka", async () => {
+  it("per source: events in and out (counts, and rates over the sample), the channel's fill, errors", async () => {
     const inst = instanceOf(await inventoryFromYaml(CAPTURED), 'b', 'flume');
-    const report = agentReport(inst, METRICS);
+    const earlier = metricsWith((m) => {
+      m['SOURCE.access']!.EventAcceptedCount = '17000';
+      m['SINK.access-kafka']!.EventDrainSuccessCount = '16877';
+    });
+    const report = agentReport(inst, METRICS, { m: earlier, seconds: 2 });
     assert.deepEqual(report, {
       host: 'b',
       url: 'http://10.7.0.2:34545/metrics',
@@ -305,8 +309,23 @@ describe('flume metrics -> status', () => {
           channel: 'access-channel',
           fillPercent: 0.0123,
           delivered: 17877,
+          inPerSec: 500,
+          outPerSec: 500,
+          errors: 0,
         },
-        { source: 'web', type: 'http', topic: 'events', received: 57, accepted: 57, channel: 'web-channel', fillPercent: 0, delivered: 57 },
+        {
+          source: 'web',
+          type: 'http',
+          topic: 'events',
+          received: 57,
+          accepted: 57,
+          channel: 'web-channel',
+          fillPercent: 0,
+          delivered: 57,
+          inPerSec: 0,
+          outPerSec: 0,
+          errors: 2, // EventReadFail: the malformed posts of the run it was captured from
+        },
       ],
       notRunning: [],
     });
@@ -314,8 +333,18 @@ describe('flume metrics -> status', () => {
     assert.equal(s.key, 'flume');
     assert.deepEqual(s.problems, []);
     assert.deepEqual(s.lines, [
-      'Flume  b: access (taildir -> access) 18000 received, 18000 accepted, channel 0.0% full, 17877 delivered; web (http -> events) 57 received, 57 accepted, channel 0.0% full, 57 delivered',
+      'Flume  b: access (taildir -> access) 18000 in (500/s), channel 0.0% full, 17877 out (500/s); web (http -> events) 57 in (0.0/s), channel 0.0% full, 57 out (0.0/s), 2 errors',
     ]);
+    // One capture has no rates; refused events and failures are shown.
+    const once = agentReport(
+      inst,
+      metricsWith((m) => {
+        m['SOURCE.web']!.EventReceivedCount = '60';
+        m['SINK.web-kafka']!.EventWriteFail = '2';
+      }),
+    );
+    assert.equal(once.chains[0]!.inPerSec, null);
+    assert.match(flumeSummary([once]).lines[0]!, /web \(http -> events\) 57 in, channel 0\.0% full, 57 out, 3 refused, 4 errors$/);
     assert.deepEqual(s.data, { agents: [report] });
     assert.deepEqual(s.ui, { 'Flume metrics': 'http://10.7.0.2:34545/metrics' });
   });
@@ -336,7 +365,7 @@ describe('flume metrics -> status', () => {
       'Flume on b: channel access-channel is 93.5% full (its Kafka sink is not keeping up with source access)',
       'Flume on c: ECONNREFUSED',
     ]);
-    assert.match(s.lines[0]!, /web \(http -> events\) 57 received, 57 accepted, channel 0\.0% full, 0 delivered/);
+    assert.match(s.lines[0]!, /web \(http -> events\) 57 in, channel 0\.0% full, 0 out/);
     assert.equal(s.lines[1], 'Flume  c: unreachable: ECONNREFUSED');
   });
 
