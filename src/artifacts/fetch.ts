@@ -171,6 +171,21 @@ export async function ensureArtifact(recipe: ArtifactRecipe, opts: FetchOptions)
 }
 
 /**
+ * For a plan: why a distribution the cache lacks could not be had now, or undefined when a source may work (a local
+ * copy is there, or a release URL or an assembly exists). Looks at the local file system only.
+ */
+export function missingSupply(recipe: ArtifactRecipe, opts: FetchOptions): string | undefined {
+  if (recipe.url || recipe.assemble) return undefined;
+  const what = `${recipe.title} ${recipe.version} is not in the cache`;
+  try {
+    if ((opts.sources ?? DEFAULT_SOURCES).includes('local') && findLocal(recipe, opts)) return undefined;
+  } catch (err) {
+    return `${what}, and ${(err as Error).message}`;
+  }
+  return `${what}, and no copy of it was found; ${unavailableHint(recipe, opts)}`;
+}
+
+/**
  * What to do when no source worked. A distribution only the user can supply (no release URL, no assembly) gets the
  * file it needs and every way pyro takes one in.
  */

@@ -8,7 +8,7 @@ import path from 'node:path';
 import * as tar from 'tar';
 import { importBundle, writeBundle } from '../../../src/artifacts/bundle.js';
 import { ArtifactCache, sha256File } from '../../../src/artifacts/cache.js';
-import { ensureArtifact } from '../../../src/artifacts/fetch.js';
+import { ensureArtifact, missingSupply } from '../../../src/artifacts/fetch.js';
 import { logstashRecipe } from '../../../src/artifacts/recipes/logstash.js';
 import type { ArtifactRecipe } from '../../../src/artifacts/types.js';
 
@@ -193,6 +193,20 @@ describe('artifact cache and sources', () => {
     await tar.c({ gzip: true, file: path.join(local, 'logstash-oss-8.15.3-linux-x86_64.tar.gz'), cwd: path.dirname(src) }, ['logstash-8.15.3']);
     const got = await ensureArtifact(logstashRecipe('8.15.3'), { cache, sources: ['local'], localDirs: [local] });
     assert.equal(got.entry.source, 'local');
+  });
+
+  it('a plan (up --dry-run) says the same before anything runs; it stays quiet when a copy is found or a source may work', async () => {
+    const ls = logstashRecipe('8.15.3');
+    const missing = missingSupply(ls, { cache: new ArtifactCache(tmp('cache')), sources: ['local', 'url', 'assemble'], localDirs: [dir] });
+    assert.match(missing!, /^Logstash 8\.15\.3 is not in the cache, and no copy of it was found; supply logstash-8\.15\.3-linux-x86_64\.tar\.gz/);
+    assert.match(
+      missingSupply(ls, { cache: new ArtifactCache(tmp('cache')), files: { logstash: '/no/such/logstash.tar.gz' } })!,
+      /^Logstash 8\.15\.3 is not in the cache, and \/no\/such\/logstash\.tar\.gz \(artifacts\.files\.logstash\) does not exist$/,
+    );
+    const local = tmp('ls-dir');
+    writeFileSync(path.join(local, 'logstash-8.15.3-linux-x86_64.tar.gz'), 'not read by a plan');
+    assert.equal(missingSupply(ls, { cache: new ArtifactCache(tmp('cache')), localDirs: [local] }), undefined);
+    assert.equal(missingSupply(recipe({ assemble: async () => undefined }), { cache: new ArtifactCache(tmp('cache')) }), undefined);
   });
 
   it('a bundle carries entries into another cache, verified', async () => {
