@@ -166,8 +166,42 @@ export async function ensureArtifact(recipe: ArtifactRecipe, opts: FetchOptions)
     }
   }
   throw new PyroError('ARTIFACT_UNAVAILABLE', `cannot obtain ${recipe.title} ${recipe.version}:\n${failures.map((f) => `    - ${f}`).join('\n')}`, {
-    hint: recipe.unavailable
-      ? `${recipe.unavailable}; put it under artifacts.files.${recipe.component} or in a dir listed in artifacts.localDirs`
-      : `put the release archive in a dir listed under artifacts.localDirs, or check the registry settings (artifacts.mavenRepo / artifacts.pypiIndex)`,
+    hint: unavailableHint(recipe, opts),
   });
+}
+
+/**
+ * For a plan: why a distribution the cache lacks could not be had now, or undefined when a source may work (a local
+ * copy is there, or a release URL or an assembly exists). Looks at the local file system only.
+ */
+export function missingSupply(recipe: ArtifactRecipe, opts: FetchOptions): string | undefined {
+  if (recipe.url || recipe.assemble) return undefined;
+  const what = `${recipe.title} ${recipe.version} is not in the cache`;
+  try {
+    if ((opts.sources ?? DEFAULT_SOURCES).includes('local') && findLocal(recipe, opts)) return undefined;
+  } catch (err) {
+    return `${what}, and ${(err as Error).message}`;
+  }
+  return `${what}, and no copy of it was found; ${unavailableHint(recipe, opts)}`;
+}
+
+/**
+ * What to do when no source worked. A distribution only the user can supply (no release URL, no assembly) gets the
+ * file it needs and every way pyro takes one in.
+ */
+function unavailableHint(recipe: ArtifactRecipe, opts: FetchOptions): string {
+  if (recipe.url || recipe.assemble) {
+    return 'put the release archive in a dir listed under artifacts.localDirs, or check the registry settings (artifacts.mavenRepo / artifacts.pypiIndex)';
+  }
+  const c = recipe.component;
+  const [first, ...others] = candidateNames(recipe);
+  const file = first ? `${first}${others.length ? ` (also taken: ${others.join(', ')})` : ''}` : `a ${recipe.title} ${recipe.version} release`;
+  const sources = opts.sources ?? DEFAULT_SOURCES;
+  // No sources at all is a push from a bundle: the bundle lacks it, and artifacts.sources is not the matter.
+  const addLocal = sources.length && !sources.includes('local') ? 'add local to artifacts.sources, then ' : '';
+  return (
+    `supply ${file}: ${addLocal}set artifacts.files.${c} to it (or to the ` +
+    `dir it unpacks to), or put it in a dir listed under artifacts.localDirs; or, on a machine whose cache has it, ` +
+    `\`pyro bundle -o FILE\`, then \`pyro cache import FILE\` here. Another version: set artifacts.versions.${c} too.`
+  );
 }

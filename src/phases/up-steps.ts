@@ -1,8 +1,8 @@
 import { ArtifactCache } from '../artifacts/cache.js';
 import { recipeFor } from '../artifacts/catalog.js';
-import { staleAssembly } from '../artifacts/fetch.js';
+import { missingSupply, staleAssembly } from '../artifacts/fetch.js';
 import { pushItems } from '../artifacts/items.js';
-import { artifactNeeds } from '../artifacts/needs.js';
+import { artifactNeeds, fetchOptionsFor } from '../artifacts/needs.js';
 import { pushHost, type PushItem } from '../artifacts/push.js';
 import { errorText } from '../clients/http.js';
 import { runOnHosts, valuesOrThrow } from '../hosts/parallel.js';
@@ -163,10 +163,16 @@ const artifacts: UpStep = {
       r.items = await pushItems(s.inv, cache, { signal: s.signal, log: (l) => note(s, `  ${l}`) });
       return;
     }
+    const fopts = fetchOptionsFor(s.inv, cache);
     for (const c of new Set(artifactNeeds(s.inv).perHost.flatMap((h) => h.components))) {
       const rec = recipeFor(c, s.inv.artifacts.versions?.[c]);
       const e = await cache.peek(rec.component, rec.version);
-      if (!e || staleAssembly(e, rec)) s.changes.push(`control: fetch ${c} ${rec.version} into the cache`);
+      if (!e || staleAssembly(e, rec)) {
+        s.changes.push(`control: fetch ${c} ${rec.version} into the cache`);
+        // One only the user can supply (Logstash) would stop the real run here: the plan says so, and how.
+        const missing = missingSupply(rec, fopts);
+        if (missing) r.result.warnings.push(missing);
+      }
       r.items.set(c, {
         component: c,
         version: rec.version,

@@ -1,20 +1,17 @@
-import { defineModule, defineService } from '../definition.js';
+import { defineModule } from '../definition.js';
+import { LOGSTASH_YML } from './files.js';
+import logstash from './logstash.js';
+import { pipelineRules } from './rules.js';
+import { LOGSTASH_SETTINGS } from './settings.js';
+import { logstashStatus } from './status.js';
 
-const role = defineService({
-  role: 'logstash',
-  component: 'logstash',
-  title: 'Logstash',
-  artifacts: ['logstash'],
-  dependsOn: ['kafka-broker'],
-  ports: [
-    { name: 'api', default: 9600, description: 'monitoring API' },
-    { name: 'beats', default: 5044, description: 'beats input' },
-  ],
-  dirs: [{ name: 'data', default: 'logstash', description: 'path.data (queues, dead letters)', holdsData: true }],
-  heapMb: 1024,
-  extraMemoryMb: 256,
-  javaMin: 17,
+/** Logstash: pipelines as code (file, tcp, syslog and beats inputs; grok, json, date, mutate filters) into Kafka. */
+export default defineModule({
+  name: 'logstash',
+  roles: [logstash],
+  configFiles: [LOGSTASH_YML],
+  configDescription: 'free-form overrides merged into logstash.yml last (e.g. queue.max_bytes: 4gb, pipeline.batch.delay: 10)',
+  settings: LOGSTASH_SETTINGS,
+  rules: [pipelineRules],
+  summary: logstashStatus,
 });
-
-/** Logstash pipelines into Kafka (not run by this version yet). */
-export default defineModule({ name: 'logstash', roles: [role], configFiles: ['logstash.yml'] });

@@ -8,7 +8,8 @@ import path from 'node:path';
 import * as tar from 'tar';
 import { importBundle, writeBundle } from '../../../src/artifacts/bundle.js';
 import { ArtifactCache, sha256File } from '../../../src/artifacts/cache.js';
-import { ensureArtifact } from '../../../src/artifacts/fetch.js';
+import { ensureArtifact, missingSupply } from '../../../src/artifacts/fetch.js';
+import { logstashRecipe } from '../../../src/artifacts/recipes/logstash.js';
 import type { ArtifactRecipe } from '../../../src/artifacts/types.js';
 
 const tmp = (p: string) => mkdtempSync(path.join(os.tmpdir(), `pyro-${p}-`));
@@ -157,6 +158,55 @@ describe('artifact cache and sources', () => {
     assert.match(err.message, /- url: no official release URL/);
     assert.match(err.message, /- assemble: Demo is on no registry/);
     assert.match(err.hint!, /artifacts\.files\.demo/);
+  });
+
+  it('a distribution only the user can supply (Logstash): the error names the archive and every way to hand it in', async () => {
+    const cache = new ArtifactCache(tmp('cache'));
+    const fail = (opts: Omit<Parameters<typeof ensureArtifact>[1], 'cache'>) =>
+      ensureArtifact(logstashRecipe('8.15.3'), { cache, ...opts }).then(
+        () => assert.fail('expected no source to work'),
+        (e: unknown) => e as Error & { hint?: string },
+      );
+    const err = await fail({ sources: ['local', 'url', 'assemble'], localDirs: [dir] });
+    assert.match(err.message, /cannot obtain Logstash 8\.15\.3:/);
+    assert.ok(err.message.includes(`- local: no logstash-8.15.3-linux-x86_64.tar.gz or logstash-oss-8.15.3-linux-x86_64.tar.gz`), err.message);
+    assert.match(err.message, /- assemble: Logstash is not on Maven Central, PyPI, npm or Debian/);
+    assert.match(err.hint!, /^supply logstash-8\.15\.3-linux-x86_64\.tar\.gz \(also taken: logstash-oss-8\.15\.3-linux-x86_64\.tar\.gz/);
+    for (const way of [
+      'set artifacts.files.logstash to it',
+      'artifacts.localDirs',
+      '`pyro bundle -o FILE`',
+      '`pyro cache import FILE`',
+      'artifacts.versions.logstash',
+    ])
+      assert.ok(err.hint!.includes(way), `hint lacks ${way}: ${err.hint}`);
+    assert.ok(!err.hint!.includes('artifacts.sources'), err.hint);
+    // Without the local source in the inventory's list, that comes first.
+    assert.match((await fail({ sources: ['url', 'assemble'] })).hint!, /: add local to artifacts\.sources, then set artifacts\.files\.logstash/);
+    // A push from a bundle (no sources at all): the bundle lacks it, the sources are not the matter.
+    assert.ok(!(await fail({ sources: [] })).hint!.includes('artifacts.sources'));
+    // The archive under a name pyro looks for, in a local dir: taken (an unpacked tree with what Logstash's has).
+    const src = path.join(tmp('ls'), 'logstash-8.15.3');
+    for (const d of ['bin', 'logstash-core', 'config']) mkdirSync(path.join(src, d), { recursive: true });
+    writeFileSync(path.join(src, 'bin', 'logstash'), '#!/bin/sh\n', { mode: 0o755 });
+    const local = tmp('ls-dir');
+    await tar.c({ gzip: true, file: path.join(local, 'logstash-oss-8.15.3-linux-x86_64.tar.gz'), cwd: path.dirname(src) }, ['logstash-8.15.3']);
+    const got = await ensureArtifact(logstashRecipe('8.15.3'), { cache, sources: ['local'], localDirs: [local] });
+    assert.equal(got.entry.source, 'local');
+  });
+
+  it('a plan (up --dry-run) says the same before anything runs; it stays quiet when a copy is found or a source may work', async () => {
+    const ls = logstashRecipe('8.15.3');
+    const missing = missingSupply(ls, { cache: new ArtifactCache(tmp('cache')), sources: ['local', 'url', 'assemble'], localDirs: [dir] });
+    assert.match(missing!, /^Logstash 8\.15\.3 is not in the cache, and no copy of it was found; supply logstash-8\.15\.3-linux-x86_64\.tar\.gz/);
+    assert.match(
+      missingSupply(ls, { cache: new ArtifactCache(tmp('cache')), files: { logstash: '/no/such/logstash.tar.gz' } })!,
+      /^Logstash 8\.15\.3 is not in the cache, and \/no\/such\/logstash\.tar\.gz \(artifacts\.files\.logstash\) does not exist$/,
+    );
+    const local = tmp('ls-dir');
+    writeFileSync(path.join(local, 'logstash-8.15.3-linux-x86_64.tar.gz'), 'not read by a plan');
+    assert.equal(missingSupply(ls, { cache: new ArtifactCache(tmp('cache')), localDirs: [local] }), undefined);
+    assert.equal(missingSupply(recipe({ assemble: async () => undefined }), { cache: new ArtifactCache(tmp('cache')) }), undefined);
   });
 
   it('a bundle carries entries into another cache, verified', async () => {

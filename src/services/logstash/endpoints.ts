@@ -1,0 +1,3 @@
+// How other services and verbs name Logstash.
+
+export const LOGSTASH = 'logstash';
