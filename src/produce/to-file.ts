@@ -14,6 +14,8 @@ export interface AppendOptions {
   firstId?: number;
   signal?: AbortSignal;
   onTick?: (written: number, elapsedSec: number) => void;
+  /** Called for each chunk handed to the host: lines first..first+count-1, stamped `ms`. */
+  onChunk?: (first: number, count: number, ms: number) => void;
 }
 
 export interface AppendResult {
@@ -58,6 +60,7 @@ export async function appendAccessLog(host: Host, file: string, o: AppendOptions
         perPage[l.page] = (perPage[l.page] ?? 0) + 1;
         chunk += `${l.line}\n`;
       }
+      o.onChunk?.(firstId + written, due, now);
       written += due;
       bytes += Buffer.byteLength(chunk);
       // Backpressure: a slow link slows the writer instead of buffering without end.
