@@ -44,15 +44,17 @@ export function findLocalJdk(min: number, opts: { compiler?: boolean; jvmDir?: s
     .sort((a, b) => b.major - a.major)[0];
 }
 
-/** findLocalJdk with a compiler, or an error naming what to install or set; `purpose` says what needs it. */
+/**
+ * findLocalJdk with a compiler, or an error naming what to install or set; `purpose` says what needs it. The advice
+ * is in the message's first line too: an assembly's failure is reported by that line alone.
+ */
 export function requireLocalJdk(min: number, purpose: string, opts: { jvmDir?: string; env?: NodeJS.ProcessEnv } = {}): LocalJdk {
   const jdk = findLocalJdk(min, { ...opts, compiler: true });
   if (jdk) return jdk;
   const named = (opts.env ?? process.env)[JAVA21_HOME_ENV];
-  const where = named ? `$${JAVA21_HOME_ENV} (${named}) is not one` : `none under ${opts.jvmDir ?? '/usr/lib/jvm'}, and $${JAVA21_HOME_ENV} is not set`;
-  throw new PyroError('TOOL_MISSING', `${purpose} needs a JDK ${min}+ with javac and jar on this machine: ${where}`, {
-    hint:
-      `install a JDK ${min} or newer under /usr/lib/jvm (openjdk-${min}-jdk-headless where the distribution packages it, ` +
-      `or Temurin ${min}+), or set ${JAVA21_HOME_ENV} to its home`,
-  });
+  const where = named ? `$${JAVA21_HOME_ENV} (${named}) is not one` : `none under ${opts.jvmDir ?? '/usr/lib/jvm'} and $${JAVA21_HOME_ENV} is not set`;
+  const hint =
+    `install a JDK ${min} or newer under /usr/lib/jvm (openjdk-${min}-jdk-headless where the distribution packages it, ` +
+    `or Temurin ${min}+), or set ${JAVA21_HOME_ENV} to its home`;
+  throw new PyroError('TOOL_MISSING', `${purpose} needs a JDK ${min}+ with javac and jar on this machine (${where}): ${hint}`, { hint });
 }

@@ -1,7 +1,7 @@
 import { cp, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { INSTALL_ROOT } from '../../util/install-root.js';
-import { requireLocalJdk } from '../local-jdk.js';
+import { requireLocalJdk, type LocalJdk } from '../local-jdk.js';
 import type { AssembleContext } from '../types.js';
 import { KAFKA_DEFAULT_VERSION } from './kafka.js';
 import { buildNar, type NarId } from './nar.js';
@@ -24,6 +24,11 @@ const KAFKA_CLIENTS = KAFKA_DEFAULT_VERSION;
 /** nifi-api 2.x class files are Java 21 (major 65): an older javac cannot read them. */
 const JAVA_RELEASE = 21;
 
+/** The JDK that compiles the processor, or an error naming what to install; checked before any download. */
+export function nifiKafkaJdk(): LocalJdk {
+  return requireLocalJdk(JAVA_RELEASE, `Building pyro's NiFi Kafka processor (${PYRO_NIFI_KAFKA.processor})`);
+}
+
 /** lib/ file name of the NAR. */
 export function nifiKafkaNarFile(): string {
   return `${PYRO_NIFI_KAFKA.nar.id}-${PYRO_NIFI_KAFKA.nar.version}.nar`;
@@ -35,8 +40,7 @@ export function nifiKafkaNarFile(): string {
  * Its parent is nifi-standard-services-api-nar, as for NiFi's own Kafka NARs: shared service APIs (SSL context)
  * stay one class across NARs.
  */
-export async function buildNifiKafkaNar(ctx: AssembleContext, nifiVersion: string, nifiApiJar: string): Promise<void> {
-  const jdk = requireLocalJdk(JAVA_RELEASE, `Building pyro's NiFi Kafka processor (${PYRO_NIFI_KAFKA.processor})`);
+export async function buildNifiKafkaNar(ctx: AssembleContext, jdk: LocalJdk, nifiVersion: string, nifiApiJar: string): Promise<void> {
   const work = path.join(ctx.scratch, 'pyro-nifi-kafka');
   const closure = path.join(work, 'closure');
   const classes = path.join(work, 'classes');

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { PyroError } from '../../util/errors.js';
 import type { ArtifactRecipe, AssembleContext } from '../types.js';
 import { buildNar } from './nar.js';
-import { buildNifiKafkaNar } from './nifi-kafka.js';
+import { buildNifiKafkaNar, nifiKafkaJdk } from './nifi-kafka.js';
 
 /**
  * NiFi 2.3.0: the only 2.x release whose framework NARs (nifi-framework-nar, nifi-server-nar, nifi-jetty-nar,
@@ -294,6 +294,7 @@ async function assembleNifi(ctx: AssembleContext, version: string): Promise<void
       hint: `use NiFi ${Object.keys(LIB_VERSIONS).join(' or ')}, or supply the official nifi-${version}-bin.zip as a local artifact`,
     });
   }
+  const jdk = nifiKafkaJdk();
   // Every artifact alone: the lib jars are exactly the system class path of the official lib/, and a NAR
   // bundles its own dependencies.
   await ctx.maven(LIB_JARS(version, libs), 'lib', { transitive: false });
@@ -319,7 +320,7 @@ async function assembleNifi(ctx: AssembleContext, version: string): Promise<void
     parentNars: [`nifi-standard-shared-nar-${version}.nar`, `nifi-standard-services-api-nar-${version}.nar`],
   });
   // No Kafka NAR is served either: pyro's own publisher (extensions/nifi-kafka), compiled here.
-  await buildNifiKafkaNar(ctx, version, path.join(lib, `nifi-api-${libs.nifiApi}.jar`));
+  await buildNifiKafkaNar(ctx, jdk, version, path.join(lib, `nifi-api-${libs.nifiApi}.jar`));
 
   await ctx.write('conf/nifi.properties', defaultProperties(version));
   await ctx.write('conf/logback.xml', LOGBACK_XML);

@@ -55,7 +55,7 @@ describe('artifacts: a JDK on the machine pyro runs on', () => {
     assert.throws(
       () => requireLocalJdk(26, 'Building X', { jvmDir: jvm, env: {} }),
       (e: PyroError) =>
-        /none under .*, and \$PYRO_JAVA21_HOME is not set/.test(e.message) &&
+        /none under .* and \$PYRO_JAVA21_HOME is not set\): install a JDK 26 or newer/.test(e.message) &&
         /install a JDK 26 or newer/.test(e.hint ?? '') &&
         /PYRO_JAVA21_HOME/.test(e.hint ?? ''),
     );
