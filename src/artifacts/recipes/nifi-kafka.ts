@@ -37,8 +37,8 @@ export function nifiKafkaNarFile(): string {
 /**
  * Compiles the processor against the tree's nifi-api jar and kafka-clients, jars it and writes
  * lib/pyro-nifi-kafka-nar-1.0.0.nar with kafka-clients' runtime closure (lz4, snappy, zstd; slf4j-api is in lib/).
- * Its parent is nifi-standard-services-api-nar, as for NiFi's own Kafka NARs: shared service APIs (SSL context)
- * stay one class across NARs.
+ * Its parent is nifi-standard-services-api-nar, from which NiFi's own Kafka NARs descend too: service APIs such as
+ * the SSL context service stay one class across NARs.
  */
 export async function buildNifiKafkaNar(ctx: AssembleContext, jdk: LocalJdk, nifiVersion: string, nifiApiJar: string): Promise<void> {
   const work = path.join(ctx.scratch, 'pyro-nifi-kafka');
