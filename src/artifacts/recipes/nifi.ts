@@ -1,12 +1,15 @@
 import path from 'node:path';
 import { PyroError } from '../../util/errors.js';
 import type { ArtifactRecipe, AssembleContext } from '../types.js';
+import { buildNar } from './nar.js';
+import { buildNifiKafkaNar, nifiKafkaJdk } from './nifi-kafka.js';
 
 /**
  * NiFi 2.3.0: the only 2.x release whose framework NARs (nifi-framework-nar, nifi-server-nar, nifi-jetty-nar,
  * nifi-provenance-repository-nar) the Maven repository reachable here serves; 2.4+ have nifi-runtime but no
  * framework NAR. No 2.x version has nifi-bootstrap, nifi-resources, nifi-standard-nar, the single-user login NAR
- * or any Kafka NAR here, so the tree is assembled without them (see assembleNifi).
+ * or any Kafka NAR here, so the tree is assembled without them (see assembleNifi), with a standard NAR and a
+ * Kafka publisher of pyro's own.
  */
 export const NIFI_DEFAULT_VERSION = '2.3.0';
 
@@ -78,37 +81,6 @@ const NARS = [
   'nifi-record-serialization-services-nar',
   'nifi-ssl-context-service-nar',
 ];
-
-/**
- * Builds lib/nifi-standard-nar-V.nar the way the NAR plugin does: nifi-standard-processors and its runtime closure
- * in META-INF/bundled-dependencies, minus every jar a parent NAR (standard-shared, standard-services-api) or the
- * system class path (lib/*.jar) already provides, so API classes stay shared with the other NARs; a manifest that
- * names the parent. Its Nar-Id is the official one, so flows that reference org.apache.nifi:nifi-standard-nar:V
- * load; it lacks the official NAR's reporting tasks, flow analysis rules, parameter providers and generated docs.
- */
-const BUILD_NAR_PY = String.raw`
-import os, re, sys, zipfile
-lib, closure, out, group, nar_id, version, parent = sys.argv[1:8]
-def name(f):
-    m = re.match(r'^(.*?)-\d', f)
-    return m.group(1) if m else f[:-4]
-provided = {name(f) for f in os.listdir(lib) if f.endswith('.jar')}
-for p in sys.argv[8:]:
-    with zipfile.ZipFile(os.path.join(lib, p)) as z:
-        provided |= {name(os.path.basename(n)) for n in z.namelist() if '/bundled-dependencies/' in n and n.endswith('.jar')}
-keep = sorted(f for f in os.listdir(closure) if f.endswith('.jar') and name(f) not in provided)
-manifest = ''.join(f'{k}: {v}\r\n' for k, v in [
-    ('Manifest-Version', '1.0'), ('Created-By', 'pyro (assembled from Maven Central jars)'),
-    ('Nar-Group', group), ('Nar-Id', nar_id), ('Nar-Version', version),
-    ('Nar-Dependency-Group', group), ('Nar-Dependency-Id', parent), ('Nar-Dependency-Version', version)]) + '\r\n'
-with zipfile.ZipFile(out, 'w', zipfile.ZIP_STORED) as z:
-    z.writestr('META-INF/', '')
-    z.writestr('META-INF/MANIFEST.MF', manifest)
-    z.writestr('META-INF/bundled-dependencies/', '')
-    for f in keep:
-        z.write(os.path.join(closure, f), 'META-INF/bundled-dependencies/' + f)
-print(f'{out}: {len(keep)} bundled jars; left to parents/lib: {len(os.listdir(closure)) - len(keep)}')
-`;
 
 /** conf/nifi.properties: a standalone node with its repositories beside the working directory, HTTP on loopback. */
 function defaultProperties(version: string): string {
@@ -322,6 +294,7 @@ async function assembleNifi(ctx: AssembleContext, version: string): Promise<void
       hint: `use NiFi ${Object.keys(LIB_VERSIONS).join(' or ')}, or supply the official nifi-${version}-bin.zip as a local artifact`,
     });
   }
+  const jdk = nifiKafkaJdk();
   // Every artifact alone: the lib jars are exactly the system class path of the official lib/, and a NAR
   // bundles its own dependencies.
   await ctx.maven(LIB_JARS(version, libs), 'lib', { transitive: false });
@@ -331,23 +304,23 @@ async function assembleNifi(ctx: AssembleContext, version: string): Promise<void
     { transitive: false },
   );
 
-  // nifi-standard-nar is not served: build it from nifi-standard-processors and its closure (outside the tree).
+  // nifi-standard-nar is not served: built from nifi-standard-processors and its closure (outside the tree). It
+  // takes the official Nar-Id, so flows that reference org.apache.nifi:nifi-standard-nar:V load; it lacks the
+  // official NAR's reporting tasks, flow analysis rules, parameter providers and generated docs.
   const closureDir = path.join(ctx.scratch, 'nifi-standard-processors');
   await ctx.maven([`org.apache.nifi:nifi-standard-processors:${version}`], path.relative(ctx.dir, closureDir));
-  await ctx.run([
-    'python3',
-    '-c',
-    BUILD_NAR_PY,
-    path.join(ctx.dir, 'lib'),
-    closureDir,
-    path.join(ctx.dir, 'lib', `nifi-standard-nar-${version}.nar`),
-    'org.apache.nifi',
-    'nifi-standard-nar',
-    version,
-    'nifi-standard-shared-nar',
-    `nifi-standard-shared-nar-${version}.nar`,
-    `nifi-standard-services-api-nar-${version}.nar`,
-  ]);
+  const lib = path.join(ctx.dir, 'lib');
+  const nifiNar = (id: string) => ({ group: 'org.apache.nifi', id, version });
+  await buildNar(ctx, {
+    nar: nifiNar('nifi-standard-nar'),
+    parent: nifiNar('nifi-standard-shared-nar'),
+    lib,
+    closure: closureDir,
+    out: path.join(lib, `nifi-standard-nar-${version}.nar`),
+    parentNars: [`nifi-standard-shared-nar-${version}.nar`, `nifi-standard-services-api-nar-${version}.nar`],
+  });
+  // No Kafka NAR is served either: pyro's own publisher (extensions/nifi-kafka), compiled here.
+  await buildNifiKafkaNar(ctx, jdk, version, path.join(lib, `nifi-api-${libs.nifiApi}.jar`));
 
   await ctx.write('conf/nifi.properties', defaultProperties(version));
   await ctx.write('conf/logback.xml', LOGBACK_XML);
@@ -355,7 +328,7 @@ async function assembleNifi(ctx: AssembleContext, version: string): Promise<void
   await ctx.write('conf/authorizers.xml', AUTHORIZERS_XML);
   await ctx.write('conf/login-identity-providers.xml', LOGIN_IDENTITY_PROVIDERS_XML);
   await ctx.write('extensions/.keep', '');
-  ctx.log(`nifi ${version}: lib/ (${LIB_JARS(version, libs).length} jars, ${NARS.length + 1} NARs) and conf/ written`);
+  ctx.log(`nifi ${version}: lib/ (${LIB_JARS(version, libs).length} jars, ${NARS.length + 2} NARs) and conf/ written`);
 }
 
 /**
@@ -379,6 +352,8 @@ export function nifiRecipe(version: string = NIFI_DEFAULT_VERSION): ArtifactReci
       'conf/logback.xml',
     ],
     javaMin: 21,
+    // 1: pyro's Kafka publisher NAR added.
+    assemblyRevision: 1,
   };
 }
 

@@ -139,14 +139,21 @@ export interface RunningKafka {
   stop(): Promise<void>;
 }
 
+/** The broker's and the controller's ports (another test's Kafka may hold the defaults). */
+export interface KafkaPorts {
+  broker: number;
+  controller: number;
+}
+const DEFAULT_PORTS: KafkaPorts = { broker: KAFKA_PORT, controller: KAFKA_CONTROLLER_PORT };
+
 /** Combined-mode (broker+controller) KRaft settings for a one-node cluster on `address`. */
-export function kafkaServerProperties(address: string, dataDir: string): string {
+export function kafkaServerProperties(address: string, dataDir: string, ports: KafkaPorts = DEFAULT_PORTS): string {
   const p: Record<string, string | number> = {
     'process.roles': 'broker,controller',
     'node.id': 1,
-    'controller.quorum.voters': `1@${address}:${KAFKA_CONTROLLER_PORT}`,
-    listeners: `PLAINTEXT://${address}:${KAFKA_PORT},CONTROLLER://${address}:${KAFKA_CONTROLLER_PORT}`,
-    'advertised.listeners': `PLAINTEXT://${address}:${KAFKA_PORT}`,
+    'controller.quorum.voters': `1@${address}:${ports.controller}`,
+    listeners: `PLAINTEXT://${address}:${ports.broker},CONTROLLER://${address}:${ports.controller}`,
+    'advertised.listeners': `PLAINTEXT://${address}:${ports.broker}`,
     'controller.listener.names': 'CONTROLLER',
     'inter.broker.listener.name': 'PLAINTEXT',
     'listener.security.protocol.map': 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
@@ -169,9 +176,11 @@ export function kafkaServerProperties(address: string, dataDir: string): string 
 /**
  * Starts a one-node KRaft Kafka from the unpacked tree `root` on `host`: writes server.properties into
  * opts.workDir, formats the log dir with StorageTool unless it has meta.properties, launches `kafka.Kafka`
- * (heap 512m) and waits until kafkajs gets a metadata answer from ADDRESS:9092. Kills the broker on failure.
+ * (heap 512m) and waits until kafkajs gets a metadata answer from ADDRESS:9092 (or `o.ports`). Kills the broker on
+ * failure. Started again on the same workDir, it keeps its data (no second format).
  */
-export async function startKafka(host: Host, root: string, opts: SmokeOptions, o: { timeoutMs?: number } = {}): Promise<RunningKafka> {
+export async function startKafka(host: Host, root: string, opts: SmokeOptions, o: { timeoutMs?: number; ports?: KafkaPorts } = {}): Promise<RunningKafka> {
+  const ports = o.ports ?? DEFAULT_PORTS;
   const w = opts.workDir;
   const data = `${w}/data`;
   const logs = `${w}/logs`;
@@ -180,14 +189,14 @@ export async function startKafka(host: Host, root: string, opts: SmokeOptions, o
   const outFile = `${logs}/kafka.out`;
   const java = javaBin(opts);
   const cp = `${root}/libs/*`;
-  const bootstrap = `${opts.address}:${KAFKA_PORT}`;
+  const bootstrap = `${opts.address}:${ports.broker}`;
   const logFiles = [`${logs}/server.log`, `${logs}/controller.log`, outFile, `${w}/format.log`];
   const logTail = () => tailFiles(host, logFiles);
   const stop = () => stopDaemon(host, pidFile, KAFKA_MARKER);
 
-  await assertPortsFree(opts.address, [KAFKA_PORT, KAFKA_CONTROLLER_PORT], 'Kafka');
+  await assertPortsFree(opts.address, [ports.broker, ports.controller], 'Kafka');
   await run(host, `mkdir -p ${q(data)} ${q(logs)}`);
-  await host.writeFile(props, kafkaServerProperties(opts.address, data));
+  await host.writeFile(props, kafkaServerProperties(opts.address, data, ports));
 
   // Format once: a log dir that has meta.properties belongs to a cluster already.
   const tools = [`-Dlog4j2.configurationFile=${root}/config/tools-log4j2.yaml`, '-Xmx256m', '-cp', cp];
@@ -238,7 +247,7 @@ echo "cluster=$(sed -n 's/^cluster\\.id=//p' ${q(`${data}/meta.properties`)})"`,
     await waitFor(
       `Kafka on ${host.name}`,
       async () => {
-        if (!(await tcpOpen(opts.address, KAFKA_PORT))) return undefined;
+        if (!(await tcpOpen(opts.address, ports.broker))) return undefined;
         const admin = kafkaClient(bootstrap, 'pyro-smoke-ready').admin();
         try {
           await admin.connect();

@@ -14,6 +14,20 @@ export interface NifiSmokeOptions extends SmokeOptions {
   java21Home?: string;
   /** Seconds to wait for the REST API (default 300: NiFi unpacks its NARs on the first start). */
   timeoutSec?: number;
+  /**
+   * More checks on the same NiFi (one start is the slow part), run after the smoke's own and before the stop;
+   * what it returns joins the evidence. A failure stops NiFi and carries its log tail.
+   */
+  during?: (nifi: RunningNifi) => Promise<string>;
+}
+
+/** A NiFi started by smokeNifi, as `during` sees it. */
+export interface RunningNifi {
+  host: Host;
+  /** The smoke's work dir on the host (scratch files of `during` may go there). */
+  workDir: string;
+  /** Calls the REST API from the host as CN=pyro-admin; the parsed answer, or an error naming the HTTP status. */
+  api<T = unknown>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<T>;
 }
 
 /**
@@ -119,6 +133,20 @@ out(ok=queued > 0, why=None if queued else "GenerateFlowFile ran but nothing que
     genBundle="%s:%s" % (bundle["artifact"], bundle["version"]), queued=queued)
 `;
 
+/** Host-side: one REST call with the admin's client certificate; prints {"status", "body"} (HTTP errors included). */
+const API_PY = `import json, ssl, sys, urllib.error, urllib.request
+base, tls, method, path = sys.argv[1:5]
+body = sys.argv[5].encode() if len(sys.argv) > 5 else None
+ctx = ssl.create_default_context(cafile=tls + "/ca.crt")
+ctx.load_cert_chain(tls + "/admin.crt", tls + "/admin.key")
+req = urllib.request.Request(base + path, data=body, method=method, headers={"Content-Type": "application/json"})
+try:
+    with urllib.request.urlopen(req, context=ctx, timeout=60) as r:
+        print(json.dumps({"status": r.status, "body": r.read().decode()}))
+except urllib.error.HTTPError as e:
+    print(json.dumps({"status": e.code, "body": e.read().decode()}))
+`;
+
 /** Replaces or appends `key=value` lines of a Java properties file. */
 function withProperties(text: string, set: Record<string, string>): string {
   const left = new Map(Object.entries(set));
@@ -189,6 +217,7 @@ export async function smokeNifi(host: Host, root: string, opts: NifiSmokeOptions
   await host.writeFile(`${conf}/nifi.properties`, props, { mode: 0o600 });
   await host.writeFile(`${conf}/authorizers.xml`, withAdmin((await host.readFile(`${root}/conf/authorizers.xml`)).toString('utf8'), NIFI_ADMIN_DN));
   await host.writeFile(`${w}/probe.py`, PROBE_PY);
+  await host.writeFile(`${w}/api.py`, API_PY);
 
   const pid = await startDaemon(host, {
     cwd: w,
@@ -208,8 +237,15 @@ export async function smokeNifi(host: Host, root: string, opts: NifiSmokeOptions
     ],
   });
   let evidence: Record<string, unknown>;
+  let more = '';
+  const base = `https://${opts.address}:${NIFI_HTTPS_PORT}/nifi-api`;
+  const api: RunningNifi['api'] = async <T>(method: string, path: string, body?: unknown) => {
+    const argv = ['python3', `${w}/api.py`, base, tls, method, path, ...(body === undefined ? [] : [JSON.stringify(body)])];
+    const out = JSON.parse(await run(host, argv.map(q).join(' '), 90_000)) as { status: number; body: string };
+    if (out.status >= 300) throw new Error(`NiFi ${method} ${path}: HTTP ${out.status} ${out.body.slice(0, 500)}`);
+    return (out.body ? JSON.parse(out.body) : null) as T;
+  };
   try {
-    const base = `https://${opts.address}:${NIFI_HTTPS_PORT}/nifi-api`;
     const r = await host.exec(`cd ${q(w)} && python3 probe.py ${q(base)} ${q(tls)} ${pid} ${timeoutSec}`, { timeoutMs: (timeoutSec + 150) * 1000 });
     try {
       evidence = JSON.parse(r.stdout.trim().split('\n').pop() ?? '') as Record<string, unknown>;
@@ -218,6 +254,7 @@ export async function smokeNifi(host: Host, root: string, opts: NifiSmokeOptions
     }
     if (!evidence.ok) throw new Error(`${String(evidence.why)}${evidence.last ? ` (last error: ${String(evidence.last)})` : ''}`);
     if (!(await daemonAlive(host, pidFile, NIFI_MAIN))) throw new Error('NiFi exited after answering');
+    if (opts.during) more = await opts.during({ host, workDir: w, api });
   } catch (e) {
     const tail = await logTail();
     await stop().catch(() => undefined);
@@ -232,6 +269,6 @@ export async function smokeNifi(host: Host, root: string, opts: NifiSmokeOptions
     `(NiFi's log: started in ${started ?? '?'} s); HTTPS ${opts.address}:${NIFI_HTTPS_PORT}: without a client certificate ${String(e.anonymous)}, ` +
     `with it /flow/about version=${String(e.version)} as ${String(e.user)}, web UI /nifi/ ${String(e.ui)}; ` +
     `${String(e.processors)} processor types, ${String(e.services)} controller service types (JsonTreeReader: ${e.jsonReader ? 'yes' : 'no'}); ` +
-    `GenerateFlowFile (${String(e.genBundle)}) -> funnel queued ${String(e.queued)} FlowFile(s); stopped`
+    `GenerateFlowFile (${String(e.genBundle)}) -> funnel queued ${String(e.queued)} FlowFile(s)${more ? `; ${more}` : ''}; stopped`
   );
 }
