@@ -57,14 +57,19 @@ export interface ServiceModule extends ComponentSpec {
   roles: ServiceDefinition[];
   /** Secrets it uses, generated once into the cluster state (0600). */
   secrets?: string[];
+  /**
+   * Secrets that are not random strings (keys and certificates the cluster CA issues), by name, made or issued
+   * again in the cluster state when missing or stale; merged into the generated ones before anything renders.
+   */
+  loadSecrets?(inv: Inventory, state: ClusterState): Promise<Record<string, string>>;
   /** Fills in ids that live in the cluster state (e.g. Kafka node ids) before anything renders. */
   loadIds?(inv: Inventory, state: ClusterState, ids: ClusterIds): Promise<void>;
   /** Steps after the tiers, in catalogue order. */
   steps?: ServiceStep[];
   /** Its part of `pyro status`; undefined when the inventory does not run it. */
   summary?(ctx: ProbeContext, managed: readonly ServiceInstance[]): Promise<ComponentSummary | undefined>;
-  /** The login pyro keeps for it, or undefined when the inventory does not run it. */
-  credentials?(ctx: ProbeContext): Credentials | undefined;
+  /** The login pyro keeps for it, or undefined when the inventory does not run it (may write files it names). */
+  credentials?(ctx: ProbeContext, state: ClusterState): Credentials | undefined | Promise<Credentials | undefined>;
 }
 
 export function defineService(def: ServiceDefinition): ServiceDefinition {
