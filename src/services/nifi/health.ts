@@ -44,12 +44,23 @@ export function bulletinAge(b: Bulletin, generated: string): number | undefined 
   return (now - at + 86_400) % 86_400;
 }
 
-/** ERROR bulletins no older than `maxAgeSec` (one of unknown age counts), as `source: message`. */
+/**
+ * ERROR bulletins no older than `maxAgeSec` (one of unknown age counts), as `source: message`, each once (a
+ * failing processor repeats itself), oldest first.
+ */
 export function recentErrors(board: BulletinBoard, maxAgeSec = ERROR_WINDOW_SEC): string[] {
-  return board.bulletins
+  const lines = board.bulletins
     .filter((b) => b.level === 'ERROR' && (bulletinAge(b, board.generated) ?? 0) <= maxAgeSec)
     .sort((a, b) => a.id - b.id)
-    .map((b) => `${b.sourceName ?? b.sourceId ?? 'NiFi'}: ${b.message.replace(/\s+/g, ' ').trim()}`);
+    // The processor's id in the message says nothing its name does not.
+    .map(
+      (b) =>
+        `${b.sourceName ?? b.sourceId ?? 'NiFi'}: ${b.message
+          .replace(/^\w+\[id=[0-9a-f-]+\]\s*/, '')
+          .replace(/\s+/g, ' ')
+          .trim()}`,
+    );
+  return [...new Set(lines)];
 }
 
 function processorsOf(s: GroupStatusSnapshot): ProcessorStatusSnapshot[] {
