@@ -56,6 +56,8 @@ export interface GroupStatusSnapshot {
   flowFilesSent: number;
   flowFilesQueued: number;
   bytesQueued: number;
+  /** Tasks running now in the group and its children. */
+  activeThreadCount?: number;
   processorStatusSnapshots?: { processorStatusSnapshot: ProcessorStatusSnapshot }[];
   connectionStatusSnapshots?: { connectionStatusSnapshot: ConnectionStatusSnapshot }[];
   processGroupStatusSnapshots?: { processGroupStatusSnapshot: GroupStatusSnapshot }[];

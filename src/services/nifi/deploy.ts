@@ -1,11 +1,10 @@
-import type { ServiceInstance } from '../../inventory/types.js';
+import type { Inventory, ServiceInstance } from '../../inventory/types.js';
 import { grantAdmin } from './access.js';
 import type { NifiApi, ProcessGroupEntity } from './api.js';
 import { deployable, deployedHash, flowsOf, type DeployableFlow } from './flows.js';
 import { healthProblem, readFlows, type FlowHealth } from './health.js';
 import type { AvailableTypes, PublisherChoice } from './publisher.js';
 import { readTemplate, templatePath } from './template.js';
-import type { Inventory } from '../../inventory/types.js';
 
 // Deploying a node's declared flows: each into its own process group under root, uploaded from its definition,
 // its controller services enabled and its processors started. A flow whose group carries the hash of what would
@@ -26,7 +25,6 @@ export interface FlowChange {
 
 export interface DeployOptions {
   dryRun: boolean;
-  signal?: AbortSignal;
   log(line: string): void;
   warn(line: string): void;
 }
@@ -54,10 +52,8 @@ async function stopFlow(api: NifiApi, g: ProcessGroupEntity): Promise<number> {
     await until(`draining ${g.component.name}`, DRAIN_SEC, async () => (await api.status(g.id)).flowFilesQueued === 0).catch(() => undefined);
   }
   await api.schedule(g.id, 'STOPPED');
-  await until(`stopping ${g.component.name}`, 60, async () => {
-    const s = await api.status(g.id);
-    return JSON.stringify(s).match(/"activeThreadCount":[1-9]/) === null;
-  });
+  // A group is removed only once no task of it runs any more.
+  await until(`stopping ${g.component.name}`, 60, async () => !(await api.status(g.id)).activeThreadCount);
   await api.serviceState(g.id, 'DISABLED');
   const queued = (await api.status(g.id)).flowFilesQueued;
   return queued > 0 ? api.emptyQueues(g.id) : 0;

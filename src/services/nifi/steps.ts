@@ -1,6 +1,5 @@
-import { HttpStatusError } from '../../clients/https.js';
 import type { ServiceStep } from '../definition.js';
-import { deployNode, waitHealthy, type FlowChange } from './deploy.js';
+import { deployNode, waitHealthy } from './deploy.js';
 import { NIFI, nifiInstances, nifiUiUrl } from './endpoints.js';
 import { unreachable, withApi } from './probes.js';
 
@@ -16,16 +15,15 @@ export const flowsStep: ServiceStep = {
     const results = await Promise.allSettled(
       nodes.map((inst) =>
         withApi(inst, ctx, async (api) => {
-          let changes: FlowChange[];
-          try {
-            changes = await deployNode(ctx.inv, api, { dryRun: ctx.dryRun, log: ctx.log, warn: ctx.warn, signal: ctx.signal });
-          } catch (e) {
-            // A refusal is NiFi's answer; anything else means it did not answer.
-            throw e instanceof HttpStatusError || !(e as { code?: string }).code ? e : new Error(unreachable(inst, e));
-          }
+          // Not answering is told apart from what goes wrong once it does (a refusal, a template).
+          await api.about(10_000).catch((e: unknown) => {
+            throw new Error(unreachable(inst, e));
+          });
+          const changes = await deployNode(ctx.inv, api, { dryRun: ctx.dryRun, log: ctx.log, warn: ctx.warn });
           for (const c of changes.filter((x) => x.action !== 'unchanged')) {
             const how = c.publisher ? ` (Kafka publisher: ${c.publisher === 'apache' ? "Apache's PublishKafka" : "pyro's"})` : '';
-            ctx.change(`nifi: ${ctx.dryRun ? 'would ' : ''}${c.action === 'started' ? 'start' : c.action.replace(/d$/, '')} flow ${c.flow} on ${c.host}${how}`);
+            const verb = { deployed: 'deploy', replaced: 'replace', started: 'start', unchanged: 'keep' }[c.action];
+            ctx.change(`nifi: ${ctx.dryRun ? `would ${verb}` : c.action} flow ${c.flow} on ${c.host}${how}`);
           }
           if (!ctx.dryRun) await waitHealthy(api, FLOWS_HEALTHY_SEC);
           return changes;
