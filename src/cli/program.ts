@@ -319,12 +319,17 @@ Environment: PYRO_INVENTORY (default inventory), PYRO_STATE_DIR (state, known ho
 
   program
     .command('credentials')
-    .description('the logins pyro generated (kept 0600 in the cluster state): superset (URL, admin user, password) or postgresql')
-    .argument('<service>', 'superset or postgresql')
+    .description(
+      "the logins pyro generated (kept 0600 in the cluster state): superset (URL, admin user, password), postgresql, or nifi (URL, the admin's client certificate as PEM and PKCS#12 with its password)",
+    )
+    .argument('<service>', 'superset, postgresql or nifi')
     .addOption(inventoryOption())
     .option('--reset', "superset: set Superset's admin password back to the one in the cluster state")
     .option('--json', 'print as JSON')
-    .addHelpText('after', examples(['pyro credentials superset', 'pyro credentials postgresql --json', 'pyro credentials superset --reset']))
+    .addHelpText(
+      'after',
+      examples(['pyro credentials superset', 'pyro credentials postgresql --json', 'pyro credentials nifi', 'pyro credentials superset --reset']),
+    )
     .action(async (service: string, o: { inventory: string; json?: boolean; reset?: boolean }) => {
       const { credentialsCommand } = await import('./commands/superset.js');
       await run((ctx) => credentialsCommand(service, o, ctx), o);

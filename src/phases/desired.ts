@@ -8,6 +8,7 @@ import {
   heapFor,
   instancePaths,
   javaFor,
+  javaHomeFor,
   roleMarker,
   type HostResources,
   type InstancePaths,
@@ -58,7 +59,7 @@ function launchLine(l: string[] | { sh: string }): string {
 
 function runScript(ctx: RuntimeContext, rt: ServiceRuntime): string {
   const env = rt.env?.(ctx) ?? {};
-  const javaHome = ctx.inst.host.javaHome;
+  const javaHome = javaHomeFor(ctx.inst.host, ctx.inst.def.javaMin);
   return (
     [
       '#!/bin/sh',
@@ -93,7 +94,17 @@ export function desiredFor(
   if (!rt) throw new Error(`${inst.def.role} has no runtime`);
   const paths = instancePaths(inst);
   const heapMb = heapFor(inv, inst, resources);
-  const ctx: RuntimeContext = { inv, inst, ids, paths, artifactRoot: artifactRootFor(inv, inst.host), java: javaFor(inst.host), heapMb, resources, secrets };
+  const ctx: RuntimeContext = {
+    inv,
+    inst,
+    ids,
+    paths,
+    artifactRoot: artifactRootFor(inv, inst.host),
+    java: javaFor(inst.host, inst.def.javaMin),
+    heapMb,
+    resources,
+    secrets,
+  };
   const files: Record<string, string> = { ...rt.files(ctx), 'run.sh': runScript(ctx, rt) };
   const unit = inst.host.supervisor === 'systemd' ? unitName(inv.clusterName, inst) : undefined;
   // System units for root, user units otherwise; the SSH user is the one that will run them.

@@ -118,6 +118,7 @@ export async function clusterSecrets(inv: Inventory, state: ClusterState): Promi
   for (const m of present(inv)) await m.loadIds?.(inv, state, ids);
   const secrets: Record<string, string> = {};
   for (const name of secretNames(inv)) secrets[name] = await state.secret(name);
+  for (const m of present(inv)) Object.assign(secrets, await m.loadSecrets?.(inv, state));
   return { ids, secrets };
 }
 

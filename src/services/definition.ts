@@ -58,6 +58,11 @@ export interface ServiceModule extends ComponentSpec {
   roles: ServiceDefinition[];
   /** Secrets it uses, generated once into the cluster state (0600). */
   secrets?: string[];
+  /**
+   * Secrets that are not random strings (keys and certificates the cluster CA issues), by name, made or issued
+   * again in the cluster state when missing or stale; merged into the generated ones before anything renders.
+   */
+  loadSecrets?(inv: Inventory, state: ClusterState): Promise<Record<string, string>>;
   /** Fills in ids that live in the cluster state (e.g. Kafka node ids) before anything renders. */
   loadIds?(inv: Inventory, state: ClusterState, ids: ClusterIds): Promise<void>;
   /** Steps after the tiers, in catalogue order. */
@@ -66,8 +71,8 @@ export interface ServiceModule extends ComponentSpec {
   summary?(ctx: ProbeContext, managed: readonly ServiceInstance[]): Promise<ComponentSummary | undefined>;
   /** The ways records enter Kafka through it (the whole-flow check sends a tagged record down each). */
   ingestPaths?(inv: Inventory): IngestPath[];
-  /** The login pyro keeps for it, or undefined when the inventory does not run it. */
-  credentials?(ctx: ProbeContext): Credentials | undefined;
+  /** The login pyro keeps for it, or undefined when the inventory does not run it (may write files it names). */
+  credentials?(ctx: ProbeContext, state: ClusterState): Credentials | undefined | Promise<Credentials | undefined>;
 }
 
 export function defineService(def: ServiceDefinition): ServiceDefinition {

@@ -110,8 +110,17 @@ export function artifactRootFor(inv: Inventory, host: HostSpec): (component: str
   return (component) => path.posix.join(host.installDir, component, recipeFor(component, inv.artifacts.versions?.[component]).version);
 }
 
-export function javaFor(host: HostSpec): string {
-  return host.javaHome ? `${host.javaHome}/bin/java` : 'java';
+/**
+ * The JDK a role runs on: `java21Home` for a role that needs Java 21+ (NiFi), falling back to `javaHome` as the
+ * host facts do; `javaHome` otherwise. Undefined: the java on the PATH.
+ */
+export function javaHomeFor(host: HostSpec, javaMin?: number): string | undefined {
+  return (javaMin ?? 0) >= 21 ? (host.java21Home ?? host.javaHome) : host.javaHome;
+}
+
+export function javaFor(host: HostSpec, javaMin?: number): string {
+  const home = javaHomeFor(host, javaMin);
+  return home ? `${home}/bin/java` : 'java';
 }
 
 /**

@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { PyroError } from '../util/errors.js';
+import { PkiStore } from './pki-store.js';
 import { clusterStateDir, ensureStateDir } from './paths.js';
 
 /** Identities a cluster keeps for life: generated once, never regenerated while the state dir exists. */
@@ -58,6 +59,7 @@ export class ClusterState {
   private data?: StateFile;
   /** Secrets made up in a read-only run: stable within the run, never saved. */
   private readonly unsaved = new Map<string, string>();
+  private pkiStore?: PkiStore;
 
   /** `readOnly`: ids are generated in memory when missing but nothing is written (dry runs). */
   constructor(
@@ -74,6 +76,12 @@ export class ClusterState {
 
   get secretsFile(): string {
     return path.join(this.dir, 'secrets.json');
+  }
+
+  /** The cluster's CA and the certificates it issued (`<dir>/pki/`), under the same read-only rule as the rest. */
+  pki(): PkiStore {
+    this.pkiStore ??= new PkiStore(path.join(this.dir, 'pki'), `pyro ${this.cluster} CA`, { readOnly: this.opts.readOnly });
+    return this.pkiStore;
   }
 
   private async load(): Promise<StateFile> {

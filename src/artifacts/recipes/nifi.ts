@@ -82,9 +82,12 @@ const NARS = [
   'nifi-ssl-context-service-nar',
 ];
 
-/** conf/nifi.properties: a standalone node with its repositories beside the working directory, HTTP on loopback. */
-function defaultProperties(version: string): string {
-  const p: [string, string][] = [
+/**
+ * The distribution's conf/nifi.properties as key/value pairs: a standalone node with its repositories beside the
+ * working directory, HTTP on loopback. The NiFi service renders each node's own from these.
+ */
+export function nifiDefaultProperties(): [string, string][] {
+  return [
     // Core
     ['nifi.flow.configuration.file', './conf/flow.json.gz'],
     ['nifi.flow.configuration.archive.enabled', 'true'],
@@ -194,6 +197,11 @@ function defaultProperties(version: string): string {
     ['nifi.diagnostics.on.shutdown.enabled', 'false'],
     ['nifi.performance.tracking.percentage', '0'],
   ];
+}
+
+/** conf/nifi.properties of the distribution (see nifiDefaultProperties). */
+function defaultProperties(version: string): string {
+  const p = nifiDefaultProperties();
   return (
     `# Apache NiFi ${version}, assembled by pyro. A standalone node serving plain HTTP on loopback until a\n` +
     `# keystore, truststore and authorizer are configured (pyro writes its own copy per host). Relative paths are\n` +

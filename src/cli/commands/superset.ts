@@ -5,6 +5,7 @@ import { MODULES } from '../../services/catalog.js';
 import { instancePaths } from '../../services/runtime.js';
 import { SUPERSET_ADMIN_SECRET, supersetInstance } from '../../services/superset/registry.js';
 import { syncSuperset } from '../../services/superset/sync.js';
+import { ClusterState } from '../../state/cluster-state.js';
 import { renderTable } from '../../ui/table.js';
 import { HostError, InputError } from '../../util/errors.js';
 import type { RunContext } from '../context.js';
@@ -31,7 +32,7 @@ export async function credentialsCommand(service: string, o: { inventory: string
   const mod = MODULES.find((m) => m.name === service && m.credentials);
   if (!mod) throw new InputError('UNKNOWN_SERVICE', `pyro keeps no credentials for ${service}`, { hint: `one of: ${keeping.join(', ')}` });
   const jc = await openJobContext(o.inventory, ctx.out, { quiet: true });
-  const row = mod.credentials!({ inv: jc.inv, ids: jc.ids, secrets: jc.secrets });
+  const row = await mod.credentials!({ inv: jc.inv, ids: jc.ids, secrets: jc.secrets }, new ClusterState(jc.inv.clusterName, jc.stateDir));
   if (!row)
     throw new InputError('NO_SUCH_ROLE', `${jc.inv.file} has no host with the role ${mod.roles.map((r) => r.role).join(' or ')}`, {
       hint: `add ${mod.roles[0]!.role} to one host's roles`,

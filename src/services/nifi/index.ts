@@ -1,19 +1,40 @@
-import { defineModule, defineService } from '../definition.js';
+import { defineModule } from '../definition.js';
+import { ADMIN_DN, nifiInstances, nifiUiUrl } from './endpoints.js';
+import { NIFI_PROPERTIES } from './files.js';
+import { flowRules } from './rules.js';
+import server from './server.js';
+import { NIFI_SETTINGS } from './settings.js';
+import { nifiStatus } from './status.js';
+import { flowsStep } from './steps.js';
+import { ADMIN_CERT, loadNifiTls, P12_PASSWORD_SECRET, SENSITIVE_KEY_SECRET } from './tls.js';
 
-const role = defineService({
-  role: 'nifi',
-  component: 'nifi',
-  title: 'Apache NiFi',
-  artifacts: ['nifi'],
-  dependsOn: ['kafka-broker'],
-  ports: [{ name: 'https', default: 8443, description: 'web UI and REST API (HTTPS)' }],
-  dirs: [{ name: 'repositories', default: 'nifi', description: 'flowfile, content and provenance repositories', holdsData: true }],
-  heapMb: 1536,
-  extraMemoryMb: 512,
-  javaMin: 21,
-  // NiFi's distribution and its unpacked NARs are about 2 GiB.
-  installDiskMb: 2048,
+/** Apache NiFi: HTTPS with client certificates from the cluster CA; flows as code, each in its own process group. */
+export default defineModule({
+  name: 'nifi',
+  roles: [server],
+  configFiles: [NIFI_PROPERTIES],
+  configDescription: 'free-form overrides merged into nifi.properties last',
+  settings: NIFI_SETTINGS,
+  rules: [flowRules],
+  secrets: [SENSITIVE_KEY_SECRET],
+  loadSecrets: loadNifiTls,
+  steps: [flowsStep],
+  summary: nifiStatus,
+  // A browser logs in with the PKCS#12 file; curl and scripts with the PEM pair and the CA.
+  async credentials(ctx, state) {
+    const nodes = nifiInstances(ctx.inv);
+    if (!nodes.length) return undefined;
+    const pki = state.pki();
+    const files = pki.files(ADMIN_CERT);
+    const password = await state.secret(P12_PASSWORD_SECRET);
+    return {
+      url: nodes.map(nifiUiUrl).join(', '),
+      identity: ADMIN_DN,
+      certificate: files.cert,
+      key: files.key,
+      ca: pki.files('ca').cert,
+      pkcs12: await pki.pkcs12(ADMIN_CERT, password),
+      pkcs12Password: password,
+    };
+  },
 });
-
-/** Apache NiFi: flows as code (not run by this version yet). */
-export default defineModule({ name: 'nifi', roles: [role], configFiles: ['nifi.properties'] });

@@ -34,12 +34,36 @@ describe('pyro credentials and pyro superset sync (no cluster needed)', function
     assert.equal(out.port, 5432);
   });
 
+  it("credentials nifi: the URL, the admin's identity, its PEM files and a PKCS#12 file with its password", async () => {
+    const inv = await tempInventory({ cluster: 'cred-nifi', roles: ['nifi'] });
+    const r = await runPyro(['credentials', 'nifi', '--json', '-i', inv.file], { env });
+    assert.equal(r.exitCode, 0, r.stderr);
+    const out = JSON.parse(r.stdout) as Record<string, string>;
+    const pki = path.join(state, 'clusters', 'cred-nifi', 'pki');
+    assert.deepEqual(out, {
+      service: 'nifi',
+      url: `https://${inv.hosts[0]!.address}:8443/nifi/`,
+      identity: 'CN=pyro-admin',
+      certificate: path.join(pki, 'nifi-admin.crt'),
+      key: path.join(pki, 'nifi-admin.key'),
+      ca: path.join(pki, 'ca.crt'),
+      pkcs12: path.join(pki, 'nifi-admin.p12'),
+      pkcs12Password: out.pkcs12Password,
+    });
+    for (const f of [out.certificate!, out.key!, out.ca!, out.pkcs12!]) assert.equal(statSync(f).mode & 0o777, 0o600, f);
+    const text = await runPyro(['credentials', 'nifi', '-i', inv.file], { env });
+    assert.match(text.stdout, /pkcs12Password +\S{20,}/);
+  });
+
   it('an unknown service, or a role the inventory lacks, exits 2 with a hint', async () => {
     const inv = await tempInventory({ cluster: 'cred-test', roles: [] });
-    const unknown = await runPyro(['credentials', 'nifi', '-i', inv.file], { env });
+    const unknown = await runPyro(['credentials', 'flume', '-i', inv.file], { env });
     assert.equal(unknown.exitCode, 2);
-    assert.match(unknown.stderr, /pyro keeps no credentials for nifi/);
-    assert.match(unknown.stderr, /one of: postgresql, superset/);
+    assert.match(unknown.stderr, /pyro keeps no credentials for flume/);
+    assert.match(unknown.stderr, /one of: nifi, postgresql, superset/);
+    const noNifi = await runPyro(['credentials', 'nifi', '-i', inv.file], { env });
+    assert.equal(noNifi.exitCode, 2);
+    assert.match(noNifi.stderr, /has no host with the role nifi/);
     const missing = await runPyro(['credentials', 'superset', '-i', inv.file], { env });
     assert.equal(missing.exitCode, 2);
     assert.match(missing.stderr, /has no host with the role superset/);
