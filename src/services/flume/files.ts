@@ -4,7 +4,7 @@ import { renderProperties } from '../../render/properties.js';
 import { bootstrapServers } from '../kafka/endpoints.js';
 import { roleMarker, userConfig, type RuntimeContext } from '../runtime.js';
 import { AGENT, chainsOf, channelDirs, positionFile, tailedDirs, type SourceChain } from './components.js';
-import { flumeSettingsOf, TRANSACTION_CAPACITY, type FlumeSettings } from './settings.js';
+import { flumeSettingsOf, TAIL_BACKOFF_INCREMENT_MS, TAIL_MAX_BACKOFF_MS, TRANSACTION_CAPACITY, type FlumeSettings } from './settings.js';
 import { taildirPattern } from './taildir-glob.js';
 
 export const FLUME_CONF = 'flume.conf';
@@ -26,6 +26,8 @@ function sourceProperties(ctx: RuntimeContext, chain: SourceChain, s: FlumeSetti
         positionFile: positionFile(ctx.inst, chain),
         fileHeader: true,
         batchSize: s.batchSize,
+        backoffSleepIncrement: TAIL_BACKOFF_INCREMENT_MS,
+        maxBackoffSleep: TAIL_MAX_BACKOFF_MS,
       };
     }
     case 'http':

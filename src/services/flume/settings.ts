@@ -8,6 +8,11 @@ import type { ServiceInstance, SettingPortSpec } from '../../inventory/types.js'
 export const DEFAULT_BATCH_SIZE = 100;
 export const DEFAULT_CHANNEL_CAPACITY = 1_000_000;
 export const TRANSACTION_CAPACITY = 10_000;
+// A taildir source reports "back off" after every read that drained its files, so at a steady rate Flume's default
+// backoff (+1 s per poll, up to 5 s) grows to 5 s between reads: lines waited up to 5 s in the log. Polling a few
+// files every half second costs nothing.
+export const TAIL_BACKOFF_INCREMENT_MS = 100;
+export const TAIL_MAX_BACKOFF_MS = 500;
 
 export const SOURCE_TYPES = ['taildir', 'http', 'syslog-tcp', 'syslog-udp'] as const;
 export type SourceType = (typeof SOURCE_TYPES)[number];

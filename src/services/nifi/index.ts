@@ -5,6 +5,7 @@ import { flowRules } from './rules.js';
 import server from './server.js';
 import { NIFI_SETTINGS } from './settings.js';
 import { nifiStatus } from './status.js';
+import { nifiIngestPaths } from './ingest.js';
 import { flowsStep } from './steps.js';
 import { ADMIN_CERT, loadNifiTls, P12_PASSWORD_SECRET, SENSITIVE_KEY_SECRET } from './tls.js';
 
@@ -19,6 +20,7 @@ export default defineModule({
   secrets: [SENSITIVE_KEY_SECRET],
   loadSecrets: loadNifiTls,
   steps: [flowsStep],
+  ingestPaths: nifiIngestPaths,
   summary: nifiStatus,
   // A browser logs in with the PKCS#12 file; curl and scripts with the PEM pair and the CA.
   async credentials(ctx, state) {

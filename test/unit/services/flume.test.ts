@@ -59,6 +59,8 @@ describe('flume renders flume.conf', () => {
     assert.equal(p.get('agent.sources.access.positionFile'), '/var/lib/pyro/flume/taildir/access.json');
     assert.equal(p.get('agent.sources.access.fileHeader'), 'true');
     assert.equal(p.get('agent.sources.access.batchSize'), '100');
+    assert.equal(p.get('agent.sources.access.backoffSleepIncrement'), '100');
+    assert.equal(p.get('agent.sources.access.maxBackoffSleep'), '500');
 
     assert.equal(p.get('agent.channels.access-channel.type'), 'file');
     assert.equal(p.get('agent.channels.access-channel.checkpointDir'), '/var/lib/pyro/flume/channels/access/checkpoint');
