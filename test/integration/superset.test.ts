@@ -20,7 +20,7 @@ function inventoryYaml(tb: Testbed, extraDatasets: string[] = [], databases = ''
   return threeHostInventory(
     tb,
     CLUSTER,
-    [['postgresql'], [], ['superset']],
+    [['postgresql'], ['flume'], ['superset']],
     `jobs:
   - name: page-views
     main: ${path.join(ROOT, 'jobs', 'page_views.py')}
@@ -31,6 +31,8 @@ ${extraDatasets.map((t) => `  - ${t}`).join('\n')}
 dashboards:
   - template: ${path.join(ROOT, 'templates', 'superset', 'page-views')}
 `,
+    // An application posting page views to Flume on h2: the whole-flow check's path from a source to the dashboard.
+    `  flume: { heap: 256m, sources: [{ name: web, type: http, topic: events, port: 8081 }] }\n`,
   );
 }
 
@@ -90,6 +92,11 @@ describe('Superset: deployed by pyro, datasets and a dashboard as code, on three
     assert.match(r.stdout, /\[superset\] dataset serving\.public\.page_views: created/);
     assert.match(r.stdout, /Page views \(live\): http:\/\/10\.213\.0\.13:8090\/superset\/dashboard\/page-views\//);
     assert.match(r.stdout, /log in as admin; `pyro credentials superset/);
+    // The run ends with the whole-flow check: an event posted to Flume on h2 followed to Superset's chart-data API.
+    assert.match(
+      r.stdout,
+      /== verify\nok {3}flume h2\/web \(http :8081\) -> events \[probe [0-9a-f]+-1\]\n +kafka events \d+\.\d s\n +job page-views -> pyro_probes \d+\.\d s\n +superset chart-data pyro_probes \d+\.\d s/,
+    );
     const s = secrets();
     for (const name of ['superset-admin-password', 'superset-secret-key', 'postgresql-password']) {
       assert.ok(!`${r.stdout}${r.stderr}`.includes(s[name]!), `${name} is never printed`);
@@ -125,7 +132,10 @@ describe('Superset: deployed by pyro, datasets and a dashboard as code, on three
     );
     assert.deepEqual(
       up.superset.datasets.map((d) => [d.table, d.action]),
-      [['page_views', 'unchanged']],
+      [
+        ['page_views', 'unchanged'],
+        ['pyro_probes', 'unchanged'],
+      ],
     );
     assert.deepEqual(
       up.superset.dashboards.map((d) => d.action),
@@ -139,10 +149,7 @@ describe('Superset: deployed by pyro, datasets and a dashboard as code, on three
       ['serving'],
     );
     const datasets = await c.get<{ result: { table_name: string }[] }>('/api/v1/dataset/?q=(page_size:100)');
-    assert.deepEqual(
-      datasets.result.map((d) => d.table_name),
-      ['page_views'],
-    );
+    assert.deepEqual(datasets.result.map((d) => d.table_name).sort(), ['page_views', 'pyro_probes']);
     const dashboards = await c.get<{ result: { dashboard_title: string }[] }>('/api/v1/dashboard/?q=(page_size:100)');
     assert.deepEqual(
       dashboards.result.map((d) => d.dashboard_title),
@@ -191,12 +198,36 @@ describe('Superset: deployed by pyro, datasets and a dashboard as code, on three
     assert.deepEqual(json.superset.databases, [{ name: 'serving', pyro: true }]);
     assert.deepEqual(
       json.superset.datasets.map((d) => [d.table, d.pyro]),
-      [['page_views', true]],
+      [
+        ['page_views', true],
+        ['pyro_probes', true],
+      ],
     );
     assert.deepEqual(json.superset.missing, []);
     assert.equal(json.ui.Superset, `${base()}/`);
     const text = await pyro(['status'], 120_000);
     assert.match(text.stdout, /Superset {2}http:\/\/10\.213\.0\.13:8090\/ healthy; databases: serving; datasets: serving\.public\.page_views/);
+  });
+
+  it('whole flow: pyro verify names each hop; with the streaming job stopped it fails and names the job; up restores it', async () => {
+    const ok = await pyro(['verify'], 180_000);
+    assert.equal(ok.exitCode, 0, `${ok.stdout}\n${ok.stderr}`);
+    assert.match(
+      ok.stdout,
+      /ok {3}flume h2\/web .*\n +kafka events [\d.]+ s\n +job page-views -> pyro_probes [\d.]+ s\n +superset chart-data pyro_probes [\d.]+ s/,
+    );
+    const stop = await pyro(['jobs', 'stop', 'page-views'], 180_000);
+    assert.equal(stop.exitCode, 0, `${stop.stdout}\n${stop.stderr}`);
+    const bad = await pyro(['verify', '--timeout', '20'], 120_000);
+    assert.equal(bad.exitCode, 1, `${bad.stdout}\n${bad.stderr}`);
+    assert.match(bad.stdout, /FAIL flume h2\/web .*\n +kafka events [\d.]+ s\n +job page-views -> pyro_probes: NOT REACHED/);
+    assert.match(bad.stdout, /first hop missed: job page-views -> pyro_probes/);
+    const up = await pyro(['up'], 400_000);
+    assert.equal(up.exitCode, 0, `${up.stdout}\n${up.stderr}`);
+    assert.match(up.stdout, /== verify\nok {3}flume h2\/web/);
+    // The probes never count as page views: the known events' total is unchanged.
+    const rows = await pgQuery("SELECT count(*)::int AS n FROM page_views WHERE page LIKE '/__pyro/%'");
+    assert.equal(rows[0]!.n, 0);
   });
 
   it('declared databases and datasets: an external database with its password from the environment; dropped ones are reported, datasets deleted only with --prune', async () => {
@@ -232,13 +263,14 @@ describe('Superset: deployed by pyro, datasets and a dashboard as code, on three
         ['serving', 'page_views', 'unchanged'],
         ['serving', 'extra_views', 'created'],
         ['warehouse', 'orders', 'created'],
+        ['serving', 'pyro_probes', 'unchanged'],
       ],
     );
     assert.ok(!add.stdout.includes(secrets()['postgresql-password']!), 'the password from the environment is not printed');
     const again = JSON.parse((await withEnv(['superset', 'sync', '--json'])).stdout) as SyncJson;
     assert.deepEqual(
       [...again.databases, ...again.datasets].map((x) => x.action),
-      ['unchanged', 'unchanged', 'unchanged', 'unchanged', 'unchanged'],
+      ['unchanged', 'unchanged', 'unchanged', 'unchanged', 'unchanged', 'unchanged'],
     );
 
     writeFileSync(inv, inventoryYaml(tb));
@@ -252,7 +284,7 @@ describe('Superset: deployed by pyro, datasets and a dashboard as code, on three
     assert.deepEqual(k.removedDatabases, ['warehouse']);
     const c = await admin();
     const names = async () => (await c.get<{ result: { table_name: string }[] }>('/api/v1/dataset/?q=(page_size:100)')).result.map((d) => d.table_name).sort();
-    assert.deepEqual(await names(), ['extra_views', 'orders', 'page_views']);
+    assert.deepEqual(await names(), ['extra_views', 'orders', 'page_views', 'pyro_probes']);
 
     const pruned = await pyro(['superset', 'sync', '--prune', '--json'], 120_000);
     assert.equal(pruned.exitCode, 0, pruned.stderr);
@@ -260,7 +292,7 @@ describe('Superset: deployed by pyro, datasets and a dashboard as code, on three
       ['extra_views', true],
       ['orders', true],
     ]);
-    assert.deepEqual(await names(), ['page_views']);
+    assert.deepEqual(await names(), ['page_views', 'pyro_probes']);
   });
 
   it("a wrong admin password in the state gives a clear error; credentials --reset makes Superset take the state's", async () => {

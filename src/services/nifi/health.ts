@@ -113,7 +113,12 @@ export function healthProblem(h: FlowHealth): string | undefined {
 /** The declared flows of a node as it reports them, in declaration order. */
 export async function readFlows(api: NifiApi, inst: ServiceInstance, rootId?: string): Promise<FlowHealth[]> {
   const root = rootId ?? (await api.rootId());
-  const groups = await api.childGroups(root);
+  // A new node's initial admin may manage policies but may not read the root group until pyro grants it that,
+  // which it does when it first deploys: until then, nothing of pyro's is deployed there.
+  const groups = await api.childGroups(root).catch((e: unknown) => {
+    if ((e as { status?: number }).status === 403) return [];
+    throw e;
+  });
   return Promise.all(
     flowsOf(inst).map(async (f): Promise<FlowHealth> => {
       const g = groups.find((x) => x.component.name === f.name);
