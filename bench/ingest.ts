@@ -18,6 +18,25 @@ const LINES = Number(process.env.BENCH_LINES ?? 200_000);
 const LOG_DIR = '/var/lib/pyro/benchlog'; // private to the simulated host
 // Unset: pyro's default batch size (what users get); set to compare others.
 const BATCH = process.env.BENCH_FLUME_BATCH ? `\n    batchSize: ${Number(process.env.BENCH_FLUME_BATCH)}` : '';
+// Set to N > 1 to try N Kafka sinks draining the one file channel (flume.conf overrides), beside the default.
+const SINKS = Number(process.env.BENCH_FLUME_SINKS ?? 1);
+const extraSinks = (n: number) =>
+  n <= 1
+    ? ''
+    : `\n    config:\n      flume.conf:\n        agent.sinks: "${Array.from({ length: n }, (_x, i) => (i ? `bench-kafka${i + 1}` : 'bench-kafka')).join(' ')}"\n` +
+      Array.from({ length: n - 1 }, (_x, i) =>
+        [
+          ['type', 'org.apache.flume.sink.kafka.KafkaSink'],
+          ['channel', 'bench-channel'],
+          ['kafka.bootstrap.servers', '${BROKERS}'],
+          ['kafka.topic', 'flume-in'],
+          ['kafka.producer.acks', 'all'],
+          ['useFlumeEventFormat', 'false'],
+          ['allowTopicOverride', 'false'],
+        ]
+          .map(([k, v]) => `        agent.sinks.bench-kafka${i + 2}.${k}: "${v}"`)
+          .join('\n'),
+      ).join('\n');
 
 async function endOffsets(brokers: string[], topic: string): Promise<number> {
   const admin = kafkaClient(brokers, 'bench-ingest').admin();
@@ -48,7 +67,7 @@ services:
   yarn: { resourcemanager: { heap: 256m }, nodemanager: { heap: 256m, memoryMb: 1024, vcores: 1 } }
   kafka: { controller: { heap: 256m }, broker: { heap: 512m }, config: { server.properties: { offsets.topic.replication.factor: 1 } } }
   flume:
-    heap: 512m${BATCH}
+    heap: 512m${BATCH}${extraSinks(SINKS).replaceAll('${BROKERS}', `${h.address}:9092`)}
     sources:
       - { name: bench, type: taildir, topic: flume-in, paths: [${LOG_DIR}/*.log], createDir: true }
 topics:
