@@ -20,6 +20,7 @@ import { appendAccessLog } from '../src/produce/to-file.js';
 import { Output } from '../src/ui/output.js';
 import { PYRO, ROOT } from '../test/helpers/cli.js';
 import { createTestbed } from '../test/testbed/testbed.js';
+import { watchWindowCounts } from './lib/window-counts.js';
 
 const RATE = Number(process.env.BENCH_RATE ?? 500);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
@@ -84,25 +85,7 @@ jobs:
       await appendAccessLog(host, LOG, { rate: RATE, seconds: 20, firstId: 1_000_000_000 });
       await new Promise((r) => setTimeout(r, 12_000));
 
-      const seen = new Map<string, { views: number; at: number }[]>(); // `${window}|${page}` -> counts over time
-      let polling = true;
-      const poller = (async () => {
-        while (polling) {
-          const rows = (
-            await db.query<{ w: string; page: string; views: string }>(
-              'SELECT (extract(epoch from window_start) * 1000)::bigint::text AS w, page, views::text FROM page_views',
-            )
-          ).rows;
-          const at = Date.now();
-          for (const r of rows) {
-            const k = `${r.w}|${r.page}`;
-            const list = seen.get(k) ?? [];
-            if (!list.length || list.at(-1)!.views !== Number(r.views)) list.push({ views: Number(r.views), at });
-            seen.set(k, list);
-          }
-          await new Promise((res) => setTimeout(res, 100));
-        }
-      })();
+      const counts = watchWindowCounts(db);
 
       // Each line's key and write time. The log's time has whole seconds: the job windows lines by that second.
       const lines: { key: string; ms: number }[] = [];
@@ -120,8 +103,7 @@ jobs:
       const latencies: number[] = [];
       let missing = 0;
       while (Date.now() < settleEnd) await new Promise((res) => setTimeout(res, 500));
-      polling = false;
-      await poller;
+      const seen = await counts.stop();
       for (const l of lines) {
         const k = (rank.get(l.key) ?? 0) + 1;
         rank.set(l.key, k);

@@ -14,6 +14,7 @@ import { jobProgress } from '../src/services/spark/jobs/progress.js';
 import { produceEvents } from '../src/produce/generator.js';
 import { bootstrapServers } from '../src/services/kafka/endpoints.js';
 import { benchCluster } from './lib/cluster.js';
+import { watchWindowCounts } from './lib/window-counts.js';
 
 const RATE = Number(process.env.BENCH_RATE ?? 1000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
@@ -35,27 +36,10 @@ async function main(): Promise<void> {
     await produceEvents({ brokers: bootstrapServers(inv), topic: 'events', rate: RATE, seconds: 20, firstId: 1_000_000_000 });
     await new Promise((r) => setTimeout(r, 12_000));
 
-    const seen = new Map<string, { views: number; at: number }[]>(); // `${window}|${page}` -> counts over time
+    const counts = watchWindowCounts(db);
     const batchMs: number[] = [];
     const slow: { id: number; durations: Record<string, number> }[] = [];
     let polling = true;
-    const poller = (async () => {
-      while (polling) {
-        const rows = (
-          await db.query<{ w: string; page: string; views: string }>(
-            'SELECT (extract(epoch from window_start) * 1000)::bigint::text AS w, page, views::text FROM page_views',
-          )
-        ).rows;
-        const at = Date.now();
-        for (const r of rows) {
-          const k = `${r.w}|${r.page}`;
-          const list = seen.get(k) ?? [];
-          if (!list.length || list.at(-1)!.views !== Number(r.views)) list.push({ views: Number(r.views), at });
-          seen.set(k, list);
-        }
-        await new Promise((res) => setTimeout(res, 100));
-      }
-    })();
     const progress = (async () => {
       let last = -1;
       while (polling) {
@@ -76,7 +60,7 @@ async function main(): Promise<void> {
     // Let the last events through (watermark-free: update mode emits every changed window each batch).
     await new Promise((r) => setTimeout(r, 15_000));
     polling = false;
-    await Promise.all([poller, progress]);
+    const [seen] = await Promise.all([counts.stop(), progress]);
     await db.end();
 
     // The warm-up ended 12 s before these events began, so its events sit in earlier windows: an event's rank is

@@ -17,6 +17,10 @@ export const port = Type.Integer({ minimum: 1, maximum: 65535 });
 export const absPath = (description: string) =>
   Type.String({ pattern: '^(/|~/|\\$\\{)', minLength: 1, description, 'x-hint': 'use an absolute path, e.g. /var/lib/pyro' });
 
+/** A string that must be one of `values` (typed as their union). */
+export const stringEnum = <const T extends string>(values: readonly T[], description: string) =>
+  Type.Unsafe<T>({ type: 'string', enum: [...values], description });
+
 export const scalar = Type.Union([Type.String(), Type.Number(), Type.Boolean()]);
 
 export const kv = (description: string) => Type.Record(Type.String({ minLength: 1 }), scalar, { description });

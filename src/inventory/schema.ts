@@ -1,5 +1,5 @@
 import { Type, type Static, type TObject, type TSchema } from '@sinclair/typebox';
-import { absPath, Artifacts, closed, kv, memory, name, port } from './schema-parts.js';
+import { absPath, Artifacts, closed, kv, memory, name, port, stringEnum } from './schema-parts.js';
 import type { ComponentSpec, RoleSpec } from './types.js';
 
 export { ARTIFACT_COMPONENTS } from './schema-parts.js';
@@ -32,12 +32,10 @@ const hostPaths = {
   java21Home: Type.Optional(absPath('JDK 21+ for NiFi')),
   python: Type.Optional(Type.String({ minLength: 1, description: 'python3 interpreter for Superset and PySpark' })),
   supervisor: Type.Optional(
-    Type.Unsafe<'pyro' | 'systemd'>({
-      type: 'string',
-      enum: ['pyro', 'systemd'],
-      description:
-        'pyro: pid files and pyro-managed start scripts (default, no root); systemd: units linked from the conf dir (system units as root, user units otherwise)',
-    }),
+    stringEnum(
+      ['pyro', 'systemd'],
+      'pyro: pid files and pyro-managed start scripts (default, no root); systemd: units linked from the conf dir (system units as root, user units otherwise)',
+    ),
   ),
   prepare: Type.Optional(
     Type.Boolean({
@@ -110,9 +108,7 @@ export function inventorySchema(components: readonly ComponentSpec[]): TObject {
     {
       name: name('unique host name, also its hostname in the cluster'),
       address: Type.String({ minLength: 1, description: 'IP address or DNS name pyro connects to' }),
-      connection: Type.Optional(
-        Type.Unsafe<'ssh' | 'local'>({ type: 'string', enum: ['ssh', 'local'], description: 'local: the machine pyro runs on (default ssh)' }),
-      ),
+      connection: Type.Optional(stringEnum(['ssh', 'local'], 'local: the machine pyro runs on (default ssh)')),
       roles: Type.Array(Role, { minItems: 1, uniqueItems: true }),
       ssh: Type.Optional(Ssh),
       ...hostPaths,

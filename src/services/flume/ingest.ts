@@ -3,6 +3,7 @@ import { connect } from 'node:net';
 import path from 'node:path';
 import { shellQuote as q, type Host } from '../../hosts/host.js';
 import type { Inventory } from '../../inventory/types.js';
+import { MONTHS } from '../../util/clf-time.js';
 import { PyroError } from '../../util/errors.js';
 import { NotSendable, probeJson, probeLogLine, type IngestPath, type Probe } from '../ingest-path.js';
 import { FLUME } from './endpoints.js';
@@ -38,9 +39,8 @@ async function postJson(url: string, body: string, signal: AbortSignal): Promise
 /** One RFC 3164 message; over TCP, newline-framed. */
 function syslogMessage(p: Probe, message: string): string {
   const d = new Date(p.ts);
-  const months = 'Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec'.split(' ');
   const hms = d.toISOString().slice(11, 19);
-  return `<14>${months[d.getUTCMonth()]} ${String(d.getUTCDate()).padStart(2, ' ')} ${hms} pyro-verify pyro: ${message}`;
+  return `<14>${MONTHS[d.getUTCMonth()]} ${String(d.getUTCDate()).padStart(2, ' ')} ${hms} pyro-verify pyro: ${message}`;
 }
 
 function sendSyslog(proto: 'tcp' | 'udp', address: string, port: number, text: string): Promise<void> {

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { closed, name, port } from '../../inventory/schema-parts.js';
+import { closed, name, port, stringEnum } from '../../inventory/schema-parts.js';
 import type { ServiceInstance, SettingPortSpec } from '../../inventory/types.js';
 
 // Defaults, chosen once. The channel's are Flume's own file-channel defaults, written out so flume.conf shows them. A
@@ -20,11 +20,7 @@ export type SourceType = (typeof SOURCE_TYPES)[number];
 const Source = Type.Object(
   {
     name: name('source name, unique on its host; also names its channel and sink'),
-    type: Type.Unsafe<SourceType>({
-      type: 'string',
-      enum: [...SOURCE_TYPES],
-      description: 'taildir: lines appended to files; http: POSTed JSON events; syslog-tcp, syslog-udp: syslog messages',
-    }),
+    type: stringEnum(SOURCE_TYPES, 'taildir: lines appended to files; http: POSTed JSON events; syslog-tcp, syslog-udp: syslog messages'),
     topic: Type.String({ minLength: 1, description: 'Kafka topic its events go to (declared under topics:)' }),
     paths: Type.Optional(
       Type.Array(Type.String({ minLength: 1 }), {

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { closed, name, port } from '../../inventory/schema-parts.js';
+import { closed, name, port, stringEnum } from '../../inventory/schema-parts.js';
 import type { ServiceInstance, SettingPortSpec } from '../../inventory/types.js';
 
 // What pyro renders, by plugin name. Anything else in a pipeline is refused by the rules (located, did-you-mean),
@@ -23,19 +23,9 @@ const Input = Type.Object(
       }),
     ),
     port: Type.Optional({ ...port, description: 'tcp, syslog, beats: the port it listens on (at the host address; syslog on TCP and UDP)' }),
-    codec: Type.Optional(
-      Type.Unsafe<(typeof CODECS)[number]>({
-        type: 'string',
-        enum: [...CODECS],
-        description: 'file: plain (a line per event, default) or json (a JSON document per line); tcp: line (default) or json_lines',
-      }),
-    ),
+    codec: Type.Optional(stringEnum(CODECS, 'file: plain (a line per event, default) or json (a JSON document per line); tcp: line (default) or json_lines')),
     startPosition: Type.Optional(
-      Type.Unsafe<'beginning' | 'end'>({
-        type: 'string',
-        enum: ['beginning', 'end'],
-        description: 'file: where a file seen for the first time is read from (default beginning); known files resume where they stopped',
-      }),
+      stringEnum(['beginning', 'end'], 'file: where a file seen for the first time is read from (default beginning); known files resume where they stopped'),
     ),
   },
   closed,
@@ -53,13 +43,7 @@ const KafkaOutput = Type.Object(
   {
     topic: Type.String({ minLength: 1, description: 'Kafka topic its events go to (declared under topics:)' }),
     key: Type.Optional(Type.String({ minLength: 1, description: 'the record key, a Logstash sprintf format such as %{[host][name]} (default none)' })),
-    codec: Type.Optional(
-      Type.Unsafe<'json' | 'plain'>({
-        type: 'string',
-        enum: ['json', 'plain'],
-        description: 'json: the whole event as one JSON object (default); plain: its message field alone',
-      }),
-    ),
+    codec: Type.Optional(stringEnum(['json', 'plain'], 'json: the whole event as one JSON object (default); plain: its message field alone')),
   },
   closed,
 );
@@ -78,11 +62,10 @@ const Pipeline = Type.Object(
     workers: Type.Optional(Type.Integer({ minimum: 1, description: "pipeline.workers (default Logstash's: the host's cores)" })),
     batchSize: Type.Optional(Type.Integer({ minimum: 1, description: "pipeline.batch.size (default Logstash's, 125)" })),
     queue: Type.Optional(
-      Type.Unsafe<'memory' | 'persisted'>({
-        type: 'string',
-        enum: ['memory', 'persisted'],
-        description: 'memory (default): in-flight events are lost with the process; persisted: on disk in the data dir until Kafka has them',
-      }),
+      stringEnum(
+        ['memory', 'persisted'],
+        'memory (default): in-flight events are lost with the process; persisted: on disk in the data dir until Kafka has them',
+      ),
     ),
   },
   closed,

@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { Inventory } from '../../inventory/types.js';
+import { stringEnum } from '../../inventory/schema-parts.js';
 
 /** `services.superset` settings beside heap, ports, dirs and config. */
 export const SUPERSET_SETTINGS = {
@@ -9,11 +10,7 @@ export const SUPERSET_SETTINGS = {
     'x-hint': 'letters, digits and . _ @ - only',
     default: 'admin',
   }),
-  metadata: Type.Unsafe<'postgresql' | 'sqlite'>({
-    type: 'string',
-    enum: ['postgresql', 'sqlite'],
-    description: 'where Superset keeps its own metadata (default postgresql when a host runs it, else sqlite in the home dir)',
-  }),
+  metadata: stringEnum(['postgresql', 'sqlite'], 'where Superset keeps its own metadata (default postgresql when a host runs it, else sqlite in the home dir)'),
   workers: Type.Integer({ minimum: 1, maximum: 64, description: 'gunicorn worker processes (default 2; each takes about 300 MB)', default: 2 }),
 };
 
