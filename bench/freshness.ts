@@ -1,7 +1,8 @@
 // bench/freshness: how fresh the dashboard's table is when data comes from a log file. Three simulated hosts; a
-// Flume agent on h2 tails a web access log into `access-log`; the sample job (10-second windows, 2-second trigger)
-// counts page views into PostgreSQL. pyro's writer appends BENCH_RATE lines/s (default 500) to the log on h2 for
-// BENCH_SECONDS (default 60), after a 20-second warm-up at the same rate and a pause longer than a window.
+// Flume agent on h2 tails a web access log into `access-log`; the sample job (10-second windows, trigger
+// BENCH_TRIGGER, default 1 second) counts page views into PostgreSQL. pyro's writer appends BENCH_RATE lines/s
+// (default 500) to the log on h2 for BENCH_SECONDS (default 60), after a 20-second warm-up at the same rate and a
+// pause longer than a window. The job's own micro-batch figures (sampled from its progress reports) are printed too.
 // A line is counted once the PostgreSQL row of its window and page holds at least its rank among that window's and
 // page's lines (lines travel over three partitions, so this takes the k-th line written to be seen when k are
 // counted). PostgreSQL is polled every 100 ms; a line's freshness is the first poll that saw it counted minus the
@@ -17,6 +18,7 @@ import { loadInventory } from '../src/services/catalog.js';
 import { ClusterState } from '../src/state/cluster-state.js';
 import { pageOf } from '../src/produce/access-log.js';
 import { appendAccessLog } from '../src/produce/to-file.js';
+import { jobProgress } from '../src/services/spark/jobs/progress.js';
 import { Output } from '../src/ui/output.js';
 import { PYRO, ROOT } from '../test/helpers/cli.js';
 import { createTestbed } from '../test/testbed/testbed.js';
@@ -25,6 +27,10 @@ import { watchWindowCounts } from './lib/window-counts.js';
 const RATE = Number(process.env.BENCH_RATE ?? 500);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
 const WINDOW_MS = 10_000;
+// The job's micro-batch trigger: a second, the job's batches take about 1.5 s here, so they run back to back.
+const TRIGGER = process.env.BENCH_TRIGGER ?? '1 second';
+// The agent's channel: file (pyro's default, with a Kafka sink) or kafka (the source writes through a Kafka channel).
+const CHANNEL = process.env.BENCH_FLUME_CHANNEL ?? 'file';
 const LOG = '/var/lib/pyro/web/access.log'; // private to h2
 
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((xs.length * p) / 100))]!;
@@ -55,11 +61,11 @@ services:
   flume:
     heap: 256m
     sources:
-      - { name: access, type: taildir, topic: access-log, paths: [${LOG}], createDir: true }
+      - { name: access, type: taildir, topic: access-log, paths: [${LOG}], createDir: true, channel: ${CHANNEL} }
 topics:
   - { name: access-log, partitions: 3, replicationFactor: 3 }
 jobs:
-  - { name: page-views, main: ${path.join(ROOT, 'jobs', 'page_views.py')}, topics: [access-log], args: [access-log, page_views, "10 seconds"] }
+  - { name: page-views, main: ${path.join(ROOT, 'jobs', 'page_views.py')}, topics: [access-log], args: [access-log, page_views, "10 seconds"], trigger: "${TRIGGER}" }
 `,
     );
     mkdirSync(path.join(state, 'clusters', 'bench-fresh'), { recursive: true });
@@ -86,6 +92,16 @@ jobs:
       await new Promise((r) => setTimeout(r, 12_000));
 
       const counts = watchWindowCounts(db);
+      // The job's own account of each micro-batch (where the time goes), sampled from its progress reports.
+      const batches = new Map<number, Record<string, number>>();
+      let sampling = true;
+      const sampler = (async () => {
+        while (sampling) {
+          const p = await jobProgress(inv, 'page-views').catch(() => undefined);
+          if (p?.batchId !== undefined && p.durations) batches.set(p.batchId, p.durations);
+          await new Promise((res) => setTimeout(res, 700));
+        }
+      })();
 
       // Each line's key and write time. The log's time has whole seconds: the job windows lines by that second.
       const lines: { key: string; ms: number }[] = [];
@@ -104,6 +120,8 @@ jobs:
       let missing = 0;
       while (Date.now() < settleEnd) await new Promise((res) => setTimeout(res, 500));
       const seen = await counts.stop();
+      sampling = false;
+      await sampler;
       for (const l of lines) {
         const k = (rank.get(l.key) ?? 0) + 1;
         rank.set(l.key, k);
@@ -112,7 +130,20 @@ jobs:
         else missing++;
       }
       console.log(
-        `${r.written} lines at ${r.linesPerSecond.toFixed(0)}/s for ${r.seconds.toFixed(0)} s into ${LOG} on h2; ${latencies.length} counted, ${missing} never`,
+        `${CHANNEL} channel; ${r.written} lines at ${r.linesPerSecond.toFixed(0)}/s for ${r.seconds.toFixed(0)} s into ${LOG} on h2; ${latencies.length} counted, ${missing} never`,
+      );
+      const parts = ['triggerExecution', 'latestOffset', 'queryPlanning', 'getBatch', 'addBatch', 'walCommit', 'commitOffsets'];
+      const sampled = [...batches.values()];
+      console.log(
+        `job micro-batches sampled: ${sampled.length}; p50 ms: ${parts
+          .map(
+            (k) =>
+              `${k} ${pct(
+                sampled.map((d) => d[k] ?? 0),
+                50,
+              )}`,
+          )
+          .join(', ')}`,
       );
       console.log(`freshness-p50-seconds: ${(pct(latencies, 50) / 1000).toFixed(2)}`);
       console.log(`freshness-p99-seconds: ${(pct(latencies, 99) / 1000).toFixed(2)}`);

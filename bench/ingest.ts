@@ -1,6 +1,7 @@
 // bench/ingest: lines per second from a tailed file into Kafka through the Flume agent pyro runs, against Debian's
 // `kcat -P` sending the same file to another topic of the same broker, in the same run. One simulated host runs a
-// KRaft controller, a broker and the agent (HDFS and YARN too, small: every cluster has them) (pyro's defaults: file channel, acks=all). The file holds BENCH_LINES
+// KRaft controller, a broker and the agent (HDFS and YARN too, small: every cluster has them) (pyro's defaults: file channel, acks=all;
+// BENCH_FLUME_CHANNEL=kafka: a Kafka channel instead). The file holds BENCH_LINES
 // access-log lines (default 200,000, about 40 MB); both paths send with acks=all.
 // Flume's time runs from the file's rename into the tailed directory until the topic's end offsets hold every
 // line; kcat's is its run time (it exits once every message is acknowledged).
@@ -18,6 +19,8 @@ const LINES = Number(process.env.BENCH_LINES ?? 200_000);
 const LOG_DIR = '/var/lib/pyro/benchlog'; // private to the simulated host
 // Unset: pyro's default batch size (what users get); set to compare others.
 const BATCH = process.env.BENCH_FLUME_BATCH ? `\n    batchSize: ${Number(process.env.BENCH_FLUME_BATCH)}` : '';
+// file (pyro's default: a file channel and a Kafka sink) or kafka (the source writes through a Kafka channel).
+const CHANNEL = process.env.BENCH_FLUME_CHANNEL ?? 'file';
 // Set to N > 1 to try N Kafka sinks draining the one file channel (flume.conf overrides), beside the default.
 const SINKS = Number(process.env.BENCH_FLUME_SINKS ?? 1);
 const extraSinks = (n: number) =>
@@ -69,7 +72,7 @@ services:
   flume:
     heap: 512m${BATCH}${extraSinks(SINKS).replaceAll('${BROKERS}', `${h.address}:9092`)}
     sources:
-      - { name: bench, type: taildir, topic: flume-in, paths: [${LOG_DIR}/*.log], createDir: true }
+      - { name: bench, type: taildir, topic: flume-in, paths: [${LOG_DIR}/*.log], createDir: true, channel: ${CHANNEL} }
 topics:
   - { name: flume-in, partitions: 3, replicationFactor: 1 }
   - { name: kcat-in, partitions: 3, replicationFactor: 1 }
@@ -112,7 +115,7 @@ topics:
     const flumeRate = LINES / flumeSec;
     console.log(`${LINES} lines (${(Buffer.byteLength(accessLogLine(1, now).line) + 1) * LINES} bytes approx.), acks=all both ways`);
     console.log(`kcat -P: ${kcatSec.toFixed(2)} s, ${kcatRate.toFixed(0)} lines/s (${kcatCount} in kcat-in)`);
-    console.log(`flume:   ${flumeSec.toFixed(2)} s, ${flumeRate.toFixed(0)} lines/s (${flumeCount} in flume-in)`);
+    console.log(`flume (${CHANNEL} channel):   ${flumeSec.toFixed(2)} s, ${flumeRate.toFixed(0)} lines/s (${flumeCount} in flume-in)`);
     console.log(`ingest-ratio: ${(flumeRate / kcatRate).toFixed(2)}`);
   } finally {
     await execa(PYRO, ['down', '-i', path.join(work, 'cluster.yaml')], { env: { PYRO_STATE_DIR: path.join(work, 'state') }, reject: false, stdin: 'ignore' });

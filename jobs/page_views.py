@@ -6,7 +6,8 @@ It reads two kinds of records, told apart by their first character:
 - web access-log lines in the combined format, as a Flume agent tails them from a server's log, raw:
   `10.0.0.7 - alice [04/Dec/2026:20:30:51 +0000] "GET /cart?x=1 HTTP/1.1" 200 5123 "-" "Mozilla/5.0 ..."`
   page: the path without its query; user: the logged-in user, else the client address; ts: the logged time.
-Lines that parse as neither are left out, and so are pyro verify's tagged records (see pyro_job.split_probes).
+Lines that parse as neither are left out. pyro verify's tagged records are counted apart, as pages of their own, and
+written to pyro_probes instead of page_views (pyro_job.record_probes): one query, one read of the topic.
 Output: table page_views (window_start, window_end, page, views, last_event_ts, updated_at), one row per window
 and page. Each micro-batch upserts the windows it changed with their full counts (update mode), so a batch
 Spark retries after a failure writes the same values again: nothing is counted twice.
@@ -16,40 +17,13 @@ events), page_views, "1 minute". The Kafka and PostgreSQL settings come from the
 """
 import sys
 
-from pyspark.sql import SparkSession, functions as F, types as T
+from pyspark.sql import SparkSession, functions as F
 
 import pyro_job
 
 TOPICS = sys.argv[1] if len(sys.argv) > 1 else None
 TABLE = sys.argv[2] if len(sys.argv) > 2 else "page_views"
 WINDOW = sys.argv[3] if len(sys.argv) > 3 else "1 minute"
-
-EVENT = T.StructType([
-    T.StructField("id", T.LongType()),
-    T.StructField("page", T.StringType()),
-    T.StructField("user", T.StringType()),
-    T.StructField("ts", T.LongType()),
-])
-
-# client ident user [time] "method target protocol" status bytes ...: the groups used are 1 client, 2 user, 3 time,
-# 4 target.
-COMBINED = r'^(\S+) \S+ (\S+) \[([^\]]+)\] "[A-Z]+ (\S+)[^"]*" \d{3} '
-
-
-def parse(raw):
-    """(page, user, ts) of a record's text: a JSON event or an access-log line; nulls where neither parses."""
-    event = F.from_json(raw, EVENT)
-    part = lambda i: F.regexp_extract(raw, COMBINED, i)  # noqa: E731 ('' when the line does not match)
-    path = F.regexp_extract(part(4), r"^([^?#]*)", 1)
-    logged = F.unix_millis(F.try_to_timestamp(part(3), F.lit("dd/MMM/yyyy:HH:mm:ss Z")))
-    is_json = F.ltrim(raw).startswith("{")
-    logline = ~is_json & (path != "")
-    return (
-        F.when(is_json, event.page).when(logline, path).alias("page"),
-        F.when(is_json, event.user).when(logline & (part(2) != "-"), part(2)).when(logline, part(1)).alias("user"),
-        F.when(is_json, event.ts).when(logline, logged).alias("ts"),
-    )
-
 
 def create_table(spark):
     conn = pyro_job.jdbc(spark)
@@ -72,6 +46,8 @@ def upsert(spark):
 
     def write(batch, batch_id):
         rows = batch.collect()  # the windows this batch changed: a handful per page
+        pyro_job.record_probes(spark, [r.page for r in rows if pyro_job.is_probe(r.page)])
+        rows = [r for r in rows if not pyro_job.is_probe(r.page)]
         if not rows:
             return
         conn = pyro_job.jdbc(spark)
@@ -95,15 +71,14 @@ def upsert(spark):
 
 def start(spark):
     create_table(spark)
+    pyro_job.ensure_probes_table(spark)
     events = (spark.readStream.format("kafka")
               .option("kafka.bootstrap.servers", spark.conf.get("spark.pyro.kafka.bootstrap"))
               .option("subscribe", TOPICS or spark.conf.get("spark.pyro.topics", "events"))
               .option("startingOffsets", "earliest")
               .load()
-              .select(*parse(F.col("value").cast("string")))
+              .select(*pyro_job.parse(F.col("value").cast("string")))
               .where(F.col("page").isNotNull() & F.col("ts").isNotNull()))
-    # pyro verify's tagged records go to pyro_probes, not into the counts.
-    events, probes = pyro_job.split_probes(spark, events)
     events = events.withColumn("event_time", F.timestamp_millis("ts"))
     counts = (events.withWatermark("event_time", "30 seconds")
               .groupBy(F.window("event_time", WINDOW).alias("w"), "page")
@@ -115,7 +90,7 @@ def start(spark):
              .trigger(processingTime=spark.conf.get("spark.pyro.trigger", "2 seconds"))
              .queryName(spark.conf.get("spark.pyro.job"))
              .start())
-    return [query] + ([probes] if probes else [])
+    return [query]
 
 
 if __name__ == "__main__":

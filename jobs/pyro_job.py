@@ -11,13 +11,43 @@ import json
 import threading
 import time
 
-from pyspark.sql import functions as F
+from pyspark.sql import functions as F, types as T
 from pyspark.sql.streaming import StreamingQueryListener
 
 PROBE_PREFIX = "/__pyro/verify/"
 PROBES_TABLE = "pyro_probes"
 # Queries of pyro's own (the probe recorder) are named <job>PROBES_SUFFIX; their progress is not the job's.
 PROBES_SUFFIX = "-pyro-probes"
+
+
+# The records pyro's sample stack carries: JSON events as `pyro produce` writes them, and web access-log lines in
+# the combined format as an ingestion agent tails them. The sample job counts them; the archive job keeps the fields
+# beside the raw text.
+EVENT = T.StructType([
+    T.StructField("id", T.LongType()),
+    T.StructField("page", T.StringType()),
+    T.StructField("user", T.StringType()),
+    T.StructField("ts", T.LongType()),
+])
+
+# client ident user [time] "method target protocol" status bytes ...: the groups used are 1 client, 2 user, 3 time,
+# 4 target.
+COMBINED = r'^(\S+) \S+ (\S+) \[([^\]]+)\] "[A-Z]+ (\S+)[^"]*" \d{3} '
+
+
+def parse(raw):
+    """(page, user, ts) of a record's text: a JSON event or an access-log line; nulls where neither parses."""
+    event = F.from_json(raw, EVENT)
+    part = lambda i: F.regexp_extract(raw, COMBINED, i)  # noqa: E731 ('' when the line does not match)
+    path = F.regexp_extract(part(4), r"^([^?#]*)", 1)
+    logged = F.unix_millis(F.try_to_timestamp(part(3), F.lit("dd/MMM/yyyy:HH:mm:ss Z")))
+    is_json = F.ltrim(raw).startswith("{")
+    logline = ~is_json & (path != "")
+    return (
+        F.when(is_json, event.page).when(logline, path).alias("page"),
+        F.when(is_json, event.user).when(logline & (part(2) != "-"), part(2)).when(logline, part(1)).alias("user"),
+        F.when(is_json, event.ts).when(logline, logged).alias("ts"),
+    )
 
 
 class _Files:
@@ -100,19 +130,12 @@ def jdbc(spark):
     return jvm.org.postgresql.Driver().connect(conf.get("spark.pyro.pg.url"), props)
 
 
-def split_probes(spark, events, page="page"):
-    """Splits pyro verify's tagged records (column `page` starts with PROBE_PREFIX) from a stream of events.
+def is_probe(page):
+    """Whether a page (a plain string, as a foreachBatch sees rows) is one of pyro verify's tagged records."""
+    return page is not None and page.startswith(PROBE_PREFIX)
 
-    Returns (events without them, a started query or None). The query writes each probe's id, with the job's
-    name and the time, into the serving table pyro_probes, which Superset shows as a dataset of its own: so
-    `pyro verify` can follow a record from the source out through the job, the serving store and Superset, and
-    no figure of the job's counts it. Without a serving database (no spark.pyro.pg.url) the probes are only
-    left out, and the query is None."""
-    tagged = F.coalesce(F.col(page).startswith(PROBE_PREFIX), F.lit(False))
-    rest = events.where(~tagged)
-    if spark.conf.get("spark.pyro.pg.url", None) is None:
-        return rest, None
-    job = spark.conf.get("spark.pyro.job", "job")
+
+def ensure_probes_table(spark):
     conn = jdbc(spark)
     try:
         conn.createStatement().execute(
@@ -121,20 +144,44 @@ def split_probes(spark, events, page="page"):
     finally:
         conn.close()
 
+
+def record_probes(spark, pages):
+    """Records the tagged records a batch saw (their pages) in pyro_probes, once each, under the job's name."""
+    if not pages:
+        return
+    job = spark.conf.get("spark.pyro.job", "job")
+    c = jdbc(spark)
+    try:
+        st = c.prepareStatement("INSERT INTO " + PROBES_TABLE + " (probe, job) VALUES (?, ?) ON CONFLICT (probe) DO NOTHING")
+        for page in pages:
+            st.setString(1, page[len(PROBE_PREFIX):][:200])
+            st.setString(2, job)
+            st.addBatch()
+        st.executeBatch()
+    finally:
+        c.close()
+
+
+def split_probes(spark, events, page="page"):
+    """Splits pyro verify's tagged records (column `page` starts with PROBE_PREFIX) from a stream of events.
+
+    Returns (events without them, a started query or None). The query writes each probe's id, with the job's
+    name and the time, into the serving table pyro_probes, which Superset shows as a dataset of its own: so
+    `pyro verify` can follow a record from the source out through the job, the serving store and Superset, and
+    no figure of the job's counts it. Without a serving database (no spark.pyro.pg.url) the probes are only
+    left out, and the query is None.
+
+    The second query reads the topic again; a job whose own foreachBatch sees each page can do without it: keep
+    the tagged rows in, then hand their pages to record_probes and write the rest (as page_views.py does)."""
+    tagged = F.coalesce(F.col(page).startswith(PROBE_PREFIX), F.lit(False))
+    rest = events.where(~tagged)
+    if spark.conf.get("spark.pyro.pg.url", None) is None:
+        return rest, None
+    job = spark.conf.get("spark.pyro.job", "job")
+    ensure_probes_table(spark)
+
     def record(batch, batch_id):
-        rows = batch.collect()  # a handful: one per verify run and path
-        if not rows:
-            return
-        c = jdbc(spark)
-        try:
-            st = c.prepareStatement("INSERT INTO " + PROBES_TABLE + " (probe, job) VALUES (?, ?) ON CONFLICT (probe) DO NOTHING")
-            for r in rows:
-                st.setString(1, r.probe)
-                st.setString(2, job)
-                st.addBatch()
-            st.executeBatch()
-        finally:
-            c.close()
+        record_probes(spark, [PROBE_PREFIX + r.probe for r in batch.collect()])  # a handful: one per verify run and path
 
     probes = events.where(tagged).select(F.substring(F.col(page), len(PROBE_PREFIX) + 1, 200).alias("probe"))
     checkpoint = spark.conf.get("spark.pyro.checkpoint").rstrip("/") + PROBES_SUFFIX

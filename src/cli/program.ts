@@ -260,6 +260,28 @@ Environment: PYRO_INVENTORY (default inventory), PYRO_STATE_DIR (state, known ho
       },
     );
 
+  const lake = program
+    .command('lake')
+    .description('the lake tables on HDFS: partitions, size, oldest and newest hour, and the rows of the newest partition')
+    .addOption(inventoryOption())
+    .option('--json', 'print as JSON')
+    .addHelpText('after', examples(['pyro lake', "pyro lake --json | jq '.tables[] | {name, partitions, bytes}'", 'pyro lake prune --dry-run']))
+    .action(async (o: { inventory: string; json?: boolean }) => {
+      const { lakeListCommand } = await import('./commands/lake.js');
+      await run((ctx) => lakeListCommand(o, ctx), o);
+    });
+  lake
+    .command('prune')
+    .description("drop the partitions older than each table's retention (pyro up does it too)")
+    .argument('[tables...]', 'only these tables')
+    .option('--dry-run', 'show what would be dropped')
+    .option('--json', 'print as JSON')
+    .action(async (tables: string[], _o: unknown, cmd: Command) => {
+      const o = cmd.optsWithGlobals<{ inventory: string; json?: boolean; dryRun?: boolean }>();
+      const { lakePruneCommand } = await import('./commands/lake.js');
+      await run((ctx) => lakePruneCommand({ ...o, table: tables }, ctx), o);
+    });
+
   const jobs = program
     .command('jobs')
     .description('the streaming jobs on YARN: state, application, uptime, input rate and batch duration')

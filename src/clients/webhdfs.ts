@@ -3,6 +3,14 @@ import { stat } from 'node:fs/promises';
 import http from 'node:http';
 import { errorText } from './http.js';
 
+export interface HdfsEntry {
+  name: string;
+  dir: boolean;
+  length: number;
+  /** Epoch ms. */
+  modified: number;
+}
+
 /**
  * A small WebHDFS client (the NameNode's REST API) for pyro's own files: job markers, progress, archives.
  * Writes go through node:http, not fetch: undici rejects the DataNode's (Netty's) answer to a PUT.
@@ -90,6 +98,31 @@ export class WebHdfs {
     } catch (e) {
       throw new Error(`WebHDFS open ${path}: ${errorText(e)}`, { cause: e });
     }
+  }
+
+  /** The entries of a directory, or undefined when it does not exist. */
+  async list(path: string): Promise<HdfsEntry[] | undefined> {
+    const res = await fetch(this.url(path, 'LISTSTATUS'), { signal: AbortSignal.timeout(30_000) });
+    if (res.status === 404) return undefined;
+    if (!res.ok) throw new Error(`WebHDFS list ${path}: HTTP ${res.status}: ${(await res.text()).slice(0, 300)}`);
+    const body = (await res.json()) as { FileStatuses: { FileStatus: { pathSuffix: string; type: string; length: number; modificationTime: number }[] } };
+    return body.FileStatuses.FileStatus.map((f) => ({ name: f.pathSuffix, dir: f.type === 'DIRECTORY', length: f.length, modified: f.modificationTime }));
+  }
+
+  /** Bytes and files below a path (one round trip, counted by the NameNode), or undefined when it does not exist. */
+  async summary(path: string): Promise<{ bytes: number; files: number; dirs: number } | undefined> {
+    const res = await fetch(this.url(path, 'GETCONTENTSUMMARY'), { signal: AbortSignal.timeout(30_000) });
+    if (res.status === 404) return undefined;
+    if (!res.ok) throw new Error(`WebHDFS summary ${path}: HTTP ${res.status}: ${(await res.text()).slice(0, 300)}`);
+    const c = ((await res.json()) as { ContentSummary: { length: number; fileCount: number; directoryCount: number } }).ContentSummary;
+    return { bytes: c.length, files: c.fileCount, dirs: c.directoryCount };
+  }
+
+  /** length bytes of a file from offset (a Parquet footer, without reading the file). */
+  async readRange(path: string, offset: number, length: number): Promise<Buffer> {
+    const res = await fetch(this.url(path, 'OPEN', { offset: String(offset), length: String(length) }), { signal: AbortSignal.timeout(30_000) });
+    if (!res.ok) throw new Error(`WebHDFS open ${path}: HTTP ${res.status}: ${(await res.text()).slice(0, 300)}`);
+    return Buffer.from(await res.arrayBuffer());
   }
 
   async exists(path: string): Promise<boolean> {

@@ -84,8 +84,11 @@ export function componentBlock(c: ComponentSpec): TObject {
 // `services:`: ajv then compiles it once (compiling it twice doubled the start-up cost of every verb).
 const defName = (c: ComponentSpec) => `service-${c.name}`;
 
+// A component with nothing to set (no roles, settings or config files: the lake) owns sections only.
+const configurable = (components: readonly ComponentSpec[]) => components.filter((c) => c.roles.length || c.settings || c.configFiles.length);
+
 function servicesBlock(components: readonly ComponentSpec[], description: string): TSchema {
-  return Type.Object(Object.fromEntries(components.map((c) => [c.name, Type.Optional(Type.Unsafe({ $ref: `#/$defs/${defName(c)}` }))])), {
+  return Type.Object(Object.fromEntries(configurable(components).map((c) => [c.name, Type.Optional(Type.Unsafe({ $ref: `#/$defs/${defName(c)}` }))])), {
     ...closed,
     description,
   });
@@ -128,7 +131,7 @@ export function inventorySchema(components: readonly ComponentSpec[]): TObject {
       ...closed,
       $id: 'https://pyro.dev/schema/inventory.json',
       title: 'pyro inventory',
-      $defs: Object.fromEntries(components.map((c) => [defName(c), componentBlock(c)])),
+      $defs: Object.fromEntries(configurable(components).map((c) => [defName(c), componentBlock(c)])),
     },
   );
 }

@@ -7,7 +7,7 @@ import { runPyro } from '../helpers/cli.js';
 import { createTestbed, type Testbed } from '../testbed/testbed.js';
 
 // Flume agents run by `pyro up` on h2 and h3: a taildir source over an application log and an HTTP source, each
-// into a file channel and a Kafka sink. What arrives in Kafka is counted with kcat (Debian's), not with pyro.
+// into a file channel and a Kafka sink, and a taildir source writing through a Kafka channel. What arrives in Kafka is counted with kcat (Debian's), not with pyro.
 
 const LOG_DIR = '/var/lib/pyro/applog'; // private to each simulated host
 const HTTP_PORT = 8081;
@@ -33,9 +33,12 @@ services:
       # Rotation renames access.log to access-N.log: the glob still matches, and Flume follows the file by inode.
       - { name: access, type: taildir, topic: access, paths: [${LOG_DIR}/access*.log] }
       - { name: web, type: http, topic: web, port: ${HTTP_PORT} }
+      # Straight into the topic through a Kafka channel: no file channel, no sink.
+      - { name: direct, type: taildir, topic: direct, paths: [${LOG_DIR}/direct*.log], channel: kafka }
 topics:
   - { name: access, partitions: 3, replicationFactor: 3 }
   - { name: web, partitions: 3, replicationFactor: 3 }
+  - { name: direct, partitions: 3, replicationFactor: 3 }
 `;
 }
 
@@ -116,10 +119,15 @@ describe('Flume agents deployed by pyro: tailed files and HTTP events into Kafka
     await append('h3', 'h3', 5001, 10000);
     expect('h3', 1, 10000);
     // h2: 10,000 lines; its agent is killed with -9 after the first 2,500, the rest is written while it is down.
+    // The same for the source behind a Kafka channel: 5,000 lines, 2,500 of them while the agent is down.
+    const direct = new Set<string>();
+    for (let i = 1; i <= 5000; i++) direct.add(`h2d line ${i}`);
     await append('h2', 'h2', 1, 2500);
+    await append('h2', 'h2d', 1, 2500, 'direct.log');
     await new Promise((r) => setTimeout(r, 1500));
     await tb.ssh('h2', 'kill -9 $(cat /var/lib/pyro/run/flume.pid)');
     await append('h2', 'h2', 2501, 5000);
+    await append('h2', 'h2d', 2501, 5000, 'direct.log');
     await tb.ssh('h2', `mv ${LOG_DIR}/access.log ${LOG_DIR}/access-1.log`);
     await append('h2', 'h2', 5001, 10000);
     expect('h2', 1, 10000);
@@ -132,6 +140,9 @@ describe('Flume agents deployed by pyro: tailed files and HTTP events into Kafka
     const { missing, duplicates } = await arrived('access', expected);
     console.log(`      access: ${expected.size - missing.length}/${expected.size} lines in Kafka, ${duplicates} duplicates (at-least-once after the kill)`);
     assert.deepEqual(missing.slice(0, 10), [], `${missing.length} lines missing`);
+    const viaChannel = await arrived('direct', direct);
+    console.log(`      direct (Kafka channel): ${direct.size - viaChannel.missing.length}/${direct.size} lines in Kafka, ${viaChannel.duplicates} duplicates`);
+    assert.deepEqual(viaChannel.missing.slice(0, 10), [], `${viaChannel.missing.length} lines missing through the Kafka channel`);
   });
 
   it('5,000 JSON events posted to the HTTP source arrive; malformed JSON gets a 4xx and the agent keeps running', async () => {

@@ -75,6 +75,7 @@ async function assembleFlume(ctx: AssembleContext, version: string): Promise<voi
       `org.apache.flume:flume-ng-node:${version}`,
       `org.apache.flume.flume-ng-sources:flume-taildir-source:${version}`,
       `org.apache.flume.flume-ng-sinks:flume-ng-kafka-sink:${version}`,
+      `org.apache.flume.flume-ng-channels:flume-kafka-channel:${version}`,
       `org.apache.logging.log4j:log4j-slf4j-impl:${LOG4J}`,
       `org.apache.logging.log4j:log4j-core:${LOG4J}`,
       `org.apache.logging.log4j:log4j-api:${LOG4J}`,
@@ -117,7 +118,7 @@ export function flumeRecipe(version: string = FLUME_DEFAULT_VERSION): ArtifactRe
   return {
     component: 'flume',
     version,
-    title: 'Apache Flume (with the Kafka sink)',
+    title: 'Apache Flume (with the Kafka sink and channel)',
     fileNames: [`apache-flume-${version}-bin.tar.gz`],
     assemble: (ctx) => assembleFlume(ctx, version),
     requiredPaths: [
@@ -125,10 +126,11 @@ export function flumeRecipe(version: string = FLUME_DEFAULT_VERSION): ArtifactRe
       `lib/flume-ng-core-${version}.jar`,
       `lib/flume-taildir-source-${version}.jar`,
       `lib/flume-ng-kafka-sink-${version}.jar`,
+      `lib/flume-kafka-channel-${version}.jar`,
       'conf/log4j2.xml',
     ],
-    // 2: the taildir source added.
-    assemblyRevision: 2,
+    // 2: the taildir source added; 3: the Kafka channel.
+    assemblyRevision: 3,
     javaMin: 8,
   };
 }

@@ -1,7 +1,9 @@
 import { jobsOf } from '../../services/spark/sections.js';
 import { openJobContext } from '../../phases/cluster-context.js';
 import { jobStatuses } from '../../services/spark/jobs/progress.js';
-import { adHocJob, jobFromInventory } from '../../services/spark/jobs/spec.js';
+import type { Inventory } from '../../inventory/types.js';
+import { archiveJob, lakeTables } from '../../services/lake/tables.js';
+import { adHocJob, jobFromInventory, type JobSpec } from '../../services/spark/jobs/spec.js';
 import { driverLog, liveApp, sparkApps } from '../../services/spark/jobs/yarn-apps.js';
 import { stopJob, submitJob } from '../../services/spark/jobs/submit.js';
 import { renderTable } from '../../ui/table.js';
@@ -17,11 +19,19 @@ export interface SubmitOptions {
   json?: boolean;
 }
 
+/** A job the inventory declares: under jobs:, or the archive job of a lake table (lake-<table>). */
+function declaredJob(inv: Inventory, name: string): JobSpec {
+  const table = lakeTables(inv).find((t) => t.job === name);
+  return table ? archiveJob(inv, table.name) : jobFromInventory(inv, name);
+}
+
+const declaredNames = (inv: Inventory) => [...jobsOf(inv).map((j) => j.name), ...lakeTables(inv).flatMap((t) => (t.job ? [t.job] : []))];
+
 /** `pyro submit-job JOB|FILE [-- args]`: a declared job by name, or a .py/.jar file. */
 export async function submitJobCommand(target: string, args: string[], o: SubmitOptions, ctx: RunContext): Promise<void> {
   const jc = await openJobContext(o.inventory, ctx.out, { quiet: o.json, signal: ctx.signal });
   const isFile = /\.(py|jar)$/.test(target);
-  const job = isFile ? adHocJob(target, { name: o.name, mainClass: o.class, args, topics: o.topic }) : jobFromInventory(jc.inv, target);
+  const job = isFile ? adHocJob(target, { name: o.name, mainClass: o.class, args, topics: o.topic }) : declaredJob(jc.inv, target);
   if (!isFile && args.length) job.args = args;
   const r = await submitJob(jc, job, { replace: o.replace });
   if (o.json) ctx.out.data({ ok: true, job: job.name, ...r });
@@ -34,7 +44,7 @@ const age = (ms: number) => (ms < 120_000 ? `${Math.round(ms / 1000)}s` : ms < 7
 export async function jobsListCommand(o: { inventory: string; json?: boolean; all?: boolean }, ctx: RunContext): Promise<void> {
   const jc = await openJobContext(o.inventory, ctx.out, { quiet: true });
   const apps = await sparkApps(jc.inv, o.all ? undefined : ['ACCEPTED', 'RUNNING']);
-  const declared = jobsOf(jc.inv).map((j) => j.name);
+  const declared = declaredNames(jc.inv);
   const names = [...new Set([...declared, ...apps.map((a) => a.name)])];
   const rows = (await jobStatuses(jc.inv, names, apps)).map((r) => ({ ...r, declared: declared.includes(r.name) }));
   if (o.json) {
@@ -83,7 +93,7 @@ export async function jobsLogsCommand(name: string, o: { inventory: string; byte
 
 export async function jobsRestartCommand(name: string, o: { inventory: string; json?: boolean }, ctx: RunContext): Promise<void> {
   const jc = await openJobContext(o.inventory, ctx.out, { quiet: o.json, signal: ctx.signal });
-  const r = await submitJob(jc, jobFromInventory(jc.inv, name), { replace: true });
+  const r = await submitJob(jc, declaredJob(jc.inv, name), { replace: true });
   if (o.json) ctx.out.data({ ok: true, job: name, ...r });
   else ctx.out.info(`${name} restarted as ${r.appId} from its checkpoint`);
 }

@@ -1,22 +1,27 @@
 import path from 'node:path';
 import type { ServiceInstance } from '../../inventory/types.js';
-import { flumeSettingsOf, type FlumeSource } from './settings.js';
+import { flumeSettingsOf, type ChannelKind, type FlumeSource } from './settings.js';
 
-// Each declared source becomes a source, a file channel and a Kafka sink in the agent: the names the agent's
-// config, its /metrics and pyro's messages share.
+// Each declared source becomes a source, a file channel and a Kafka sink in the agent, or a source and a Kafka
+// channel that writes into the topic itself: the names the agent's config, its /metrics and pyro's messages share.
 
 /** The one agent of a flume.conf: the name is what `-n` selects, so it is fixed. */
 export const AGENT = 'agent';
 
-/** The three components one declared source becomes. */
+/** The components one declared source becomes. */
 export interface SourceChain {
   source: FlumeSource;
+  kind: ChannelKind;
   channel: string;
-  sink: string;
+  /** The Kafka sink draining a file channel; none for a Kafka channel. */
+  sink?: string;
 }
 
 export function chainOf(source: FlumeSource): SourceChain {
-  return { source, channel: `${source.name}-channel`, sink: `${source.name}-kafka` };
+  const kind = source.channel ?? 'file';
+  return kind === 'kafka'
+    ? { source, kind, channel: `${source.name}-kafka` }
+    : { source, kind, channel: `${source.name}-channel`, sink: `${source.name}-kafka` };
 }
 
 /** An agent's chains, in declaration order. */

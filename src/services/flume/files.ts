@@ -46,6 +46,20 @@ function chainProperties(ctx: RuntimeContext, chain: SourceChain, s: FlumeSettin
     for (const [k, v] of Object.entries(props)) out[`${AGENT}.${prefix}.${k}`] = v;
   };
   put(`sources.${chain.source.name}`, { ...sourceProperties(ctx, chain, s), channels: chain.channel });
+  if (chain.kind === 'kafka') {
+    // A Kafka channel commits a source's transaction once the brokers acknowledged every event in it (acks=all):
+    // the taildir position moves, or the HTTP client hears 200, only then. No sink reads it: the topic is the end.
+    put(`channels.${chain.channel}`, {
+      type: 'org.apache.flume.channel.kafka.KafkaChannel',
+      'kafka.bootstrap.servers': bootstrapServers(ctx.inv).join(','),
+      'kafka.topic': chain.source.topic,
+      'kafka.producer.acks': 'all',
+      'kafka.consumer.group.id': `flume-${ctx.inst.host.name}-${chain.source.name}`,
+      // The plain body, as the sink writes it; headers (the tailed file) are not kept.
+      parseAsFlumeEvent: false,
+    });
+    return out;
+  }
   // A file channel fsyncs each transaction: what a source was told is accepted survives a restart or kill -9.
   put(`channels.${chain.channel}`, {
     type: 'file',
@@ -53,7 +67,7 @@ function chainProperties(ctx: RuntimeContext, chain: SourceChain, s: FlumeSettin
     capacity: s.channelCapacity,
     transactionCapacity: TRANSACTION_CAPACITY,
   });
-  put(`sinks.${chain.sink}`, {
+  put(`sinks.${chain.sink!}`, {
     type: 'org.apache.flume.sink.kafka.KafkaSink',
     channel: chain.channel,
     'kafka.bootstrap.servers': bootstrapServers(ctx.inv).join(','),
@@ -69,7 +83,7 @@ function chainProperties(ctx: RuntimeContext, chain: SourceChain, s: FlumeSettin
   return out;
 }
 
-/** flume.conf: the one agent, a source, file channel and Kafka sink per declared source; overrides last. */
+/** flume.conf: the one agent, a source with its channel (and Kafka sink) per declared source; overrides last. */
 export function flumeConf(ctx: RuntimeContext): string {
   const s = flumeSettingsOf(ctx.inst);
   const chains = chainsOf(ctx.inst);
@@ -77,7 +91,7 @@ export function flumeConf(ctx: RuntimeContext): string {
     ? {
         [`${AGENT}.sources`]: chains.map((c) => c.source.name).join(' '),
         [`${AGENT}.channels`]: chains.map((c) => c.channel).join(' '),
-        [`${AGENT}.sinks`]: chains.map((c) => c.sink).join(' '),
+        [`${AGENT}.sinks`]: chains.flatMap((c) => (c.sink ? [c.sink] : [])).join(' '),
       }
     : // Flume exits on a file that configures nothing; one idle memory channel keeps the agent up (and its metrics
       // answering) until sources are declared.

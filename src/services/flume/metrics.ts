@@ -52,7 +52,7 @@ export function declaredStates(inst: ServiceInstance, m: FlumeMetrics): Componen
   return chainsOf(inst).flatMap((c) => [
     componentState(m, 'source', c.source.name),
     componentState(m, 'channel', c.channel),
-    componentState(m, 'sink', c.sink),
+    ...(c.sink ? [componentState(m, 'sink', c.sink)] : []),
   ]);
 }
 

@@ -13,6 +13,12 @@ function because(inst: ServiceInstance, s: ComponentState): string {
   return ` (Flume retries it; ${dirs.join(', ')} must exist)`;
 }
 
+function chainWords(inst: ServiceInstance): string {
+  const kinds = new Set(chainsOf(inst).map((c) => c.kind));
+  if (kinds.size > 1) return 'each with its file channel and Kafka sink, or its Kafka channel';
+  return kinds.has('kafka') ? 'each writing into its topic through a Kafka channel' : 'each with its file channel and Kafka sink';
+}
+
 /** Ready when every declared source, channel and sink of the agent is running, from its captured /metrics. */
 export function probeFromMetrics(inst: ServiceInstance, m: FlumeMetrics): ProbeResult {
   const states = declaredStates(inst, m);
@@ -23,7 +29,7 @@ export function probeFromMetrics(inst: ServiceInstance, m: FlumeMetrics): ProbeR
   const n = chainsOf(inst).length;
   return {
     ok: true,
-    detail: n ? `${n} source${n === 1 ? '' : 's'} running, each with its file channel and Kafka sink` : 'running, no sources declared',
+    detail: n ? `${n} source${n === 1 ? '' : 's'} running, ${chainWords(inst)}` : 'running, no sources declared',
     data: { components: states.length },
   };
 }

@@ -17,6 +17,9 @@ export const TAIL_MAX_BACKOFF_MS = 500;
 export const SOURCE_TYPES = ['taildir', 'http', 'syslog-tcp', 'syslog-udp'] as const;
 export type SourceType = (typeof SOURCE_TYPES)[number];
 
+export const CHANNEL_KINDS = ['file', 'kafka'] as const;
+export type ChannelKind = (typeof CHANNEL_KINDS)[number];
+
 const Source = Type.Object(
   {
     name: name('source name, unique on its host; also names its channel and sink'),
@@ -29,6 +32,12 @@ const Source = Type.Object(
       }),
     ),
     port: Type.Optional({ ...port, description: 'http, syslog-tcp, syslog-udp: the port it listens on (at the host address)' }),
+    channel: Type.Optional(
+      stringEnum(
+        CHANNEL_KINDS,
+        'file (default): a durable file channel on the host, drained by a Kafka sink; kafka: the source writes straight into the topic (a Kafka channel, acks=all, no sink): faster and fresher, with Kafka as the only buffer',
+      ),
+    ),
     createDir: Type.Optional(
       Type.Boolean({
         description:

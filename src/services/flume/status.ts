@@ -20,9 +20,11 @@ export interface ChainReport {
   received: number;
   accepted: number;
   channel: string;
-  /** Null while the channel has no capacity yet (a file channel replaying its log reports none). */
+  /** file: a file channel drained by a Kafka sink; kafka: a Kafka channel, which writes into the topic itself. */
+  channelKind: 'file' | 'kafka';
+  /** Null while the channel has no capacity yet (a file channel replaying its log reports none; a Kafka channel has none). */
   fillPercent: number | null;
-  /** Events the sink wrote to Kafka (EventDrainSuccessCount). */
+  /** Events the sink (or the Kafka channel) wrote to Kafka (EventDrainSuccessCount, EventPutSuccessCount). */
   delivered: number;
   /** Events per second accepted into the channel and delivered to Kafka, over the status's sample (null: one sample). */
   inPerSec: number | null;
@@ -48,7 +50,7 @@ const sum = (attrs: Record<string, string>, keys: string[]) => keys.reduce((n, k
  * earlier, the rates in and out over that interval.
  */
 export function agentReport(inst: ServiceInstance, m: FlumeMetrics, before?: { m: FlumeMetrics; seconds: number }): AgentReport {
-  const rate = (kind: 'source' | 'sink', name: string, key: string, now: number): number | null => {
+  const rate = (kind: 'source' | 'channel' | 'sink', name: string, key: string, now: number): number | null => {
     if (!before || before.seconds <= 0) return null;
     const then = metricValue(componentState(before.m, kind, name).attrs[key]);
     return Math.max(0, (now - then) / before.seconds);
@@ -57,8 +59,12 @@ export function agentReport(inst: ServiceInstance, m: FlumeMetrics, before?: { m
   const chains = chainsOf(inst).map((c): ChainReport => {
     const source = componentState(m, 'source', c.source.name);
     const channel = componentState(m, 'channel', c.channel);
-    const sink = componentState(m, 'sink', c.sink);
-    for (const s of [source, channel, sink]) if (!s.running) notRunning.push(describeState(s));
+    // A Kafka channel is its own sink: what it took is in the topic.
+    const [outKind, outName, outKey] = c.sink
+      ? (['sink', c.sink, 'EventDrainSuccessCount'] as const)
+      : (['channel', c.channel, 'EventPutSuccessCount'] as const);
+    const out = componentState(m, outKind, outName);
+    for (const s of c.sink ? [source, channel, out] : [source, channel]) if (!s.running) notRunning.push(describeState(s));
     return {
       source: c.source.name,
       type: c.source.type,
@@ -66,12 +72,13 @@ export function agentReport(inst: ServiceInstance, m: FlumeMetrics, before?: { m
       received: metricValue(source.attrs.EventReceivedCount),
       accepted: metricValue(source.attrs.EventAcceptedCount),
       channel: c.channel,
+      channelKind: c.kind,
       // Flume reports Double.MAX_VALUE as the fill of a channel without a capacity.
       fillPercent: metricValue(channel.attrs.ChannelCapacity) > 0 ? metricValue(channel.attrs.ChannelFillPercentage) : null,
-      delivered: metricValue(sink.attrs.EventDrainSuccessCount),
+      delivered: metricValue(out.attrs[outKey]),
       inPerSec: rate('source', c.source.name, 'EventAcceptedCount', metricValue(source.attrs.EventAcceptedCount)),
-      outPerSec: rate('sink', c.sink, 'EventDrainSuccessCount', metricValue(sink.attrs.EventDrainSuccessCount)),
-      errors: sum(source.attrs, SOURCE_ERRORS) + sum(sink.attrs, SINK_ERRORS),
+      outPerSec: rate(outKind, outName, outKey, metricValue(out.attrs[outKey])),
+      errors: sum(source.attrs, SOURCE_ERRORS) + (c.sink ? sum(out.attrs, SINK_ERRORS) : metricValue(out.attrs.RollbackCount)),
     };
   });
   return { host: inst.host.name, url: metricsUrl(inst), chains, notRunning };
@@ -97,7 +104,7 @@ export function flumeSummary(agents: readonly (AgentReport | { host: string; url
     const perSec = (n: number | null) => (n === null ? '' : ` (${n.toFixed(n < 10 ? 1 : 0)}/s)`);
     const chains = a.chains.map(
       (c) =>
-        `${c.source} (${c.type} -> ${c.topic}) ${c.accepted} in${perSec(c.inPerSec)}, channel ${pct(c.fillPercent)} full, ${c.delivered} out${perSec(c.outPerSec)}` +
+        `${c.source} (${c.type} -> ${c.topic}) ${c.accepted} in${perSec(c.inPerSec)}, ${c.channelKind === 'kafka' ? 'Kafka channel' : `channel ${pct(c.fillPercent)} full`}, ${c.delivered} out${perSec(c.outPerSec)}` +
         (c.received !== c.accepted ? `, ${c.received - c.accepted} refused` : '') +
         (c.errors ? `, ${c.errors} errors` : ''),
     );

@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { closed, kv, memory, name } from '../../inventory/schema-parts.js';
 import type { Inventory } from '../../inventory/types.js';
+import { DURATION_PATTERN } from '../../util/duration.js';
 
 const Job = Type.Object(
   {
@@ -20,6 +21,13 @@ const Job = Type.Object(
         },
         closed,
       ),
+    ),
+    trigger: Type.Optional(
+      Type.String({
+        pattern: DURATION_PATTERN,
+        description: 'time between micro-batches (default 2 seconds; 0: each starts when the last ends)',
+        'x-hint': 'a duration such as "1 second" or "500 ms"',
+      }),
     ),
     checkpoint: Type.Optional(Type.String({ pattern: '^/', description: 'HDFS dir (default /pyro/checkpoints/<name>)', 'x-hint': 'an absolute HDFS path' })),
     enabled: Type.Optional(Type.Boolean({ description: 'pyro up submits it unless false' })),

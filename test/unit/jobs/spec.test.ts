@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { InventoryError } from '../../../src/inventory/diagnostics.js';
 import { loadInventory } from '../../../src/services/catalog.js';
 import { adHocJob, jobFromInventory } from '../../../src/services/spark/jobs/spec.js';
 import { ClusterState } from '../../../src/state/cluster-state.js';
@@ -14,7 +15,24 @@ describe('job specs', () => {
     assert.equal(job.main, path.resolve('jobs/page_views.py'));
     assert.deepEqual(job.topics, ['access-log', 'events']);
     assert.deepEqual(job.resources, { driverMemory: '512m', executorMemory: '512m', executors: 1, executorCores: 1 });
+    assert.equal(job.triggerMs, 2000);
     assert.throws(() => jobFromInventory(inventory, 'page-view'), (e: unknown) => e instanceof InputError && e.code === 'UNKNOWN_JOB' && /page-views/.test(e.hint ?? ''));
+  });
+
+  it('a trigger is a duration: read in milliseconds, refused with the line when it is not one', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'pyro-trigger-'));
+    const write = (trigger: string) => {
+      const file = path.join(dir, 'cluster.yaml');
+      writeFileSync(path.join(dir, 'j.py'), '');
+      writeFileSync(file, `cluster: { name: t }\nhosts:\n  - { name: a, address: 10.0.0.1, roles: [hdfs-namenode, hdfs-datanode, yarn-resourcemanager, yarn-nodemanager, kafka-controller, kafka-broker] }\njobs:\n  - { name: j, main: j.py, trigger: "${trigger}" }\n`);
+      return file;
+    };
+    const { inventory } = await loadInventory(write('500 ms'));
+    assert.equal(jobFromInventory(inventory, 'j').triggerMs, 500);
+    await assert.rejects(
+      loadInventory(write('soon')),
+      (e: unknown) => e instanceof InventoryError && e.diagnostics.some((d) => d.line === 5 && d.path === 'jobs[0].trigger' && /duration/.test(d.hint ?? '')),
+    );
   });
 
   it('an ad hoc job: named after its file; a jar needs a class; other files are refused', () => {

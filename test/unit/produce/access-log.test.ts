@@ -9,10 +9,10 @@ import { clfTime } from '../../../src/util/clf-time.js';
 import { appendAccessLog } from '../../../src/produce/to-file.js';
 import { ROOT } from '../../helpers/cli.js';
 
-// The combined log format as the sample job's regex reads it (jobs/page_views.py, COMBINED): client, user, time,
+// The combined log format as the sample job's regex reads it (jobs/pyro_job.py, COMBINED, which jobs/page_views.py uses): client, user, time,
 // request target; then the status.
 const JOB_REGEX = (() => {
-  const src = readFileSync(path.join(ROOT, 'jobs', 'page_views.py'), 'utf8');
+  const src = readFileSync(path.join(ROOT, 'jobs', 'pyro_job.py'), 'utf8');
   return new RegExp(/^COMBINED = r'(.*)'$/m.exec(src)![1]!);
 })();
 

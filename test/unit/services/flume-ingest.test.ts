@@ -15,7 +15,7 @@ import { inventoryFromYaml } from '../../helpers/rendered.js';
 // The whole-flow check's first hop for Flume: each source gets the probe the way a real source would send it, here
 // against real sockets and files on this machine; and how a check's result reads.
 
-const JOB_REGEX = new RegExp(/^COMBINED = r'(.*)'$/m.exec(readFileSync(path.join(ROOT, 'jobs', 'page_views.py'), 'utf8'))![1]!);
+const JOB_REGEX = new RegExp(/^COMBINED = r'(.*)'$/m.exec(readFileSync(path.join(ROOT, 'jobs', 'pyro_job.py'), 'utf8'))![1]!);
 const probe = { id: 'abc123-1', ts: Date.UTC(2026, 11, 4, 20, 30, 51) };
 const signal = new AbortController().signal;
 

@@ -107,6 +107,41 @@ describe('flume renders flume.conf', () => {
     }
   });
 
+  it('channel: kafka: the source writes into the topic through a Kafka channel (acks=all, plain body), no sink', async () => {
+    const inv = await inventoryFromYaml(
+      withSources(`      - { name: access, type: taildir, topic: access, paths: [/var/log/nginx/access.log], channel: kafka }
+      - { name: web, type: http, topic: events, port: 8081 }`),
+    );
+    const p = conf(inv);
+    assert.equal(p.get('agent.channels'), 'access-kafka web-channel');
+    assert.equal(p.get('agent.sinks'), 'web-kafka');
+    assert.equal(p.get('agent.sources.access.channels'), 'access-kafka');
+    assert.equal(p.get('agent.channels.access-kafka.type'), 'org.apache.flume.channel.kafka.KafkaChannel');
+    assert.equal(p.get('agent.channels.access-kafka.kafka.bootstrap.servers'), '10.7.0.1:9092,10.7.0.2:9092');
+    assert.equal(p.get('agent.channels.access-kafka.kafka.topic'), 'access');
+    assert.equal(p.get('agent.channels.access-kafka.kafka.producer.acks'), 'all');
+    assert.equal(p.get('agent.channels.access-kafka.parseAsFlumeEvent'), 'false');
+    assert.equal(p.get('agent.channels.access-kafka.kafka.consumer.group.id'), 'flume-b-access');
+    assert.equal([...p.keys()].filter((k) => k.startsWith('agent.sinks.access')).length, 0);
+    // Its metrics: ready with the source and the channel running; what it put is what it delivered.
+    const t = String(Date.now());
+    const m: FlumeMetrics = {
+      'SOURCE.access': { StartTime: t, StopTime: '0', EventReceivedCount: '40', EventAcceptedCount: '40' },
+      'CHANNEL.access-kafka': { StartTime: t, StopTime: '0', EventPutSuccessCount: '40', RollbackCount: '0' },
+      'SOURCE.web': { StartTime: t, StopTime: '0', EventReceivedCount: '0', EventAcceptedCount: '0' },
+      'CHANNEL.web-channel': { StartTime: t, StopTime: '0', Open: 'true', ChannelCapacity: '1000000', ChannelFillPercentage: '0' },
+      'SINK.web-kafka': { StartTime: t, StopTime: '0', EventDrainSuccessCount: '0' },
+    };
+    const inst = instanceOf(inv, 'b', 'flume');
+    assert.equal(probeFromMetrics(inst, m).ok, true);
+    const report = agentReport(inst, m);
+    assert.deepEqual(report.notRunning, []);
+    assert.equal(report.chains[0]!.delivered, 40);
+    assert.equal(report.chains[0]!.fillPercent, null);
+    delete m['CHANNEL.access-kafka'];
+    assert.match(probeFromMetrics(inst, m).detail, /channel access-kafka not started/);
+  });
+
   it('batch size and channel capacity from the settings; flume.conf overrides applied last', async () => {
     const inv = await inventoryFromYaml(
       yaml(
@@ -309,6 +344,7 @@ describe('flume metrics -> status', () => {
           received: 18000,
           accepted: 18000,
           channel: 'access-channel',
+          channelKind: 'file',
           fillPercent: 0.0123,
           delivered: 17877,
           inPerSec: 500,
@@ -322,6 +358,7 @@ describe('flume metrics -> status', () => {
           received: 57,
           accepted: 57,
           channel: 'web-channel',
+          channelKind: 'file',
           fillPercent: 0,
           delivered: 57,
           inPerSec: 0,

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { Inventory } from '../../../inventory/types.js';
+import { parseDuration } from '../../../util/duration.js';
 import { InputError } from '../../../util/errors.js';
 import { jobsOf } from '../sections.js';
 
@@ -13,10 +14,11 @@ export interface JobSpec {
   sparkConf: Record<string, string>;
   resources: { driverMemory: string; executorMemory: string; executors: number; executorCores: number };
   topics: string[];
-  /** Seconds between micro-batches (spark.pyro.trigger). */
-  triggerSeconds: number;
+  /** Milliseconds between micro-batches (spark.pyro.trigger). */
+  triggerMs: number;
 }
 
+const DEFAULT_TRIGGER_MS = 2000;
 const DEFAULTS = { driverMemory: '512m', executorMemory: '512m', executors: 1, executorCores: 1 };
 
 export function jobFromInventory(inv: Inventory, name: string): JobSpec {
@@ -27,7 +29,6 @@ export function jobFromInventory(inv: Inventory, name: string): JobSpec {
       hint: jobs.length ? `jobs: ${jobs.map((j) => j.name).join(', ')}; or give a file: pyro submit-job FILE.py --name ${name}` : 'declare it under jobs:, or give a file: pyro submit-job FILE.py --name NAME',
     });
   }
-  const raw = job as typeof job & { trigger?: string };
   return {
     name: job.name,
     main: path.resolve(path.dirname(path.resolve(inv.file)), job.main),
@@ -36,7 +37,7 @@ export function jobFromInventory(inv: Inventory, name: string): JobSpec {
     sparkConf: Object.fromEntries(Object.entries(job.sparkConf ?? {}).map(([k, v]) => [k, String(v)])),
     resources: { ...DEFAULTS, ...(job.resources ?? {}) },
     topics: job.topics ?? [],
-    triggerSeconds: raw.trigger ? Number.parseFloat(raw.trigger) : 2,
+    triggerMs: job.trigger === undefined ? DEFAULT_TRIGGER_MS : parseDuration(job.trigger)!,
   };
 }
 
@@ -47,6 +48,6 @@ export function adHocJob(file: string, opts: { name?: string; mainClass?: string
   if (main.endsWith('.jar') && !opts.mainClass) throw new InputError('BAD_JOB_FILE', `${file}: a jar needs its main class`, { hint: 'add --class com.example.Main' });
   return {
     name: opts.name ?? path.basename(main).replace(/\.(py|jar)$/, '').replace(/[^a-zA-Z0-9-]/g, '-'),
-    main, mainClass: opts.mainClass, args: opts.args ?? [], sparkConf: {}, resources: { ...DEFAULTS }, topics: opts.topics ?? [], triggerSeconds: 2,
+    main, mainClass: opts.mainClass, args: opts.args ?? [], sparkConf: {}, resources: { ...DEFAULTS }, topics: opts.topics ?? [], triggerMs: DEFAULT_TRIGGER_MS,
   };
 }

@@ -89,7 +89,7 @@ export function submitConf(inv: Inventory, job: JobSpec, inputs: SubmitInputs): 
     'spark.pyspark.python': 'python3',
     'spark.yarn.maxAppAttempts': '1',
     'spark.yarn.submit.file.replication': String(hdfsSettings(inv).replication),
-    'spark.sql.shuffle.partitions': '2',
+'spark.sql.shuffle.partitions': '2',
     'spark.sql.streaming.stateStore.providerClass': 'org.apache.spark.sql.execution.streaming.state.HDFSBackedStateStoreProvider',
     // --jars files are localized into the container's working dir: the JDBC driver by its bare name on the class path.
     'spark.driver.extraClassPath': inputs.jdbcClassPath,
@@ -97,7 +97,7 @@ export function submitConf(inv: Inventory, job: JobSpec, inputs: SubmitInputs): 
     'spark.pyro.job': job.name,
     'spark.pyro.jobDir': `${defaultFs(inv)}${dirs.dir}`,
     'spark.pyro.checkpoint': `${defaultFs(inv)}${dirs.checkpoint}`,
-    'spark.pyro.trigger': `${job.triggerSeconds} seconds`,
+    'spark.pyro.trigger': `${job.triggerMs} milliseconds`,
     'spark.pyro.kafka.bootstrap': bootstrapServers(inv).join(','),
     ...(job.topics.length ? { 'spark.pyro.topics': job.topics.join(',') } : {}),
     ...(pg ? { 'spark.pyro.pg.url': pg.url, 'spark.pyro.pg.user': pg.user, 'spark.pyro.pg.password': pg.password } : {}),

@@ -1,0 +1,116 @@
+import { parquetMetadataAsync } from 'hyparquet';
+import type { WebHdfs } from '../../clients/webhdfs.js';
+import type { LakeTableSpec } from './tables.js';
+
+/** One hour of a table: /lake/<table>/day=YYYY-MM-DD/hour=H. */
+export interface Partition {
+  day: string;
+  hour: number;
+  path: string;
+  /** Epoch ms of the hour's start (UTC). */
+  start: number;
+}
+
+export interface TableListing {
+  name: string;
+  dir: string;
+  topic?: string;
+  exists: boolean;
+  partitions: number;
+  bytes: number;
+  files: number;
+  newest?: { day: string; hour: number; rows: number; files: number };
+  oldest?: { day: string; hour: number };
+}
+
+const DAY = /^day=(\d{4}-\d{2}-\d{2})$/;
+const HOUR = /^hour=(\d{1,2})$/;
+const HOUR_MS = 3_600_000;
+
+/** Data files: what Spark and Hive read (names starting with _ or . are theirs or in progress). */
+export const isDataFile = (name: string): boolean => !name.startsWith('_') && !name.startsWith('.') && name.endsWith('.parquet');
+
+export async function partitionsOf(fs: WebHdfs, dir: string): Promise<Partition[]> {
+  const days = (await fs.list(dir)) ?? [];
+  const out: Partition[] = [];
+  await Promise.all(
+    days
+      .filter((d) => d.dir && DAY.test(d.name))
+      .map(async (d) => {
+        const day = DAY.exec(d.name)![1]!;
+        for (const h of (await fs.list(`${dir}/${d.name}`)) ?? []) {
+          const m = HOUR.exec(h.name);
+          if (!h.dir || !m) continue;
+          const hour = Number(m[1]);
+          out.push({ day, hour, path: `${dir}/${d.name}/${h.name}`, start: Date.parse(`${day}T00:00:00Z`) + hour * HOUR_MS });
+        }
+      }),
+  );
+  return out.sort((a, b) => a.start - b.start);
+}
+
+/** Rows in a Parquet file, from its footer: two small reads, never the data. */
+export async function parquetRows(fs: WebHdfs, file: string, length: number): Promise<number> {
+  const meta = await parquetMetadataAsync(
+    {
+      byteLength: length,
+      slice: async (start, end) => {
+        const b = await fs.readRange(file, start, (end ?? length) - start);
+        return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
+      },
+    },
+    { initialFetchSize: Math.min(length, 64 * 1024) },
+  );
+  return Number(meta.num_rows);
+}
+
+export async function partitionRows(fs: WebHdfs, p: Partition): Promise<{ rows: number; files: number }> {
+  const files = ((await fs.list(p.path)) ?? []).filter((f) => !f.dir && isDataFile(f.name) && f.length > 0);
+  const rows = await Promise.all(files.map((f) => parquetRows(fs, `${p.path}/${f.name}`, f.length)));
+  return { rows: rows.reduce((a, b) => a + b, 0), files: files.length };
+}
+
+export async function listTable(fs: WebHdfs, t: LakeTableSpec): Promise<TableListing> {
+  const [summary, parts] = await Promise.all([fs.summary(t.dir), partitionsOf(fs, t.dir)]);
+  const base = {
+    name: t.name,
+    dir: t.dir,
+    topic: t.topic,
+    exists: summary !== undefined,
+    partitions: parts.length,
+    bytes: summary?.bytes ?? 0,
+    files: summary?.files ?? 0,
+  };
+  const newest = parts.at(-1);
+  const oldest = parts[0];
+  if (!newest || !oldest) return base;
+  return { ...base, newest: { day: newest.day, hour: newest.hour, ...(await partitionRows(fs, newest)) }, oldest: { day: oldest.day, hour: oldest.hour } };
+}
+
+/**
+ * Partitions past a table's retention: those whose hour ended before now - retention. Whole days go as one
+ * directory once the day ended before the cutoff, so a prune is a handful of deletes, not one per hour.
+ */
+export function expired(parts: Partition[], retentionMs: number, now: number): { paths: string[]; partitions: number } {
+  const cutoff = now - retentionMs;
+  const old = parts.filter((p) => p.start + HOUR_MS <= cutoff);
+  const byDay = new Map<string, Partition[]>();
+  for (const p of parts) byDay.set(p.day, [...(byDay.get(p.day) ?? []), p]);
+  const paths: string[] = [];
+  for (const all of byDay.values()) {
+    const gone = all.filter((p) => old.includes(p));
+    if (!gone.length) continue;
+    // A day goes whole only once it has ended before the cutoff: a late event may still be landing in a later hour.
+    const dayEnded = Date.parse(`${all[0]!.day}T00:00:00Z`) + 24 * HOUR_MS <= cutoff;
+    if (dayEnded && gone.length === all.length) paths.push(all[0]!.path.replace(/\/hour=\d+$/, ''));
+    else paths.push(...gone.map((p) => p.path));
+  }
+  return { paths, partitions: old.length };
+}
+
+/** Drops the expired partitions of a table; returns what it dropped (or, dry, would drop). */
+export async function pruneTable(fs: WebHdfs, t: LakeTableSpec, now: number, dryRun: boolean): Promise<{ table: string; partitions: number; paths: string[] }> {
+  const plan = expired(await partitionsOf(fs, t.dir), t.retentionMs, now);
+  if (!dryRun) for (const p of plan.paths) await fs.delete(p, true);
+  return { table: t.name, ...plan };
+}
