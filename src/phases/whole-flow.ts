@@ -14,6 +14,22 @@ import { hostOf, probeContext, sleep, type Session } from './session.js';
 // into the serving table, and out through Superset's chart-data API. Each hop is polled from this machine, so a
 // latency is the time from the send to the first poll that saw the record there: no host clocks are compared.
 
+/**
+ * Retries while the cluster says it is settling (a partition's leader just moved, or a topic `up` has just created
+ * has no leader yet): kafkajs marks those errors retriable, but its admin's offset calls give up on the first.
+ */
+async function whileLeadersSettle<T>(call: () => Promise<T>, timeoutMs = 30_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await call();
+    } catch (e) {
+      if (!(e as { retriable?: boolean }).retriable || Date.now() > end) throw e;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+}
+
 export interface Hop {
   /** `kafka access-log`, `job page-views`, `superset pyro_probes`. */
   name: string;
@@ -67,17 +83,20 @@ export function ingestPaths(s: Pick<Session, 'inv'>): IngestPath[] {
 async function watchTopics(brokers: string[], topics: string[], onRecord: (topic: string, value: string) => void): Promise<Consumer> {
   const kafka = kafkaClient(brokers, 'pyro-verify');
   const groupId = `pyro-verify-${randomBytes(6).toString('hex')}`;
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    // A new group starts where the topics end now: set before it joins, so nothing sent after this is missed.
-    for (const topic of topics) {
-      const ends = await admin.fetchTopicOffsets(topic);
-      await admin.setOffsets({ groupId, topic, partitions: ends.map((p) => ({ partition: p.partition, offset: p.high })) });
+  // A new group starts where the topics end now: set before it joins, so nothing sent after this is missed. Each
+  // try has a client of its own: kafkajs keeps a stale leader in its metadata after NOT_LEADER.
+  await whileLeadersSettle(async () => {
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      for (const topic of topics) {
+        const ends = await admin.fetchTopicOffsets(topic);
+        await admin.setOffsets({ groupId, topic, partitions: ends.map((p) => ({ partition: p.partition, offset: p.high })) });
+      }
+    } finally {
+      await admin.disconnect();
     }
-  } finally {
-    await admin.disconnect();
-  }
+  });
   const consumer = kafka.consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 1000, maxWaitTimeInMs: 200 });
   await consumer.connect();
   for (const topic of topics) await consumer.subscribe({ topic, fromBeginning: false });
