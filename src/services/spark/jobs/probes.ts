@@ -5,7 +5,7 @@ import { servingConnection } from '../../postgresql/probes.js';
 import type { ProbeContext } from '../../runtime.js';
 import { jobsOf } from '../sections.js';
 
-/** The serving table where jobs record the whole-flow check's tagged records (jobs/pyro_job.py, split_probes). */
+/** The serving table where jobs record the whole-flow check's tagged records (jobs/pyro_job.py: record_probes, or split_probes). */
 export const PROBES_TABLE = 'pyro_probes';
 
 /** Declared jobs that read a topic. */
@@ -23,7 +23,7 @@ export interface ProbeSeen {
 
 /**
  * The probes among `ids` a job has recorded in the serving table. A missing table reads as none seen, with why:
- * no job has recorded a probe yet (or none calls split_probes).
+ * no job has recorded a probe yet (or none calls record_probes or split_probes).
  */
 export async function probesSeen(ctx: ProbeContext, ids: readonly string[]): Promise<{ seen: Map<string, ProbeSeen>; problem?: string }> {
   const inst = postgresInstance(ctx.inv);
