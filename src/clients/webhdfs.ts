@@ -100,28 +100,34 @@ export class WebHdfs {
     }
   }
 
+  /** GET an operation's answer: undefined for 404, an error naming the path for any other failure. */
+  private async read(what: string, path: string, op: string, extra: Record<string, string> = {}): Promise<Response | undefined> {
+    const res = await fetch(this.url(path, op, extra), { signal: AbortSignal.timeout(30_000) });
+    if (res.status === 404) return undefined;
+    if (!res.ok) throw new Error(`WebHDFS ${what} ${path}: HTTP ${res.status}: ${(await res.text()).slice(0, 300)}`);
+    return res;
+  }
+
   /** The entries of a directory, or undefined when it does not exist. */
   async list(path: string): Promise<HdfsEntry[] | undefined> {
-    const res = await fetch(this.url(path, 'LISTSTATUS'), { signal: AbortSignal.timeout(30_000) });
-    if (res.status === 404) return undefined;
-    if (!res.ok) throw new Error(`WebHDFS list ${path}: HTTP ${res.status}: ${(await res.text()).slice(0, 300)}`);
+    const res = await this.read('list', path, 'LISTSTATUS');
+    if (!res) return undefined;
     const body = (await res.json()) as { FileStatuses: { FileStatus: { pathSuffix: string; type: string; length: number; modificationTime: number }[] } };
     return body.FileStatuses.FileStatus.map((f) => ({ name: f.pathSuffix, dir: f.type === 'DIRECTORY', length: f.length, modified: f.modificationTime }));
   }
 
   /** Bytes and files below a path (one round trip, counted by the NameNode), or undefined when it does not exist. */
   async summary(path: string): Promise<{ bytes: number; files: number; dirs: number } | undefined> {
-    const res = await fetch(this.url(path, 'GETCONTENTSUMMARY'), { signal: AbortSignal.timeout(30_000) });
-    if (res.status === 404) return undefined;
-    if (!res.ok) throw new Error(`WebHDFS summary ${path}: HTTP ${res.status}: ${(await res.text()).slice(0, 300)}`);
+    const res = await this.read('summary', path, 'GETCONTENTSUMMARY');
+    if (!res) return undefined;
     const c = ((await res.json()) as { ContentSummary: { length: number; fileCount: number; directoryCount: number } }).ContentSummary;
     return { bytes: c.length, files: c.fileCount, dirs: c.directoryCount };
   }
 
-  /** length bytes of a file from offset (a Parquet footer, without reading the file). */
+  /** length bytes of a file from offset (a Parquet footer, without reading the file); a missing file is an error. */
   async readRange(path: string, offset: number, length: number): Promise<Buffer> {
-    const res = await fetch(this.url(path, 'OPEN', { offset: String(offset), length: String(length) }), { signal: AbortSignal.timeout(30_000) });
-    if (!res.ok) throw new Error(`WebHDFS open ${path}: HTTP ${res.status}: ${(await res.text()).slice(0, 300)}`);
+    const res = await this.read('open', path, 'OPEN', { offset: String(offset), length: String(length) });
+    if (!res) throw new Error(`WebHDFS open ${path}: HTTP 404: no such file`);
     return Buffer.from(await res.arrayBuffer());
   }
 

@@ -25,7 +25,7 @@ async function whileLeadersSettle<T>(call: () => Promise<T>, timeoutMs = 30_000)
       return await call();
     } catch (e) {
       if (!(e as { retriable?: boolean }).retriable || Date.now() > end) throw e;
-      await new Promise((r) => setTimeout(r, 500));
+      await sleep(500);
     }
   }
 }

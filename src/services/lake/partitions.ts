@@ -93,19 +93,20 @@ export async function listTable(fs: WebHdfs, t: LakeTableSpec): Promise<TableLis
  */
 export function expired(parts: Partition[], retentionMs: number, now: number): { paths: string[]; partitions: number } {
   const cutoff = now - retentionMs;
-  const old = parts.filter((p) => p.start + HOUR_MS <= cutoff);
   const byDay = new Map<string, Partition[]>();
   for (const p of parts) byDay.set(p.day, [...(byDay.get(p.day) ?? []), p]);
   const paths: string[] = [];
-  for (const all of byDay.values()) {
-    const gone = all.filter((p) => old.includes(p));
+  let partitions = 0;
+  for (const [day, all] of byDay) {
+    const gone = all.filter((p) => p.start + HOUR_MS <= cutoff);
+    partitions += gone.length;
     if (!gone.length) continue;
-    // A day goes whole only once it has ended before the cutoff: a late event may still be landing in a later hour.
-    const dayEnded = Date.parse(`${all[0]!.day}T00:00:00Z`) + 24 * HOUR_MS <= cutoff;
-    if (dayEnded && gone.length === all.length) paths.push(all[0]!.path.replace(/\/hour=\d+$/, ''));
+    // A day goes whole only once it has ended before the cutoff (then so has each of its hours): until then a late
+    // event may still be landing in a later hour.
+    if (Date.parse(`${day}T00:00:00Z`) + 24 * HOUR_MS <= cutoff) paths.push(all[0]!.path.replace(/\/hour=\d+$/, ''));
     else paths.push(...gone.map((p) => p.path));
   }
-  return { paths, partitions: old.length };
+  return { paths, partitions };
 }
 
 /** Drops the expired partitions of a table; returns what it dropped (or, dry, would drop). */
