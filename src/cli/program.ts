@@ -235,7 +235,7 @@ Environment: PYRO_INVENTORY (default inventory), PYRO_STATE_DIR (state, known ho
   program
     .command('submit-job')
     .description(
-      'submit a streaming job to YARN (cluster mode): a job declared in the inventory, or a .py/.jar file; waits until it runs and its query reports',
+      "submit a job to YARN (cluster mode): a job declared in the inventory, or a .py/.jar file. A streaming job: waits until it runs and its query reports. A batch job (kind: batch, or --batch): waits for its end; the exit code is the job's",
     )
     .argument('<job>', 'a job name from the inventory, or a .py / .jar file')
     .argument('[args...]', 'arguments for the job (after --)')
@@ -244,17 +244,24 @@ Environment: PYRO_INVENTORY (default inventory), PYRO_STATE_DIR (state, known ho
     .option('--class <class>', 'main class of a jar')
     .option('--topic <topic...>', 'topics a file job reads (checked before submitting)')
     .option('--replace', 'stop the running one first, then start again from the same checkpoint')
+    .option('--batch', 'run it as a batch job: wait for its end, exit with its exit code')
     .option('--json', 'print the result as JSON')
     .addHelpText(
       'after',
       examples([
         'pyro submit-job page-views',
         'pyro submit-job page-views --replace',
+        'pyro submit-job lake-rollup                       # kind: batch in the inventory: waits, exits with its code',
+        'pyro submit-job jobs/lake_daily_rollup.py --batch -- /lake/events_raw daily_page_events 2',
         'pyro submit-job jobs/page_views.py --name pv-test --topic events -- events page_views_test "10 seconds"',
       ]),
     )
     .action(
-      async (job: string, args: string[], o: { inventory: string; name?: string; class?: string; topic?: string[]; replace?: boolean; json?: boolean }) => {
+      async (
+        job: string,
+        args: string[],
+        o: { inventory: string; name?: string; class?: string; topic?: string[]; replace?: boolean; batch?: boolean; json?: boolean },
+      ) => {
         const { submitJobCommand } = await import('./commands/jobs.js');
         await run((ctx) => submitJobCommand(job, args, o, ctx), o);
       },

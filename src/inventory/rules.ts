@@ -21,15 +21,18 @@ const roleCounts: Rule = (inv, src) => {
           hint: `add ${role} to the roles of one host`,
         }),
       );
-    } else if (n.exactly !== undefined && hosts.length > n.exactly) {
-      for (const h of hosts.slice(n.exactly)) {
+    }
+    const most = n.exactly ?? n.atMost;
+    if (most !== undefined && hosts.length > most) {
+      const limit = `${n.exactly !== undefined ? 'exactly' : 'at most'} ${most === 1 ? 'one' : most}`;
+      for (const h of hosts.slice(most)) {
         out.push(
           src.diagnostic(
             rolesPath(inv, h.index, role),
-            `${role} is on ${hosts.length} hosts (${hosts.map((x) => x.name).join(', ')}); exactly ${n.exactly === 1 ? 'one' : n.exactly} ${n.what} is supported${why}`,
+            `${role} is on ${hosts.length} hosts (${hosts.map((x) => x.name).join(', ')}); ${limit} ${n.what} is supported${why}`,
             {
               hint: `keep ${role} on ${hosts
-                .slice(0, n.exactly)
+                .slice(0, most)
                 .map((x) => x.name)
                 .join(', ')} only`,
             },

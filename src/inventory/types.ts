@@ -124,6 +124,7 @@ export interface RoleCount {
   what: string;
   exactly?: number;
   atLeast?: number;
+  atMost?: number;
   /** An odd number (a quorum), zero included as even. */
   odd?: boolean;
   /** Why the limit exists, appended to the message (e.g. `no HA yet`). */

@@ -104,6 +104,7 @@ export function desiredFor(
     heapMb,
     resources,
     secrets,
+    builds,
   };
   const files: Record<string, string> = { ...rt.files(ctx), 'run.sh': runScript(ctx, rt) };
   const unit = inst.host.supervisor === 'systemd' ? unitName(inv.clusterName, inst) : undefined;

@@ -1,7 +1,9 @@
+import { errorText } from '../clients/http.js';
+import { PyroError } from '../util/errors.js';
 import { runOnHosts, valuesOrThrow } from '../hosts/parallel.js';
 import type { InstancePlan } from './plan.js';
 import { startInstance, waitGate, waitReady } from './service-ops.js';
-import { note, type Session } from './session.js';
+import { note, probeContext, type Session } from './session.js';
 
 /** Seconds a tier spent from its first start to its gate passing (what `bench/up-cold` sums). */
 export interface TierTiming {
@@ -26,6 +28,15 @@ export async function runTier(s: Session, role: string, plans: InstancePlan[]): 
   const timing: TierTiming = { role, started: toStart.length, restarted: toRestart.length, waitSeconds: 0 };
   if (toStart.length || toRestart.length) note(s, s.out.color.bold(`-- ${role}`));
   const t0 = Date.now();
+  if ((toStart.length || toRestart.length) && rt.prepare && !s.dryRun) {
+    try {
+      await rt.prepare({ ...probeContext(s), log: (l) => note(s, `   ${l}`), signal: s.signal });
+    } catch (e) {
+      throw new PyroError('PREPARE_FAILED', `preparing ${role} failed: ${errorText(e)}`, {
+        hint: 'the roles it depends on passed their gates; see `pyro status`, then run `pyro up` again',
+      });
+    }
+  }
   const wave = async (ps: InstancePlan[], restart: boolean) => {
     valuesOrThrow(await runOnHosts(named(ps), (p) => startInstance(s, p.desired, { restart, format: p.format }), { signal: s.signal }), `starting ${role}`);
     valuesOrThrow(await runOnHosts(named(ps), (p) => waitReady(s, p.desired, t0), { signal: s.signal }), `${role} readiness`);

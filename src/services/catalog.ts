@@ -9,11 +9,12 @@ import flume from './flume/index.js';
 import logstash from './logstash/index.js';
 import spark from './spark/index.js';
 import lake from './lake/index.js';
+import sparkSql from './spark-sql/index.js';
 import postgresql from './postgresql/index.js';
 import superset from './superset/index.js';
 
 /** Every service pyro knows, one folder each, in declaration order (roles, steps and status lines follow it). */
-export const MODULES: readonly ServiceModule[] = [hdfs, yarn, kafka, nifi, flume, logstash, spark, lake, postgresql, superset];
+export const MODULES: readonly ServiceModule[] = [hdfs, yarn, kafka, nifi, flume, logstash, spark, lake, postgresql, sparkSql, superset];
 
 /** What the inventory validates and resolves against: the same objects, seen through the inventory's contract. */
 export const COMPONENT_SPECS: readonly ServiceModule[] = MODULES;

@@ -35,6 +35,8 @@ export interface RuntimeContext {
   resources?: HostResources;
   /** Generated secrets by name (from the cluster state; never printed). */
   secrets: Record<string, string>;
+  /** The sha256 of each artifact's build pushed, by component (absent in a render without artifacts). */
+  builds?: Record<string, string>;
 }
 
 /** The outcome of a probe: a one-line detail either way, plus numbers for status. */
@@ -49,6 +51,12 @@ export interface ProbeContext {
   inv: Inventory;
   ids: ClusterIds;
   secrets: Record<string, string>;
+}
+
+/** What a role's preparation on the control machine gets (see ServiceRuntime.prepare). */
+export interface PrepareContext extends ProbeContext {
+  log(line: string): void;
+  signal?: AbortSignal;
 }
 
 /** How a service runs: its files, launch command, format step and probes. */
@@ -74,6 +82,11 @@ export interface ServiceRuntime {
    * the start with the message and `hint`; the running process, if any, is left alone.
    */
   preStart?(ctx: RuntimeContext): { sh: string; hint: string } | undefined;
+  /**
+   * Work on the control machine before instances of the role start or restart, once the roles it depends on pass
+   * their gates (a database to create, files to put in HDFS). Not run in a dry run.
+   */
+  prepare?(ctx: PrepareContext): Promise<void>;
   /** sh lines run on the host right after a (re)start, in the same exec (create users, databases). */
   postStart?(ctx: RuntimeContext): string;
   /** A one-time initialisation of a data dir; skipped forever once `done` (a path) exists. */

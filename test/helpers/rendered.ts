@@ -33,8 +33,13 @@ export function idsFor(inv: Inventory): ClusterIds {
 }
 
 /** Renders `role` on `host` as `pyro up` does (files, run.sh, format). */
-export function renderOn(inv: Inventory, host: string, role: string, opts: { resources?: HostResources; secrets?: Record<string, string> } = {}): Desired {
-  return desiredFor(inv, instanceOf(inv, host, role), idsFor(inv), opts.resources, {}, opts.secrets ?? {});
+export function renderOn(
+  inv: Inventory,
+  host: string,
+  role: string,
+  opts: { resources?: HostResources; secrets?: Record<string, string>; builds?: Record<string, string> } = {},
+): Desired {
+  return desiredFor(inv, instanceOf(inv, host, role), idsFor(inv), opts.resources, opts.builds ?? {}, opts.secrets ?? {});
 }
 
 /** `key=value` lines of a rendered .properties file. */

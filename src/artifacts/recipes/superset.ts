@@ -69,6 +69,12 @@ export function wheelhouseTarget(files: string[]): WheelhouseTarget {
  */
 const COMPAT = ['rich', 'flask-caching<2.5', 'cachetools'];
 
+/**
+ * Superset's `hive://` dialect for the Spark SQL server (HiveServer2's protocol): PyHive, with Thrift and a pure
+ * Python SASL (the server's default transport is SASL PLAIN); 0.7.0 no longer names these as an extra.
+ */
+const HIVE_DRIVER = ['pyhive==0.7.0', 'thrift', 'thrift-sasl', 'pure-sasl'];
+
 /** PEP 503 name: `Flask_Login` -> `flask-login`. */
 export const canonicalName = (name: string) => name.toLowerCase().replace(/[-_.]+/g, '-');
 
@@ -153,14 +159,15 @@ export function supersetRecipe(version: string): ArtifactRecipe {
   return {
     component: 'superset',
     version,
-    title: `Apache Superset ${version} (wheels for an offline venv, with psycopg2 and gunicorn)`,
+    title: `Apache Superset ${version} (wheels for an offline venv, with psycopg2, PyHive and gunicorn)`,
     requiredPaths: ['wheels', 'wheels/PYTHON_VERSION', 'wheels/PLATFORM', 'requirements.txt'],
     hostSetup: HOST_SETUP,
-    // 2: cachetools added.
-    assemblyRevision: 2,
+    // 2: cachetools added. 3: PyHive, for the Spark SQL server.
+    assemblyRevision: 3,
     async assemble(ctx) {
-      // Superset, the serving database's driver and the WSGI server, resolved together so their pins agree.
-      await ctx.pipWheel([`apache-superset==${version}`, 'psycopg2-binary', 'gunicorn', ...COMPAT], 'wheels');
+      // Superset, the drivers of the serving database and the Spark SQL server, and the WSGI server, resolved
+      // together so their pins agree.
+      await ctx.pipWheel([`apache-superset==${version}`, 'psycopg2-binary', ...HIVE_DRIVER, 'gunicorn', ...COMPAT], 'wheels');
       // pip resolves environment markers for this machine's exact Python (e.g. 3.11.7); a host's 3.11.2 may need
       // more (redis wants async-timeout below 3.11.3). Add what any patch release of the same minor needs.
       const wheelsDir = path.join(ctx.dir, 'wheels');

@@ -5,7 +5,7 @@ import type { Inventory } from '../../inventory/types.js';
 import { archiveJob, lakeTables } from '../../services/lake/tables.js';
 import { adHocJob, jobFromInventory, type JobSpec } from '../../services/spark/jobs/spec.js';
 import { driverLog, liveApp, sparkApps } from '../../services/spark/jobs/yarn-apps.js';
-import { stopJob, submitJob } from '../../services/spark/jobs/submit.js';
+import { stopJob, submitBatch, submitJob } from '../../services/spark/jobs/submit.js';
 import { renderTable } from '../../ui/table.js';
 import { InputError } from '../../util/errors.js';
 import type { RunContext } from '../context.js';
@@ -16,6 +16,7 @@ export interface SubmitOptions {
   class?: string;
   topic?: string[];
   replace?: boolean;
+  batch?: boolean;
   json?: boolean;
 }
 
@@ -31,8 +32,16 @@ const declaredNames = (inv: Inventory) => [...jobsOf(inv).map((j) => j.name), ..
 export async function submitJobCommand(target: string, args: string[], o: SubmitOptions, ctx: RunContext): Promise<void> {
   const jc = await openJobContext(o.inventory, ctx.out, { quiet: o.json, signal: ctx.signal });
   const isFile = /\.(py|jar)$/.test(target);
-  const job = isFile ? adHocJob(target, { name: o.name, mainClass: o.class, args, topics: o.topic }) : declaredJob(jc.inv, target);
+  const job = isFile ? adHocJob(target, { name: o.name, mainClass: o.class, args, topics: o.topic, batch: o.batch }) : declaredJob(jc.inv, target);
   if (!isFile && args.length) job.args = args;
+  if (o.batch) job.kind = 'batch';
+  if (job.kind === 'batch') {
+    if (o.replace) throw new InputError('BAD_OPTION', `--replace applies to streaming jobs; ${job.name} is a batch job`, { hint: 'leave --replace out' });
+    const b = await submitBatch(jc, job);
+    if (o.json) ctx.out.data({ ok: true, job: job.name, kind: 'batch', ...b });
+    else ctx.out.info(`${job.name} (${b.appId}) finished: ${b.finalStatus} in ${b.seconds.toFixed(1)} s`);
+    return;
+  }
   const r = await submitJob(jc, job, { replace: o.replace });
   if (o.json) ctx.out.data({ ok: true, job: job.name, ...r });
   else ctx.out.info(`${job.name} is running as ${r.appId} (${r.seconds.toFixed(1)} s): ${r.trackingUrl}`);

@@ -49,9 +49,13 @@ export async function validateCommand(opts: ValidateOptions, ctx: RunContext): P
 // Section keys that are not plural nouns.
 const NOUNS: Record<string, string> = { lake: 'lake tables' };
 
-/** `3 topics`, `1 jobs`...: the size of each section the services own that the inventory declares. */
+/** `3 topics`, `1 job`...: the size of each section the services own that the inventory declares. */
 function sectionCounts(inv: Inventory): string[] {
   return Object.entries(inv.sections)
     .filter(([, v]) => Array.isArray(v))
-    .map(([k, v]) => `${(v as unknown[]).length} ${NOUNS[k] ?? k}`);
+    .map(([k, v]) => {
+      const n = (v as unknown[]).length;
+      const noun = NOUNS[k] ?? k;
+      return `${n} ${n === 1 ? noun.replace(/s$/, '') : noun}`;
+    });
 }

@@ -41,6 +41,7 @@ export function archiveJob(inv: Inventory, name: string): JobSpec {
   const spec = tableSpec(t);
   return {
     name: spec.job!,
+    kind: 'streaming',
     main: ARCHIVE_JOB,
     args: [t.topic, spec.dir],
     sparkConf: {},

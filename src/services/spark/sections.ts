@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { closed, kv, memory, name } from '../../inventory/schema-parts.js';
+import { closed, kv, memory, name, stringEnum } from '../../inventory/schema-parts.js';
 import type { Inventory } from '../../inventory/types.js';
 import { DURATION_PATTERN } from '../../util/duration.js';
 
@@ -31,6 +31,9 @@ const Job = Type.Object(
     ),
     checkpoint: Type.Optional(Type.String({ pattern: '^/', description: 'HDFS dir (default /pyro/checkpoints/<name>)', 'x-hint': 'an absolute HDFS path' })),
     enabled: Type.Optional(Type.Boolean({ description: 'pyro up submits it unless false' })),
+    kind: Type.Optional(
+      stringEnum(['streaming', 'batch'], 'streaming (default): pyro up keeps it running; batch: runs to its end when `pyro submit-job NAME` asks'),
+    ),
   },
   closed,
 );
@@ -43,4 +46,9 @@ export type JobEntry = Static<typeof Job>;
 /** The `jobs:` section as written (validated). */
 export function jobsOf(inv: Inventory): JobEntry[] {
   return (inv.sections.jobs as JobEntry[] | undefined) ?? [];
+}
+
+/** The streaming jobs: those pyro up keeps running and status reports. */
+export function streamingJobsOf(inv: Inventory): JobEntry[] {
+  return jobsOf(inv).filter((j) => j.kind !== 'batch');
 }

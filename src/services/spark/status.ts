@@ -4,11 +4,11 @@ import type { ProbeContext } from '../runtime.js';
 import { RESOURCEMANAGER } from '../yarn/endpoints.js';
 import { jobStatuses } from './jobs/progress.js';
 import { LIVE_STATES, sparkApps } from './jobs/yarn-apps.js';
-import { jobsOf } from './sections.js';
+import { streamingJobsOf } from './sections.js';
 
 /** Declared jobs in `pyro status`: each one's YARN state and progress; one not running is a problem. */
 export async function jobsStatus(ctx: ProbeContext, managed: readonly ServiceInstance[]): Promise<ComponentSummary | undefined> {
-  const names = jobsOf(ctx.inv).map((j) => j.name);
+  const names = streamingJobsOf(ctx.inv).map((j) => j.name);
   if (!names.length || !managed.some((i) => i.def.role === RESOURCEMANAGER)) return undefined;
   const apps = await sparkApps(ctx.inv, LIVE_STATES).catch(() => []);
   const jobs = await jobStatuses(ctx.inv, names, apps);

@@ -3,13 +3,13 @@ import { canRunContainers } from '../yarn/endpoints.js';
 import { jobFromInventory } from './jobs/spec.js';
 import { submitJob } from './jobs/submit.js';
 import { liveApp } from './jobs/yarn-apps.js';
-import { jobsOf } from './sections.js';
+import { streamingJobsOf } from './sections.js';
 
 /** Submits every declared, enabled job YARN does not run; one line per job submitted (or, dry, to submit). */
 async function submitDeclared(ctx: StepContext): Promise<string[]> {
   const done: string[] = [];
   const submit = { inv: ctx.inv, stateDir: ctx.stateDir, secrets: ctx.secrets, log: (l: string) => ctx.log(`   ${l}`), signal: ctx.signal };
-  for (const j of jobsOf(ctx.inv).filter((x) => x.enabled !== false)) {
+  for (const j of streamingJobsOf(ctx.inv).filter((x) => x.enabled !== false)) {
     if (await liveApp(ctx.inv, j.name)) continue;
     if (ctx.dryRun) {
       ctx.change(`submit job ${j.name}`);
@@ -28,7 +28,7 @@ async function submitDeclared(ctx: StepContext): Promise<string[]> {
 /** `up` submits the declared jobs once YARN and its NodeManagers are healthy. */
 export const jobsStep: ServiceStep = {
   name: 'jobs',
-  shouldRun: (ctx) => jobsOf(ctx.inv).length > 0 && canRunContainers(ctx.managedRoles),
+  shouldRun: (ctx) => streamingJobsOf(ctx.inv).length > 0 && canRunContainers(ctx.managedRoles),
   run: submitDeclared,
   notReachable: (e) => `jobs not checked: YARN is not reachable (${e}); declared jobs are submitted once it is up`,
 };

@@ -3,7 +3,9 @@ import { v5 as uuidv5 } from 'uuid';
 import type { Inventory, ServiceInstance } from '../../inventory/types.js';
 import { InputError } from '../../util/errors.js';
 import { PG_SECRET, PG_USER, pgUri, postgresInstance, servingDatabase } from '../postgresql/endpoints.js';
-import { jobsOf } from '../spark/sections.js';
+import { streamingJobsOf } from '../spark/sections.js';
+import { sparkSqlInstance, sqlAlchemyUri, sqlUser } from '../spark-sql/endpoints.js';
+import { sparkSqlSettingsOf } from '../spark-sql/settings.js';
 import { PROBES_TABLE } from '../spark/jobs/probes.js';
 import { dashboardsIn, databasesOf, datasetsOf } from './sections.js';
 import { supersetSettings } from './settings.js';
@@ -108,27 +110,56 @@ export function desiredDatabase(inv: Inventory, secrets: Record<string, string>,
 
 /**
  * Every database Superset should hold: those under databases: (the one without uri is the serving store; the
- * others take their password from the environment variable they name), or the serving store alone.
+ * others take their password from the environment variable they name), or the serving store alone; then the
+ * Spark SQL server, when the inventory runs one.
  */
 export function desiredDatabases(inv: Inventory, secrets: Record<string, string>, env: NodeJS.ProcessEnv = process.env): DesiredDatabase[] {
   const listed = databasesOf(inv);
-  if (!listed) return postgresInstance(inv) ? [desiredDatabase(inv, secrets)] : [];
-  return listed.map((d) => {
-    if (!d.uri) return desiredDatabase(inv, secrets, d.name);
-    const password = d.passwordEnv ? env[d.passwordEnv] : undefined;
-    if (d.passwordEnv && password === undefined) {
-      throw new InputError('MISSING_PASSWORD', `database ${d.name}: the environment variable ${d.passwordEnv} is not set`, {
-        hint: `export ${d.passwordEnv}=... before running pyro (the password is never written to the inventory or the state)`,
-      });
-    }
-    return { uuid: databaseUuid(inv, d.name), name: d.name, ...withPassword(d.uri, password), serving: false };
-  });
+  const lake = lakeDatabase(inv);
+  if (!listed) return [...(postgresInstance(inv) ? [desiredDatabase(inv, secrets)] : []), ...(lake ? [lake] : [])];
+  return [...listed.map((d) => declaredDatabase(inv, secrets, d, env)), ...(lake ? [lake] : [])];
+}
+
+/** The name the Spark SQL server has in Superset (a `databases:` entry may not take it). */
+export const SPARK_SQL_DATABASE = 'spark-sql';
+
+/** The Spark SQL server as Superset should know it (PyHive's hive:// dialect), when the inventory runs one. */
+export function lakeDatabase(inv: Inventory): DesiredDatabase | undefined {
+  const inst = sparkSqlInstance(inv);
+  if (!inst) return undefined;
+  const uri = sqlAlchemyUri(inst, sqlUser(inv));
+  return {
+    uuid: databaseUuid(inv, SPARK_SQL_DATABASE),
+    name: SPARK_SQL_DATABASE,
+    uri,
+    maskedUri: uri,
+    host: `${inst.host.address}:${inst.ports.thrift}`,
+    serving: false,
+  };
+}
+
+function declaredDatabase(
+  inv: Inventory,
+  secrets: Record<string, string>,
+  d: NonNullable<ReturnType<typeof databasesOf>>[number],
+  env: NodeJS.ProcessEnv,
+): DesiredDatabase {
+  if (!d.uri) return desiredDatabase(inv, secrets, d.name);
+  const password = d.passwordEnv ? env[d.passwordEnv] : undefined;
+  if (d.passwordEnv && password === undefined) {
+    throw new InputError('MISSING_PASSWORD', `database ${d.name}: the environment variable ${d.passwordEnv} is not set`, {
+      hint: `export ${d.passwordEnv}=... before running pyro (the password is never written to the inventory or the state)`,
+    });
+  }
+  return { uuid: databaseUuid(inv, d.name), name: d.name, ...withPassword(d.uri, password), serving: false };
 }
 
 export function desiredDatasets(inv: Inventory): DesiredDataset[] {
   const serving = servingName(inv) ?? servingDatabase(inv);
+  const sql = sparkSqlInstance(inv);
   const declared = datasetsOf(inv).map((d) => {
-    const schema = d.schema ?? 'public';
+    // In the Spark SQL server a schema is a database: the lake's by default.
+    const schema = d.schema ?? (d.database === SPARK_SQL_DATABASE && sql ? sparkSqlSettingsOf(sql).lakeDatabase : 'public');
     const database = d.database ?? serving;
     return { uuid: datasetUuid(inv, database, schema, d.table), database, schema, table: d.table, description: d.description };
   });
@@ -140,7 +171,7 @@ export function desiredDatasets(inv: Inventory): DesiredDataset[] {
  * table in the serving store, registered whenever jobs write there. No dashboard uses it.
  */
 export function probesDataset(inv: Inventory): DesiredDataset | undefined {
-  if (!jobsOf(inv).length || !postgresInstance(inv)) return undefined;
+  if (!streamingJobsOf(inv).length || !postgresInstance(inv)) return undefined;
   const database = servingName(inv) ?? servingDatabase(inv);
   return {
     uuid: datasetUuid(inv, database, 'public', PROBES_TABLE),

@@ -4,7 +4,8 @@ import type { Diagnostic } from '../../inventory/diagnostics.js';
 import { hostsWithRole } from '../../inventory/resolve.js';
 import type { Rule } from '../../inventory/types.js';
 import { POSTGRESQL } from '../postgresql/endpoints.js';
-import { SUPERSET } from './registry.js';
+import { SPARK_SQL } from '../spark-sql/settings.js';
+import { SPARK_SQL_DATABASE, SUPERSET } from './registry.js';
 import { dashboardsIn, databasesOf, datasetsOf } from './sections.js';
 import { supersetSettings } from './settings.js';
 
@@ -49,6 +50,17 @@ export const databaseRules: Rule = (inv, src) => {
   });
   const serving = dbs ? dbs.find((d) => !d.uri)?.name : hasPg ? 'serving store' : undefined;
   const names = new Set((dbs ?? []).map((d) => d.name));
+  if (has(inv, SPARK_SQL)) {
+    (dbs ?? []).forEach((d, i) => {
+      if (d.name === SPARK_SQL_DATABASE)
+        out.push(
+          src.diagnostic(['databases', i, 'name'], `database ${d.name}: the name is the Spark SQL server's, which pyro registers itself`, {
+            hint: 'rename this entry',
+          }),
+        );
+    });
+    names.add(SPARK_SQL_DATABASE);
+  }
   const seen = new Set<string>();
   datasets.forEach((d, i) => {
     if (d.database !== undefined && !names.has(d.database)) {
@@ -64,7 +76,7 @@ export const databaseRules: Rule = (inv, src) => {
         }),
       );
     }
-    const key = `${d.database ?? serving}/${d.schema ?? 'public'}.${d.table}`;
+    const key = `${d.database ?? serving}/${d.schema ?? (d.database === SPARK_SQL_DATABASE ? '' : 'public')}.${d.table}`;
     if (seen.has(key))
       out.push(
         src.diagnostic(['datasets', i, 'table'], `dataset ${d.table} is declared twice for the same database and schema`, { hint: 'remove one of them' }),

@@ -9,9 +9,11 @@ const Dataset = Type.Object(
       description: 'table in the serving database',
       'x-hint': 'a plain SQL identifier, e.g. clicks_per_minute',
     }),
-    schema: Type.Optional(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$', description: 'default public' })),
+    schema: Type.Optional(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$', description: 'default public; the lake database for spark-sql' })),
     description: Type.Optional(Type.String()),
-    database: Type.Optional(Type.String({ minLength: 1, description: 'a name under databases: (default the serving store)' })),
+    database: Type.Optional(
+      Type.String({ minLength: 1, description: 'a name under databases: (default the serving store), or spark-sql: the Spark SQL server (the lake)' }),
+    ),
   },
   closed,
 );

@@ -33,7 +33,7 @@ describe('artifact catalogue', () => {
       needs.perHost.map((h) => [h.spec.name, h.components.sort()]),
       [
         ['node1', ['hadoop', 'kafka', 'spark', 'superset']],
-        ['node2', ['flume', 'hadoop', 'kafka']],
+        ['node2', ['flume', 'hadoop', 'kafka', 'postgresql-jdbc', 'spark']],
         ['node3', ['hadoop', 'kafka', 'nifi']],
       ],
     );

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { InventoryError } from '../../../src/inventory/diagnostics.js';
 import { loadInventory } from '../../../src/services/catalog.js';
 import { adHocJob, jobFromInventory } from '../../../src/services/spark/jobs/spec.js';
+import { streamingJobsOf } from '../../../src/services/spark/sections.js';
 import { ClusterState } from '../../../src/state/cluster-state.js';
 import { InputError } from '../../../src/util/errors.js';
 
@@ -33,6 +34,29 @@ describe('job specs', () => {
       loadInventory(write('soon')),
       (e: unknown) => e instanceof InventoryError && e.diagnostics.some((d) => d.line === 5 && d.path === 'jobs[0].trigger' && /duration/.test(d.hint ?? '')),
     );
+  });
+
+  it('kind: streaming by default, batch when declared; batch jobs are not streaming jobs; another kind is refused', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'pyro-kind-'));
+    const write = (kind: string) => {
+      const file = path.join(dir, 'cluster.yaml');
+      writeFileSync(path.join(dir, 'j.py'), '');
+      writeFileSync(
+        file,
+        `cluster: { name: t }\nhosts:\n  - { name: a, address: 10.0.0.1, roles: [hdfs-namenode, hdfs-datanode, yarn-resourcemanager, yarn-nodemanager, kafka-controller, kafka-broker] }\njobs:\n  - { name: s, main: j.py }\n  - { name: b, main: j.py, kind: ${kind} }\n`,
+      );
+      return file;
+    };
+    const { inventory } = await loadInventory(write('batch'));
+    assert.equal(jobFromInventory(inventory, 's').kind, 'streaming');
+    assert.equal(jobFromInventory(inventory, 'b').kind, 'batch');
+    assert.deepEqual(
+      streamingJobsOf(inventory).map((j) => j.name),
+      ['s'],
+    );
+    assert.equal(adHocJob('x/rollup.py', { batch: true }).kind, 'batch');
+    assert.equal(adHocJob('x/rollup.py', {}).kind, 'streaming');
+    await assert.rejects(loadInventory(write('nightly')), (e: unknown) => e instanceof InventoryError && e.diagnostics.some((d) => d.line === 6 && d.path === 'jobs[1].kind'));
   });
 
   it('an ad hoc job: named after its file; a jar needs a class; other files are refused', () => {

@@ -141,6 +141,36 @@ describe('superset registry: declared databases', () => {
     assert.equal(dbs[0]!.uuid, databaseUuid(inv, 'serving'));
   });
 
+  it('with a Spark SQL server: a second database spark-sql (hive://, no password); its datasets default to the lake schema', async () => {
+    const inv = await tempInventory({
+      cluster: 'dbs',
+      roles: ['postgresql', 'superset', 'spark-sql'],
+      datasets: [{ table: 'page_views' }, { table: 'events_raw', database: 'spark-sql' }],
+    });
+    const dbs = desiredDatabases(inv, secrets, {});
+    assert.deepEqual(
+      dbs.map((d) => [d.name, d.uri.replace(/:[^:@/]+@/, ':***@'), d.serving]),
+      [
+        ['serving', 'postgresql+psycopg2://pyro:***@10.9.8.7:5432/serving', true],
+        ['spark-sql', 'hive://root@10.9.8.7:10000/lake', false],
+      ],
+    );
+    assert.deepEqual(
+      desiredDatasets(inv).map((d) => [d.database, d.schema, d.table]),
+      [
+        ['serving', 'public', 'page_views'],
+        ['spark-sql', 'lake', 'events_raw'],
+      ],
+    );
+    await assert.rejects(
+      tempInventory({ roles: ['postgresql', 'superset', 'spark-sql'], databases: [{ name: 'serving' }, { name: 'spark-sql', uri: 'hive://x@y:1/z' }] }),
+      (e: { diagnostics: { message: string }[] }) => e.diagnostics.some((d) => /database spark-sql: the name is the Spark SQL server's/.test(d.message)),
+    );
+    await assert.rejects(tempInventory({ datasets: [{ table: 'events_raw', database: 'spark-sql' }] }), (e: { diagnostics: { message: string }[] }) =>
+      e.diagnostics.some((d) => /names database spark-sql, which is not declared/.test(d.message)),
+    );
+  });
+
   it('an external database takes its password from the environment, URL-encoded, and is masked as Superset shows it', async () => {
     const inv = await tempInventory({
       cluster: 'dbs',

@@ -3,14 +3,14 @@ import type { Inventory } from '../../../inventory/types.js';
 import { postgresInstance } from '../../postgresql/endpoints.js';
 import { servingConnection } from '../../postgresql/probes.js';
 import type { ProbeContext } from '../../runtime.js';
-import { jobsOf } from '../sections.js';
+import { streamingJobsOf } from '../sections.js';
 
 /** The serving table where jobs record the whole-flow check's tagged records (jobs/pyro_job.py: record_probes, or split_probes). */
 export const PROBES_TABLE = 'pyro_probes';
 
 /** Declared jobs that read a topic. */
 export function jobsReading(inv: Inventory, topic: string): string[] {
-  return jobsOf(inv)
+  return streamingJobsOf(inv)
     .filter((j) => (j.topics ?? []).includes(topic))
     .map((j) => j.name);
 }

@@ -4,9 +4,11 @@ import { parseDuration } from '../../../util/duration.js';
 import { InputError } from '../../../util/errors.js';
 import { jobsOf } from '../sections.js';
 
-/** A streaming job to run on YARN, from the inventory's `jobs:` or given on the command line. */
+/** A job to run on YARN, from the inventory's `jobs:` or given on the command line. */
 export interface JobSpec {
   name: string;
+  /** streaming: runs until stopped; batch: runs to its end, and pyro waits for it. */
+  kind: 'streaming' | 'batch';
   /** Absolute path of the .py or .jar. */
   main: string;
   mainClass?: string;
@@ -31,6 +33,7 @@ export function jobFromInventory(inv: Inventory, name: string): JobSpec {
   }
   return {
     name: job.name,
+    kind: job.kind ?? 'streaming',
     main: path.resolve(path.dirname(path.resolve(inv.file)), job.main),
     mainClass: job.class,
     args: job.args ?? [],
@@ -42,12 +45,13 @@ export function jobFromInventory(inv: Inventory, name: string): JobSpec {
 }
 
 /** An ad hoc job: a file given on the command line. */
-export function adHocJob(file: string, opts: { name?: string; mainClass?: string; args?: string[]; topics?: string[] }): JobSpec {
+export function adHocJob(file: string, opts: { name?: string; mainClass?: string; args?: string[]; topics?: string[]; batch?: boolean }): JobSpec {
   const main = path.resolve(file);
   if (!/\.(py|jar)$/.test(main)) throw new InputError('BAD_JOB_FILE', `${file}: a job is a .py file or a .jar`);
   if (main.endsWith('.jar') && !opts.mainClass) throw new InputError('BAD_JOB_FILE', `${file}: a jar needs its main class`, { hint: 'add --class com.example.Main' });
   return {
     name: opts.name ?? path.basename(main).replace(/\.(py|jar)$/, '').replace(/[^a-zA-Z0-9-]/g, '-'),
+    kind: opts.batch ? 'batch' : 'streaming',
     main, mainClass: opts.mainClass, args: opts.args ?? [], sparkConf: {}, resources: { ...DEFAULTS }, topics: opts.topics ?? [], triggerMs: DEFAULT_TRIGGER_MS,
   };
 }

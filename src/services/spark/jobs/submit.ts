@@ -148,8 +148,7 @@ export async function preflight(ctx: SubmitContext, job: JobSpec): Promise<void>
 /** Submits a job in cluster mode and waits until YARN runs it and its query reports; shows why when it fails. */
 export async function submitJob(ctx: SubmitContext, job: JobSpec, opts: { replace?: boolean; waitSeconds?: number } = {}): Promise<Submitted> {
   const t0 = Date.now();
-  const inv = ctx.inv;
-  const live = await liveApp(inv, job.name);
+  const live = await liveApp(ctx.inv, job.name);
   if (live && !opts.replace) {
     throw new InputError('JOB_RUNNING', `job ${job.name} is already running as ${live.id} (${live.state})`, { hint: `\`pyro submit-job ${job.name} --replace\` stops it and starts it again from its checkpoint` });
   }
@@ -158,6 +157,55 @@ export async function submitJob(ctx: SubmitContext, job: JobSpec, opts: { replac
     ctx.log(`stopping ${live.id} first (--replace)`);
     await stopJob(ctx, job.name);
   }
+  const appId = await sparkSubmit(ctx, job);
+  const app = await waitRunning(ctx, job, appId, opts.waitSeconds ?? 240);
+  return { appId, trackingUrl: app.trackingUrl ?? '', seconds: (Date.now() - t0) / 1000 };
+}
+
+/** How a batch job ended: YARN's final status and the exit code of its driver (0 when it succeeded). */
+export interface BatchResult extends Submitted {
+  finalStatus: string;
+  exitCode: number;
+}
+
+/**
+ * Runs a batch job in cluster mode and waits for its end, saying each state it passes. A job that fails gives its
+ * driver's exit code (from YARN's diagnostics, else 1) with the driver log's tail; one of the same name running
+ * is refused.
+ */
+export async function submitBatch(ctx: SubmitContext, job: JobSpec): Promise<BatchResult> {
+  const t0 = Date.now();
+  const live = await liveApp(ctx.inv, job.name);
+  if (live) {
+    throw new InputError('JOB_RUNNING', `job ${job.name} is already running as ${live.id} (${live.state})`, { hint: `wait for it, or \`pyro jobs stop ${job.name}\`` });
+  }
+  await preflight(ctx, job);
+  const appId = await sparkSubmit(ctx, job);
+  let said = '';
+  for (;;) {
+    const app = await yarnApp(ctx.inv, appId);
+    if (app.state !== said) {
+      ctx.log(`${appId}: ${app.state}${app.trackingUrl && app.state === 'RUNNING' ? ` (${app.trackingUrl})` : ''}`);
+      said = app.state;
+    }
+    if (['FAILED', 'KILLED', 'FINISHED'].includes(app.state)) {
+      const seconds = (Date.now() - t0) / 1000;
+      if (app.finalStatus === 'SUCCEEDED') return { appId, trackingUrl: app.trackingUrl ?? '', seconds, finalStatus: app.finalStatus, exitCode: 0 };
+      const code = Number(/exit(?:ed)? with (?:status|code) (\d+)/i.exec(app.diagnostics)?.[1] ?? 1) || 1;
+      const log = await failureLog(ctx.inv, appId);
+      throw new PyroError(
+        'JOB_FAILED',
+        `batch job ${job.name} (${appId}) ended ${app.state}/${app.finalStatus} after ${seconds.toFixed(0)} s, exit code ${code}: ${app.diagnostics.split('\n')[0] ?? ''}\n--- driver log ---\n${log.split('\n').slice(-30).join('\n')}`,
+        { hint: `\`pyro jobs logs ${job.name}\` shows the whole driver log`, exitCode: code },
+      );
+    }
+    await new Promise((res) => setTimeout(res, 1000));
+  }
+}
+
+/** spark-submit in cluster mode, not waiting for the application; returns its id. */
+async function sparkSubmit(ctx: SubmitContext, job: JobSpec): Promise<string> {
+  const inv = ctx.inv;
   const spark = await controlTree(inv, 'spark', ctx.log);
   const jdbcTree = await controlTree(inv, 'postgresql-jdbc', ctx.log);
   const jars = [
@@ -191,8 +239,7 @@ export async function submitJob(ctx: SubmitContext, job: JobSpec, opts: { replac
   if (r.exitCode !== 0 || !appId) {
     throw new PyroError('JOB_SUBMIT_FAILED', `spark-submit for ${job.name} failed (exit ${r.exitCode}):\n${out.trim().split('\n').slice(-15).join('\n')}`, { hint: 'is YARN up? `pyro status`' });
   }
-  const app = await waitRunning(ctx, job, appId, opts.waitSeconds ?? 240);
-  return { appId, trackingUrl: app.trackingUrl ?? '', seconds: (Date.now() - t0) / 1000 };
+  return appId;
 }
 
 /** Waits until the app is RUNNING and its query has reported once; a failure brings YARN's reason and the driver log. */

@@ -13,6 +13,7 @@ export interface YarnApp {
   elapsedTime: number;
   amContainerLogs?: string;
   allocatedMB: number;
+  runningContainers?: number;
 }
 
 export function rmBase(inv: Inventory): string {
