@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { SupersetClient } from '../src/clients/superset.js';
+import { parseRows } from '../src/services/spark-sql/beeline.js';
 import { controlTree } from '../src/services/spark/jobs/spark-home.js';
 import { loadInventory } from '../src/services/catalog.js';
 import { PYRO, ROOT } from '../test/helpers/cli.js';
@@ -75,7 +76,7 @@ dashboards:
     let rows = 0;
     for (const end = Date.now() + 600_000; Date.now() < end; await new Promise((r) => setTimeout(r, 5000))) {
       const out = (await beeline(['SELECT count(*) FROM events_raw WHERE day >= date_sub(current_date(), 7)']).catch(() => ({ stdout: '0' }))).stdout;
-      rows = Number(/^(\d+)$/m.exec(out)?.[1] ?? 0);
+      rows = Number(parseRows(out)[0]?.[0] ?? 0);
       if (rows >= EVENTS) break;
     }
     if (rows < EVENTS) throw new Error(`the lake holds ${rows} of ${EVENTS} events after 10 minutes`);
