@@ -88,7 +88,9 @@ async function main(): Promise<void> {
     const trigger = parseDuration(TRIGGER)! / 1000;
     const p99 = pct(lags, 0.99);
     console.log(`files: ${seen.size}, rows: ${lags.length}`);
-    console.log(`lag: p50 ${pct(lags, 0.5).toFixed(2)} s, p95 ${pct(lags, 0.95).toFixed(2)} s, max ${lags.reduce((a, b) => Math.max(a, b), 0).toFixed(2)} s (trigger ${trigger} s)`);
+    console.log(
+      `lag: p50 ${pct(lags, 0.5).toFixed(2)} s, p95 ${pct(lags, 0.95).toFixed(2)} s, max ${lags.reduce((a, b) => Math.max(a, b), 0).toFixed(2)} s (trigger ${trigger} s)`,
+    );
     console.log(`archive-lag-p99-seconds: ${p99.toFixed(2)}`);
     console.log(`archive-lag-p99-triggers: ${(p99 / trigger).toFixed(2)}`);
   } finally {
