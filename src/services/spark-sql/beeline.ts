@@ -42,11 +42,14 @@ export async function runSql(
   return parseRows(r.stdout);
 }
 
-/** Beeline's tsv2 output as rows: it echoes its prompt (`0: jdbc:hive2://...> `) before a result's first row. */
+/**
+ * Beeline's tsv2 output as rows: it echoes its prompt (`0: jdbc:hive2://...> `, or when not silent the continuation
+ * prompt `. . . > `) before a result's first row.
+ */
 export function parseRows(stdout: string): string[][] {
   return stdout
     .split('\n')
-    .map((l) => l.replace(/^(\d+: jdbc:hive2:\S*> ?)+/, ''))
+    .map((l) => l.replace(/^(?:(?:\d+: jdbc:hive2:\S*|(?:\. )+)> ?)+/, ''))
     .filter((l) => l.length > 0)
     .map((l) => l.split('\t'));
 }

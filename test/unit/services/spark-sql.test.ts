@@ -82,6 +82,7 @@ describe('spark-sql: the Spark SQL server', () => {
 
   it("beeline's output as rows: the prompt it echoes before a first row is not part of it", () => {
     assert.deepEqual(parseRows('0: jdbc:hive2://10.0.0.2:10000/default> 4.2.0 32f7\n'), [['4.2.0 32f7']]);
+    assert.deepEqual(parseRows('. . . . . . . . . . . . . . . . . . . > 1000000\n'), [['1000000']]);
     assert.deepEqual(parseRows('0: jdbc:hive2://h:10000/lake> lake\tevents_raw\tfalse\nlake\tclicks\tfalse\n0: jdbc:hive2://h:10000/lake> \n'), [
       ['lake', 'events_raw', 'false'],
       ['lake', 'clicks', 'false'],
