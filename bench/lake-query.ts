@@ -5,24 +5,19 @@
 // the direct side is the SQL Superset runs for it, timed by beeline (Spark's JDBC client) in one open session, as
 // beeline reports each statement. Rounds alternate in blocks, so a noisy moment on the shared machine hits both.
 // Last line: `lake-overhead: X` = p95 through Superset / p95 direct (goal <= 1.3).
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { SupersetClient } from '../src/clients/superset.js';
 import { parseRows } from '../src/services/spark-sql/beeline.js';
 import { controlTree } from '../src/services/spark/jobs/spark-home.js';
 import { loadInventory } from '../src/services/catalog.js';
-import { PYRO, ROOT } from '../test/helpers/cli.js';
+import { ROOT } from '../test/helpers/cli.js';
 import { threeHostInventory } from '../test/helpers/stack-inventory.js';
-import { createTestbed } from '../test/testbed/testbed.js';
+import { benchCluster, percentile, secretsOf } from './lib/cluster.js';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000);
 const BLOCKS = Number(process.env.BENCH_BLOCKS ?? 8);
 const PER_BLOCK = 5;
-const CLUSTER = 'bench-lake';
-
-const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil(xs.length * p) - 1)]!;
 
 async function timed(f: () => Promise<unknown>): Promise<number> {
   const t0 = process.hrtime.bigint();
@@ -31,16 +26,12 @@ async function timed(f: () => Promise<unknown>): Promise<number> {
 }
 
 async function main(): Promise<void> {
-  const tb = await createTestbed(3);
-  const work = mkdtempSync(path.join(os.tmpdir(), 'pyro-bench-lake-'));
-  chmodSync(work, 0o755); // PostgreSQL keeps its data below it
-  try {
-    const inventory = path.join(work, 'cluster.yaml');
-    writeFileSync(
-      inventory,
+  const c = await benchCluster({
+    cluster: 'bench-lake',
+    inventory: (tb, cluster) =>
       threeHostInventory(
         tb,
-        CLUSTER,
+        cluster,
         [['postgresql'], ['spark-sql'], ['superset']],
         `lake:
   - { name: events_raw, topic: events, trigger: 5 seconds }
@@ -50,15 +41,13 @@ dashboards:
   - template: ${path.join(ROOT, 'templates', 'superset', 'events-lake')}
 `,
       ),
-    );
-    const state = path.join(work, 'state');
-    mkdirSync(path.join(state, 'clusters', CLUSTER), { recursive: true });
-    copyFileSync(tb.knownHosts, path.join(state, 'clusters', CLUSTER, 'known_hosts'));
-    const pyro = (args: string[]) => execa(PYRO, [...args, '-i', inventory], { env: { PYRO_STATE_DIR: state, NO_COLOR: '1' }, stdin: 'ignore' });
-    await pyro(['up']);
+  });
+  const tb = c.tb;
+  try {
+    await c.pyro(['up']);
     console.log(`producing ${EVENTS} events`);
-    await pyro(['produce', '--rate', '0', '--count', String(EVENTS), '--pages', '20']);
-    const spark = await controlTree((await loadInventory(inventory)).inventory, 'spark');
+    await c.pyro(['produce', '--rate', '0', '--count', String(EVENTS), '--pages', '20']);
+    const spark = await controlTree((await loadInventory(c.inventory)).inventory, 'spark');
     const url = `jdbc:hive2://${tb.hosts[1]!.address}:10000/lake`;
     /** Runs statements in one beeline session; returns each one's rows and time as beeline reports them. */
     const beeline = async (statements: string[]) => {
@@ -80,7 +69,7 @@ dashboards:
       if (rows >= EVENTS) break;
     }
     if (rows < EVENTS) throw new Error(`the lake holds ${rows} of ${EVENTS} events after 10 minutes`);
-    const secrets = JSON.parse(readFileSync(path.join(state, 'clusters', CLUSTER, 'secrets.json'), 'utf8')) as Record<string, string>;
+    const secrets = secretsOf(c);
     const ss = new SupersetClient(`http://${tb.hosts[2]!.address}:8090`);
     await ss.login('admin', secrets['superset-admin-password']!);
     const charts = await ss.get<{ result: { id: number; slice_name: string }[] }>('/api/v1/dashboard/events-lake/charts');
@@ -98,11 +87,11 @@ dashboards:
     const ms = (x: number) => `${(x * 1000).toFixed(0)} ms`;
     console.log(`query: ${sql.replace(/\s+/g, ' ')}`);
     console.log(`rows scanned: ${rows} (the last 7 days of events_raw)`);
-    console.log(`superset chart-data: p50 ${ms(pct(s, 0.5))}, p95 ${ms(pct(s, 0.95))} (${s.length} requests, force=true)`);
-    console.log(`direct (beeline):    p50 ${ms(pct(d, 0.5))}, p95 ${ms(pct(d, 0.95))} (${d.length} statements)`);
-    console.log(`lake-overhead: ${(pct(s, 0.95) / pct(d, 0.95)).toFixed(2)}`);
+    console.log(`superset chart-data: p50 ${ms(percentile(s, 0.5))}, p95 ${ms(percentile(s, 0.95))} (${s.length} requests, force=true)`);
+    console.log(`direct (beeline):    p50 ${ms(percentile(d, 0.5))}, p95 ${ms(percentile(d, 0.95))} (${d.length} statements)`);
+    console.log(`lake-overhead: ${(percentile(s, 0.95) / percentile(d, 0.95)).toFixed(2)}`);
   } finally {
-    await tb.destroy();
+    await c.destroy();
   }
 }
 

@@ -13,7 +13,7 @@ import { loadInventory } from '../src/services/catalog.js';
 import { jobProgress } from '../src/services/spark/jobs/progress.js';
 import { produceEvents } from '../src/produce/generator.js';
 import { bootstrapServers } from '../src/services/kafka/endpoints.js';
-import { benchCluster } from './lib/cluster.js';
+import { benchCluster, secretsOf } from './lib/cluster.js';
 import { watchWindowCounts } from './lib/window-counts.js';
 
 const RATE = Number(process.env.BENCH_RATE ?? 1000);
@@ -28,7 +28,7 @@ async function main(): Promise<void> {
   try {
     await c.pyro(['up']);
     const { inventory: inv } = await loadInventory(c.inventory);
-    const secrets = JSON.parse(readFileSync(path.join(c.state, 'clusters', 'bench-tiers', 'secrets.json'), 'utf8')) as Record<string, string>;
+    const secrets = secretsOf(c);
     const db = new pg.Client({ host: c.tb.hosts[0]!.address, port: 5432, user: 'pyro', password: secrets['postgresql-password'], database: 'serving' });
     await db.connect();
     // Warm the job up at the measured rate: its first batches start Python workers, generate code and warm the

@@ -2,11 +2,9 @@
 // cache bypassed (force=true), against the very SQL Superset runs for it sent straight to PostgreSQL over one
 // open connection, on three simulated hosts (Superset on h3, PostgreSQL on h1, control machine here).
 // Last line: `superset-overhead: X` = p95_superset / (p95_direct + 0.2 s) (goal <= 1.5).
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import pg from 'pg';
 import { SupersetClient } from '../src/clients/superset.js';
-import { benchCluster } from './lib/cluster.js';
+import { benchCluster, secretsOf } from './lib/cluster.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 60);
 const WARMUP = 5;
@@ -25,7 +23,7 @@ async function main(): Promise<void> {
   try {
     await c.pyro(['up', '--trust-new-hosts']);
     await c.pyro(['produce', '--count', '20000', '--rate', '5000', '--pages', '20']);
-    const secrets = JSON.parse(readFileSync(path.join(c.state, 'clusters', 'bench-tiers', 'secrets.json'), 'utf8')) as Record<string, string>;
+    const secrets = secretsOf(c);
     const db = new pg.Client({ host: c.tb.hosts[0]!.address, port: 5432, user: 'pyro', password: secrets['postgresql-password'], database: 'serving' });
     await db.connect();
     try {

@@ -10,6 +10,7 @@ import { createTestbed, type Testbed } from '../../test/testbed/testbed.js';
 
 export interface BenchCluster {
   tb: Testbed;
+  cluster: string;
   state: string;
   inventory: string;
   env: Record<string, string>;
@@ -35,19 +36,27 @@ function inventoryYaml(tb: Testbed, withJob: boolean, withSuperset: boolean): st
 /**
  * `withJob`: PostgreSQL on h1 and the sample job (10-second windows) declared, so `pyro up` submits it.
  * `withSuperset` (with withJob): Superset on h3 with the page_views dataset and the sample dashboard.
+ * `inventory`: a bench's own inventory instead, for cluster `cluster`.
  */
-export async function benchCluster(opts: { withJob?: boolean; withSuperset?: boolean } = {}): Promise<BenchCluster> {
+export async function benchCluster(
+  opts: { withJob?: boolean; withSuperset?: boolean; cluster?: string; inventory?: (tb: Testbed, cluster: string) => string } = {},
+): Promise<BenchCluster> {
+  const cluster = opts.cluster ?? 'bench-tiers';
   const tb = await createTestbed(3);
-  const work = mkdtempSync(path.join(os.tmpdir(), 'pyro-bench-tiers-'));
+  const work = mkdtempSync(path.join(os.tmpdir(), `pyro-${cluster}-`));
   chmodSync(work, 0o755); // PostgreSQL (the postgres user) keeps its data below it
   const inventory = path.join(work, 'cluster.yaml');
-  writeFileSync(inventory, inventoryYaml(tb, Boolean(opts.withJob || opts.withSuperset), Boolean(opts.withSuperset)));
+  writeFileSync(
+    inventory,
+    opts.inventory ? opts.inventory(tb, cluster) : inventoryYaml(tb, Boolean(opts.withJob || opts.withSuperset), Boolean(opts.withSuperset)),
+  );
   const state = path.join(work, 'state');
-  mkdirSync(path.join(state, 'clusters', 'bench-tiers'), { recursive: true });
-  copyFileSync(tb.knownHosts, path.join(state, 'clusters', 'bench-tiers', 'known_hosts'));
+  mkdirSync(path.join(state, 'clusters', cluster), { recursive: true });
+  copyFileSync(tb.knownHosts, path.join(state, 'clusters', cluster, 'known_hosts'));
   const env = { PYRO_STATE_DIR: state, NO_COLOR: '1' };
   return {
     tb,
+    cluster,
     state,
     inventory,
     env,
@@ -76,3 +85,10 @@ export async function sshBaseline(c: BenchCluster): Promise<number> {
 }
 
 export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+/** The p-th percentile (0 < p <= 1) of xs, nearest rank. */
+export const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil(xs.length * p) - 1)]!;
+
+/** The cluster's generated secrets (passwords pyro keeps in its state). */
+export const secretsOf = (c: BenchCluster) =>
+  JSON.parse(readFileSync(path.join(c.state, 'clusters', c.cluster, 'secrets.json'), 'utf8')) as Record<string, string>;

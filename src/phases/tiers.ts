@@ -33,7 +33,7 @@ export async function runTier(s: Session, role: string, plans: InstancePlan[]): 
       await rt.prepare({ ...probeContext(s), log: (l) => note(s, `   ${l}`), signal: s.signal });
     } catch (e) {
       throw new PyroError('PREPARE_FAILED', `preparing ${role} failed: ${errorText(e)}`, {
-        hint: 'the roles it depends on passed their gates; see `pyro status`, then run `pyro up` again',
+        hint: (e as { hint?: string }).hint ?? 'the roles it depends on passed their gates; see `pyro status`, then run `pyro up` again',
       });
     }
   }

@@ -18,6 +18,11 @@ export function dataNodeCount(inv: Inventory): number {
   return countOf(inv, DATANODE);
 }
 
+/** The user pyro and what it runs act as on HDFS (simple auth): the NameNode host's SSH user. */
+export function hdfsUser(inv: Inventory): string {
+  return nameNode(inv).host.ssh.user ?? 'root';
+}
+
 /** fs.defaultFS: `hdfs://address:rpc`. */
 export function defaultFs(inv: Inventory): string {
   return `hdfs://${endpoint(nameNode(inv), 'rpc')}`;

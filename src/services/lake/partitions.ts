@@ -1,4 +1,4 @@
-import { parquetMetadataAsync } from 'hyparquet';
+import { parquetMetadataAsync, type AsyncBuffer } from 'hyparquet';
 import type { WebHdfs } from '../../clients/webhdfs.js';
 import type { LakeTableSpec } from './tables.js';
 
@@ -49,18 +49,20 @@ export async function partitionsOf(fs: WebHdfs, dir: string): Promise<Partition[
   return out.sort((a, b) => a.start - b.start);
 }
 
+/** A Parquet file on HDFS as hyparquet reads it: ranges fetched through WebHDFS as they are asked for. */
+export function hdfsParquetFile(fs: WebHdfs, file: string, length: number): AsyncBuffer {
+  return {
+    byteLength: length,
+    slice: async (start, end) => {
+      const b = await fs.readRange(file, start, (end ?? length) - start);
+      return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
+    },
+  };
+}
+
 /** Rows in a Parquet file, from its footer: two small reads, never the data. */
 export async function parquetRows(fs: WebHdfs, file: string, length: number): Promise<number> {
-  const meta = await parquetMetadataAsync(
-    {
-      byteLength: length,
-      slice: async (start, end) => {
-        const b = await fs.readRange(file, start, (end ?? length) - start);
-        return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
-      },
-    },
-    { initialFetchSize: Math.min(length, 64 * 1024) },
-  );
+  const meta = await parquetMetadataAsync(hdfsParquetFile(fs, file, length), { initialFetchSize: Math.min(length, 64 * 1024) });
   return Number(meta.num_rows);
 }
 

@@ -3,7 +3,8 @@ import { execa } from 'execa';
 import type { Inventory, ServiceInstance } from '../../inventory/types.js';
 import { PyroError } from '../../util/errors.js';
 import { controlTree } from '../spark/jobs/spark-home.js';
-import { sqlJdbcUrl, sqlUser } from './endpoints.js';
+import { hdfsUser } from '../hdfs/endpoints.js';
+import { sqlJdbcUrl } from './endpoints.js';
 
 /** A statement the server refused, or a server that did not answer. */
 export class SqlError extends PyroError {
@@ -28,7 +29,7 @@ export async function runSql(
   const spark = await controlTree(inv, 'spark');
   const r = await execa(
     path.join(spark, 'bin', 'beeline'),
-    ['-u', sqlJdbcUrl(inst, 'default'), '-n', sqlUser(inv), '--silent=true', '--showHeader=false', '--outputformat=tsv2', '-e', statements.join(';\n')],
+    ['-u', sqlJdbcUrl(inst, 'default'), '-n', hdfsUser(inv), '--silent=true', '--showHeader=false', '--outputformat=tsv2', '-e', statements.join(';\n')],
     { env: { SPARK_HOME: spark }, reject: false, stdin: 'ignore', timeout: opts.timeoutMs ?? 120_000, cancelSignal: opts.signal },
   );
   if (r.exitCode !== 0 || r.timedOut) {

@@ -1,4 +1,4 @@
-import type { Inventory, ServiceInstance } from '../../inventory/types.js';
+import type { ServiceInstance } from '../../inventory/types.js';
 import { endpoint } from '../runtime.js';
 import { sparkSqlInstance, sparkSqlSettingsOf } from './settings.js';
 
@@ -15,11 +15,6 @@ export function sqlJdbcUrl(inst: ServiceInstance, database = sparkSqlSettingsOf(
 /** The SQLAlchemy URI Superset uses for the server (PyHive's hive:// dialect). */
 export function sqlAlchemyUri(inst: ServiceInstance, user: string): string {
   return `hive://${encodeURIComponent(user)}@${endpoint(inst, 'thrift')}/${sparkSqlSettingsOf(inst).lakeDatabase}`;
-}
-
-/** The user the server and its clients act as on HDFS: the NameNode host's SSH user, as for jobs. */
-export function sqlUser(inv: Inventory): string {
-  return inv.instances.find((i) => i.def.role === 'hdfs-namenode')?.host.ssh.user ?? 'root';
 }
 
 export { sparkSqlInstance };

@@ -2,6 +2,7 @@ import { renderHadoopXml } from '../../render/hadoop-xml.js';
 import { defaultFs } from '../hdfs/endpoints.js';
 import { PG_SECRET, PG_USER, postgresInstance } from '../postgresql/endpoints.js';
 import { endpoint, roleMarker, userConfig, type RuntimeContext } from '../runtime.js';
+import { sparkArchivePath } from '../spark/jobs/spark-archive.js';
 import { clientConfFiles } from '../spark/jobs/submit.js';
 import { SQL_APP_NAME } from './endpoints.js';
 import { SPARK_SQL, sparkSqlSettingsOf } from './settings.js';
@@ -13,11 +14,6 @@ export const LAKE_LISTING_TTL_SEC = 10;
 
 /** Files holding the metastore's password. */
 export const SPARK_SQL_PRIVATE_FILES = ['hive-site.xml'];
-
-/** Where Spark's jars sit in HDFS for this build (uploaded by prepare.ts, named as spark/jobs/spark-archive.ts does). */
-export function sparkArchivePath(build: string): string {
-  return `/pyro/spark/${build.slice(0, 16)}/spark-jars.tar`;
-}
 
 function renderProperties(props: Record<string, string | number | boolean>): string {
   return `# Written by pyro; edits are overwritten. Override keys under services.spark-sql.config."spark-defaults.conf".\n${Object.keys(props)
@@ -89,7 +85,7 @@ export function sparkSqlFiles(ctx: RuntimeContext): Record<string, string> {
     'spark.sql.metadataCacheTTLSeconds': LAKE_LISTING_TTL_SEC,
     // A replayed archive batch replaces its files: a query that listed the old ones reads on without them.
     'spark.sql.files.ignoreMissingFiles': true,
-    ...Object.fromEntries(Object.entries(userConfig(ctx.inst, 'spark-defaults.conf')).map(([k, v]) => [k, v])),
+    ...userConfig(ctx.inst, 'spark-defaults.conf'),
   });
   return {
     'hive-site.xml': hive,

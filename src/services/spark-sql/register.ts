@@ -27,7 +27,7 @@ async function registerTables(ctx: StepContext): Promise<{ registered: string[];
   const have = new Set(
     (await runSql(ctx.inv, inst, [`CREATE DATABASE IF NOT EXISTS \`${db}\``, `SHOW TABLES IN \`${db}\``], { signal: ctx.signal })).map((r) => r[1] ?? r[0]),
   );
-  const registered: string[] = [];
+  const toRegister: LakeTableSpec[] = [];
   const waiting: string[] = [];
   const fs = hdfs(ctx.inv);
   for (const t of lakeTables(ctx.inv)) {
@@ -38,11 +38,18 @@ async function registerTables(ctx: StepContext): Promise<{ registered: string[];
       continue;
     }
     ctx.change(`register lake table ${db}.${t.name} in the Spark SQL server`);
-    registered.push(t.name);
-    if (ctx.dryRun) continue;
-    await runSql(ctx.inv, inst, [createTableSql(db, t, defaultFs(ctx.inv))], { signal: ctx.signal });
-    ctx.log(`[spark-sql] registered ${db}.${t.name} over ${t.dir}`);
+    toRegister.push(t);
   }
+  const registered = toRegister.map((t) => t.name);
+  if (ctx.dryRun || !toRegister.length) return { registered, waiting };
+  // One session for them all: each beeline run starts a JVM.
+  await runSql(
+    ctx.inv,
+    inst,
+    toRegister.map((t) => createTableSql(db, t, defaultFs(ctx.inv))),
+    { signal: ctx.signal },
+  );
+  for (const t of toRegister) ctx.log(`[spark-sql] registered ${db}.${t.name} over ${t.dir}`);
   return { registered, waiting };
 }
 

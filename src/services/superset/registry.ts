@@ -4,10 +4,11 @@ import type { Inventory, ServiceInstance } from '../../inventory/types.js';
 import { InputError } from '../../util/errors.js';
 import { PG_SECRET, PG_USER, pgUri, postgresInstance, servingDatabase } from '../postgresql/endpoints.js';
 import { streamingJobsOf } from '../spark/sections.js';
-import { sparkSqlInstance, sqlAlchemyUri, sqlUser } from '../spark-sql/endpoints.js';
+import { hdfsUser } from '../hdfs/endpoints.js';
+import { sparkSqlInstance, sqlAlchemyUri } from '../spark-sql/endpoints.js';
 import { sparkSqlSettingsOf } from '../spark-sql/settings.js';
 import { PROBES_TABLE } from '../spark/jobs/probes.js';
-import { dashboardsIn, databasesOf, datasetsOf } from './sections.js';
+import { dashboardsIn, databasesOf, datasetsOf, type DatasetEntry } from './sections.js';
 import { supersetSettings } from './settings.js';
 
 // What the inventory asks of Superset, derived without touching it: its URL and admin, the serving database and
@@ -127,7 +128,7 @@ export const SPARK_SQL_DATABASE = 'spark-sql';
 export function lakeDatabase(inv: Inventory): DesiredDatabase | undefined {
   const inst = sparkSqlInstance(inv);
   if (!inst) return undefined;
-  const uri = sqlAlchemyUri(inst, sqlUser(inv));
+  const uri = sqlAlchemyUri(inst, hdfsUser(inv));
   return {
     uuid: databaseUuid(inv, SPARK_SQL_DATABASE),
     name: SPARK_SQL_DATABASE,
@@ -154,12 +155,16 @@ function declaredDatabase(
   return { uuid: databaseUuid(inv, d.name), name: d.name, ...withPassword(d.uri, password), serving: false };
 }
 
+/** A dataset's schema: as declared, else public; in the Spark SQL server a schema is a database, the lake's. */
+export function datasetSchema(inv: Inventory, d: DatasetEntry): string {
+  const sql = sparkSqlInstance(inv);
+  return d.schema ?? (d.database === SPARK_SQL_DATABASE && sql ? sparkSqlSettingsOf(sql).lakeDatabase : 'public');
+}
+
 export function desiredDatasets(inv: Inventory): DesiredDataset[] {
   const serving = servingName(inv) ?? servingDatabase(inv);
-  const sql = sparkSqlInstance(inv);
   const declared = datasetsOf(inv).map((d) => {
-    // In the Spark SQL server a schema is a database: the lake's by default.
-    const schema = d.schema ?? (d.database === SPARK_SQL_DATABASE && sql ? sparkSqlSettingsOf(sql).lakeDatabase : 'public');
+    const schema = datasetSchema(inv, d);
     const database = d.database ?? serving;
     return { uuid: datasetUuid(inv, database, schema, d.table), database, schema, table: d.table, description: d.description };
   });

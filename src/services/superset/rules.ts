@@ -5,7 +5,7 @@ import { hostsWithRole } from '../../inventory/resolve.js';
 import type { Rule } from '../../inventory/types.js';
 import { POSTGRESQL } from '../postgresql/endpoints.js';
 import { SPARK_SQL } from '../spark-sql/settings.js';
-import { SPARK_SQL_DATABASE, SUPERSET } from './registry.js';
+import { datasetSchema, SPARK_SQL_DATABASE, SUPERSET } from './registry.js';
 import { dashboardsIn, databasesOf, datasetsOf } from './sections.js';
 import { supersetSettings } from './settings.js';
 
@@ -76,7 +76,7 @@ export const databaseRules: Rule = (inv, src) => {
         }),
       );
     }
-    const key = `${d.database ?? serving}/${d.schema ?? (d.database === SPARK_SQL_DATABASE ? '' : 'public')}.${d.table}`;
+    const key = `${d.database ?? serving}/${datasetSchema(inv, d)}.${d.table}`;
     if (seen.has(key))
       out.push(
         src.diagnostic(['datasets', i, 'table'], `dataset ${d.table} is declared twice for the same database and schema`, { hint: 'remove one of them' }),

@@ -8,6 +8,11 @@ import { writeFileAtomic } from '../../../util/atomic-write.js';
 import { defaultFs } from '../../hdfs/endpoints.js';
 import { hdfsSettings } from '../../hdfs/settings.js';
 
+/** Where Spark's jars of a build sit in HDFS (the build's sha256, or the control tree's dir named after it). */
+export function sparkArchivePath(build: string): string {
+  return `/pyro/spark/${build.slice(0, 16)}/spark-jars.tar`;
+}
+
 /**
  * Spark's jars as one archive in HDFS, for `spark.yarn.archive`. Without it spark-submit zips and uploads every jar
  * (about 450 MB) on each submit; with it, the archive is made once per Spark build on the control machine,
@@ -22,7 +27,7 @@ export async function sparkYarnArchive(inv: Inventory, fs: WebHdfs, sparkHome: s
     const jars = (await readdir(path.join(sparkHome, 'jars'))).filter((f) => f.endsWith('.jar')).sort();
     await writeFileAtomic(local, tarCreate({ cwd: path.join(sparkHome, 'jars'), portable: true }, jars));
   }
-  const remote = `/pyro/spark/${build}/spark-jars.tar`;
+  const remote = sparkArchivePath(build);
   const size = (await stat(local)).size;
   if ((await fs.size(remote).catch(() => undefined)) !== size) {
     log(`uploading Spark's jars to HDFS once (${(size / 1048576).toFixed(0)} MiB): ${remote}`);

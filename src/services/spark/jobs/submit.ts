@@ -11,7 +11,7 @@ import { parseMemoryMb } from '../../../inventory/resolve.js';
 import { renderHadoopXml } from '../../../render/hadoop-xml.js';
 import { ensureStateDir } from '../../../state/paths.js';
 import { InputError, PyroError } from '../../../util/errors.js';
-import { defaultFs, nameNode, nameNodeHttp } from '../../hdfs/endpoints.js';
+import { defaultFs, hdfsUser, nameNodeHttp } from '../../hdfs/endpoints.js';
 import { hdfsSettings } from '../../hdfs/settings.js';
 import { bootstrapServers } from '../../kafka/endpoints.js';
 import { servingJdbc } from '../../postgresql/endpoints.js';
@@ -40,7 +40,7 @@ export interface Submitted {
 }
 
 export function hdfs(inv: Inventory): WebHdfs {
-  return new WebHdfs(nameNodeHttp(inv), nameNode(inv).host.ssh.user ?? 'root');
+  return new WebHdfs(nameNodeHttp(inv), hdfsUser(inv));
 }
 
 /** The client-side Hadoop config spark-submit reads: where HDFS and the ResourceManager are. */
@@ -218,7 +218,6 @@ async function sparkSubmit(ctx: SubmitContext, job: JobSpec): Promise<string> {
   await fs.mkdirs(dirs.dir);
   await fs.delete(`${dirs.dir}/stop`).catch(() => undefined);
   await fs.delete(`${dirs.dir}/progress.json`).catch(() => undefined);
-  const nn = nameNode(inv);
   const conf = submitConf(inv, job, { archive: await sparkYarnArchive(inv, fs, spark, ctx.log), jdbcClassPath, secrets: ctx.secrets });
   const args = [
     '--master', 'yarn', '--deploy-mode', 'cluster', '--name', job.name,
@@ -231,7 +230,7 @@ async function sparkSubmit(ctx: SubmitContext, job: JobSpec): Promise<string> {
   ];
   ctx.log(`submitting ${job.name} to YARN at ${resourceManager(inv).host.address}`);
   const r = await execa(path.join(spark, 'bin', 'spark-submit'), args, {
-    env: { SPARK_HOME: spark, HADOOP_CONF_DIR: await clientConf(ctx), YARN_CONF_DIR: path.join(ctx.stateDir, 'client-conf'), HADOOP_USER_NAME: nn.host.ssh.user ?? 'root', SPARK_PRINT_LAUNCH_COMMAND: '' },
+    env: { SPARK_HOME: spark, HADOOP_CONF_DIR: await clientConf(ctx), YARN_CONF_DIR: path.join(ctx.stateDir, 'client-conf'), HADOOP_USER_NAME: hdfsUser(inv), SPARK_PRINT_LAUNCH_COMMAND: '' },
     reject: false, all: true, stdin: 'ignore', cancelSignal: ctx.signal, timeout: 300_000,
   });
   const out = String(r.all ?? '');
