@@ -27,14 +27,17 @@ export interface HostState {
   noSystemd: string[];
   resources: HostResources;
   push: PushPlanItem[];
+  /** What the roles' `facts` printed, by role then key (status only). */
+  facts: Record<string, Record<string, string>>;
 }
 
 /** What the state script needs of an instance. */
-export type Watched = Pick<Desired, 'inst' | 'paths' | 'marker' | 'files'> & { format?: Desired['format']; unit?: string };
+export type Watched = Pick<Desired, 'inst' | 'paths' | 'marker' | 'files'> & { format?: Desired['format']; unit?: string; facts?: string };
 
-/** An instance to watch by its pid file only (no files, no format state): `check` and the like. */
-export function watchProcess(inst: ServiceInstance, cluster: string): Watched {
+/** An instance to watch by its pid file only (no files, no format state): `check` and the like; status adds its facts. */
+export function watchProcess(inst: ServiceInstance, cluster: string, withFacts = false): Watched {
   return {
+    facts: withFacts ? serviceOf(inst).runtime?.facts?.(inst) : undefined,
     inst,
     paths: instancePaths(inst),
     marker: serviceOf(inst).runtime?.marker ?? roleMarker(inst.def.role),
@@ -60,13 +63,22 @@ export function stateScript(spec: HostSpec, desired: Watched[], push: PushItem[]
     lines.push(stateLine(d));
     if (d.format) lines.push(`pyro_formatted ${q(role)} ${q(d.format.dir)} ${q(d.format.done)}`);
     if (withFiles) for (const name of Object.keys(d.files)) lines.push(`pyro_file ${q(role)} ${q(name)} ${q(`${d.paths.conf}/${name}`)}`);
+    if (d.facts) lines.push(d.facts);
   }
   lines.push(...stateLines(spec, push));
   return lines.join('\n');
 }
 
 export function parseState(stdout: string, push: PushItem[]): HostState {
-  const s: HostState = { services: {}, files: {}, formatted: {}, noSystemd: [], resources: { memTotalMb: 0, cpus: 0 }, push: planFrom(push, stdout) };
+  const s: HostState = {
+    services: {},
+    files: {},
+    formatted: {},
+    noSystemd: [],
+    resources: { memTotalMb: 0, cpus: 0 },
+    push: planFrom(push, stdout),
+    facts: {},
+  };
   for (const l of parseLines(stdout)) {
     const [a, b, c, d, e] = l.words;
     switch (l.kind) {
@@ -82,6 +94,11 @@ export function parseState(stdout: string, push: PushItem[]): HostState {
       case 'formatted':
         s.formatted[a!] = b as 'yes' | 'no' | 'foreign';
         break;
+      case 'fact': {
+        const facts = (s.facts[a!] ??= {});
+        for (let k = 1; k + 1 < l.words.length; k += 2) facts[l.words[k]!] = l.words[k + 1]!;
+        break;
+      }
       case 'nosystemd':
         s.noSystemd.push(a!);
         break;

@@ -5,7 +5,7 @@ import type { Inventory } from '../inventory/types.js';
 import { errorText } from '../clients/http.js';
 import { runOnHosts } from '../hosts/parallel.js';
 import { MODULES, serviceOf } from '../services/catalog.js';
-import { artifactRootFor, probeContextOf } from '../services/runtime.js';
+import { artifactRootFor, probeContextOf, type StatusContext } from '../services/runtime.js';
 import type { Output } from '../ui/output.js';
 import { desiredFor, managedInstances, unmanagedRoles } from './desired.js';
 import { readHostState, watchProcess, type HostState } from './host-state.js';
@@ -63,8 +63,8 @@ export async function gatherStatus(inventory: string, out: Output, signal: Abort
     const states = new Map<string, HostState | Error>();
     const hostsRun = runOnHosts([...s.hosts.values()], async (h) => {
       const spec = inv.hosts.find((x) => x.name === h.name)!;
-      // Processes only (pid files, markers): nothing needs rendering to read them.
-      const pre = managed.filter((i) => i.host === spec).map((i) => watchProcess(i, inv.clusterName));
+      // Processes only (pid files, markers) and facts: nothing needs rendering to read them.
+      const pre = managed.filter((i) => i.host === spec).map((i) => watchProcess(i, inv.clusterName, true));
       try {
         states.set(h.name, await readHostState(h, spec, pre, [], { signal, withFiles: false }));
       } catch (e) {
@@ -72,6 +72,14 @@ export async function gatherStatus(inventory: string, out: Output, signal: Abort
       }
     });
     const ctx = probeContextOf(inv, s.ids, s.secrets);
+    const statusCtx: StatusContext = {
+      ...ctx,
+      factsOf: async (inst) => {
+        await hostsRun.catch(() => undefined);
+        const st = states.get(inst.host.name);
+        return st instanceof Error ? undefined : st?.facts[inst.def.role];
+      },
+    };
     const probes = Promise.all(
       managed.map((i) =>
         serviceOf(i)
@@ -81,7 +89,7 @@ export async function gatherStatus(inventory: string, out: Output, signal: Abort
     );
     const summariesP = Promise.all(
       MODULES.map((m) =>
-        m.summary?.(ctx, managed).catch((e: unknown) => ({
+        m.summary?.(statusCtx, managed).catch((e: unknown) => ({
           key: m.name,
           data: { error: errorText(e) },
           lines: [`${m.name}: ${errorText(e)}`],

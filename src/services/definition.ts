@@ -2,7 +2,7 @@ import type { ComponentSpec, RoleSpec } from '../inventory/types.js';
 import type { Inventory, ServiceInstance } from '../inventory/types.js';
 import type { ClusterIds, ClusterState } from '../state/cluster-state.js';
 import type { IngestPath } from './ingest-path.js';
-import type { ProbeContext, ServiceRuntime } from './runtime.js';
+import type { ProbeContext, ServiceRuntime, StatusContext } from './runtime.js';
 
 /** One role as pyro runs it: what the inventory knows of it, plus how it is configured, launched and probed. */
 export interface ServiceDefinition extends RoleSpec {
@@ -68,7 +68,7 @@ export interface ServiceModule extends ComponentSpec {
   /** Steps after the tiers, in catalogue order. */
   steps?: ServiceStep[];
   /** Its part of `pyro status`; undefined when the inventory does not run it. */
-  summary?(ctx: ProbeContext, managed: readonly ServiceInstance[]): Promise<ComponentSummary | undefined>;
+  summary?(ctx: StatusContext, managed: readonly ServiceInstance[]): Promise<ComponentSummary | undefined>;
   /** The ways records enter Kafka through it (the whole-flow check sends a tagged record down each). */
   ingestPaths?(inv: Inventory): IngestPath[];
   /** The login pyro keeps for it, or undefined when the inventory does not run it (may write files it names). */

@@ -53,6 +53,12 @@ export interface ProbeContext {
   secrets: Record<string, string>;
 }
 
+/** What a service's part of `pyro status` gets: probes' context, and the facts its hosts reported. */
+export interface StatusContext extends ProbeContext {
+  /** What the instance's `facts` printed in status's one exec on its host (undefined: host not read, or none). */
+  factsOf(inst: ServiceInstance): Promise<Record<string, string> | undefined>;
+}
+
 /** What a role's preparation on the control machine gets (see ServiceRuntime.prepare). */
 export interface PrepareContext extends ProbeContext {
   log(line: string): void;
@@ -91,6 +97,11 @@ export interface ServiceRuntime {
   postStart?(ctx: RuntimeContext): string;
   /** A one-time initialisation of a data dir; skipped forever once `done` (a path) exists. */
   format?(ctx: RuntimeContext): { dir: string; done: string; argv: string[] };
+  /**
+   * sh lines printing `@fact <role> <key> <value> [<key> <value>...]` about the instance (what only its host can
+   * tell, e.g. open sessions), read by `pyro status` in its one exec per host.
+   */
+  facts?(inst: ServiceInstance): string;
   /** The main log file, inside the instance's log dir. */
   logFile: string;
   /** Seconds between SIGTERM and SIGKILL on stop. */

@@ -116,11 +116,16 @@ describe('the lake: a topic archived to HDFS as Parquet, exactly once, on three 
         [['postgresql'], ['spark-sql'], ['superset']],
         `lake:
   - { name: events_raw, topic: events, trigger: 2 seconds, retention: 2 days }
+  - { name: hourly_pages, retention: 30 days }
 jobs:
   - name: lake-rollup
     kind: batch
     main: ${path.join(ROOT, 'jobs', 'lake_daily_rollup.py')}
     args: [/lake/events_raw, daily_page_events, '0']
+  - name: hourly-pages
+    kind: batch
+    main: ${path.join(ROOT, 'jobs', 'lake_hourly_pages.py')}
+    args: [/lake/events_raw, /lake/hourly_pages, '0']
 datasets:
   - { table: events_raw, database: spark-sql }
 dashboards:
@@ -148,12 +153,20 @@ dashboards:
     const listed = await lakeJson();
     assert.deepEqual(
       listed.tables.map((t) => [t.name, t.partitions]),
-      [['events_raw', 0]],
+      [
+        ['events_raw', 0],
+        ['hourly_pages', 0],
+      ],
     );
+    // A table a user's job writes is registered once it holds files.
+    assert.match(r.stdout, /lake\.hourly_pages is registered once its job has written files to \/lake\/hourly_pages/);
     const status = await pyro(['status'], 120_000);
     assert.match(status.stdout, /Lake {3}events_raw: \d+\.\d MiB, archive job lake-events-raw RUNNING/);
     // The Spark SQL server: its executors on YARN, the lake table registered in it.
-    assert.match(status.stdout, /SQL {4}jdbc:hive2:\/\/[\d.]+:10000\/lake: application_\d+_\d+ RUNNING, 1 executor, \d+ MB on YARN/);
+    assert.match(
+      status.stdout,
+      /SQL {4}jdbc:hive2:\/\/[\d.]+:10000\/lake: \d+ sessions?, 0 statements running; application_\d+_\d+ RUNNING, 1 executor, \d+ MB on YARN/,
+    );
     assert.deepEqual(
       (await beeline('SHOW TABLES IN lake')).map((r) => r[1]),
       ['events_raw'],
@@ -172,6 +185,28 @@ dashboards:
       boards.result.map((d) => d.dashboard_title),
       ['Events (lake)'],
     );
+  });
+
+  it("pyro status counts the Spark SQL server's open sessions and running statements", async () => {
+    const sqlStatus = async () => {
+      const st = await pyro(['status', '--json'], 120_000);
+      return (JSON.parse(st.stdout) as { sparkSql: { sessions: number; statements: number } }).sparkSql;
+    };
+    const idle = await sqlStatus();
+    assert.equal(idle.statements, 0);
+    // A statement that runs for 25 s (a sleep on an executor), from a client pyro did not start.
+    const slow = beeline("SELECT reflect('java.lang.Thread', 'sleep', 25000L)");
+    let busy = idle;
+    const end = Date.now() + 20_000;
+    while (Date.now() < end && busy.statements === 0) {
+      await new Promise((r) => setTimeout(r, 1000));
+      busy = await sqlStatus();
+    }
+    assert.ok(busy.sessions >= idle.sessions + 1, `sessions: ${JSON.stringify(busy)} while idle ${JSON.stringify(idle)}`);
+    assert.equal(busy.statements, 1);
+    await slow;
+    const after = await sqlStatus();
+    assert.deepEqual([after.sessions, after.statements], [idle.sessions, 0]);
   });
 
   it('10,000 events with the archive job killed through YARN midway, then brought back by pyro up: 10,000 rows, each id once', async () => {
@@ -267,6 +302,26 @@ dashboards:
     assert.match(f.stderr, /batch job fails \(application_\d+_\d+\) ended FINISHED\/FAILED after \d+ s, exit code 3/);
   });
 
+  it("a user's job writes a lake table of its own: up registers it, and the Spark SQL server reads what was produced", async () => {
+    const r = await pyro(['submit-job', 'hourly-pages'], 600_000);
+    assert.equal(r.exitCode, 0, `${r.stdout}\n${r.stderr}`);
+    const up = await pyro(['up']);
+    assert.equal(up.exitCode, 0, `${up.stdout}\n${up.stderr}`);
+    assert.match(up.stdout, /\[spark-sql\] registered lake\.hourly_pages over \/lake\/hourly_pages/);
+    assert.deepEqual((await beeline('SHOW TABLES IN lake')).map((x) => x[1]).sort(), ['events_raw', 'hourly_pages']);
+    const pages = await beeline('SELECT page, sum(events) FROM hourly_pages GROUP BY page');
+    assert.deepEqual(Object.fromEntries(pages.map(([p, n]) => [p!, Number(n)])), perPage);
+    // Its partition column (day) comes from its dirs, as the job wrote them.
+    const days = await beeline("SELECT date_format(day, 'yyyy-MM-dd'), sum(events) FROM hourly_pages GROUP BY day");
+    assert.equal(
+      days.reduce((n, [, x]) => n + Number(x), 0),
+      10_000,
+    );
+    const listed = (await lakeJson()).tables.find((t) => t.name === 'hourly_pages')!;
+    assert.equal(listed.partitions, days.length);
+    assert.ok(listed.bytes > 0);
+  });
+
   it('late events land in the hour they happened; pyro lake prune drops the hours past the retention, and only those', async () => {
     const now = Date.now();
     const old = now - 3 * 24 * HOUR; // past the 2-day retention
@@ -284,7 +339,10 @@ dashboards:
     const dry = await pyro(['lake', 'prune', '--dry-run', '--json'], 120_000);
     assert.equal(dry.exitCode, 0, dry.stderr);
     const plan = JSON.parse(dry.stdout) as { tables: { table: string; partitions: number; paths: string[] }[] };
-    assert.deepEqual(plan.tables, [{ table: 'events_raw', partitions: 1, paths: [`/lake/events_raw/day=${partKey(old).slice(0, 10)}`] }]);
+    assert.deepEqual(plan.tables, [
+      { table: 'events_raw', partitions: 1, paths: [`/lake/events_raw/day=${partKey(old).slice(0, 10)}`] },
+      { table: 'hourly_pages', partitions: 0, paths: [] },
+    ]);
     assert.equal((await sparkCount()).rows, 10_012, 'a dry run drops nothing');
 
     const pruned = await pyro(['lake', 'prune'], 120_000);
@@ -294,6 +352,15 @@ dashboards:
     assert.equal(after.rows, 10_005);
     assert.equal(after.partitions[partKey(old)], undefined);
     assert.equal(after.partitions[partKey(late)], 5);
+    // The Spark SQL server stops seeing the dropped day once its listing expires (10 s), with nothing to refresh.
+    const end = Date.now() + 60_000;
+    let sql: string[][] = [];
+    while (Date.now() < end) {
+      sql = await beeline("SELECT count(*), count(IF(page = '/old', 1, NULL)), count(IF(page = '/late', 1, NULL)) FROM events_raw");
+      if (sql[0]?.[0] === '10005') break;
+      await new Promise((r) => setTimeout(r, 3000));
+    }
+    assert.deepEqual(sql, [['10005', '0', '5']]);
     const again = await pyro(['lake', 'prune'], 120_000);
     assert.match(again.stdout, /events_raw: nothing older than its retention/);
   });

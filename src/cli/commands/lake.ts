@@ -14,7 +14,7 @@ const size = (n: number) =>
       : n < 1073741824
         ? `${(n / 1048576).toFixed(1)} MiB`
         : `${(n / 1073741824).toFixed(2)} GiB`;
-const hourOf = (p: { day: string; hour: number }) => `${p.day} ${String(p.hour).padStart(2, '0')}h`;
+const hourOf = (p: { day: string; hour?: number }) => (p.hour === undefined ? p.day : `${p.day} ${String(p.hour).padStart(2, '0')}h`);
 
 /** `pyro lake`: each table with its partitions, size on HDFS and the rows of its newest partition. */
 export async function lakeListCommand(o: { inventory: string; json?: boolean }, ctx: RunContext): Promise<void> {

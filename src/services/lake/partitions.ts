@@ -2,13 +2,16 @@ import { parquetMetadataAsync, type AsyncBuffer } from 'hyparquet';
 import type { WebHdfs } from '../../clients/webhdfs.js';
 import type { LakeTableSpec } from './tables.js';
 
-/** One hour of a table: /lake/<table>/day=YYYY-MM-DD/hour=H. */
+/** One hour of a table (/lake/<table>/day=YYYY-MM-DD/hour=H), or one day of a table partitioned by day only. */
 export interface Partition {
   day: string;
-  hour: number;
+  /** Undefined: the partition is the whole day. */
+  hour?: number;
   path: string;
-  /** Epoch ms of the hour's start (UTC). */
+  /** Epoch ms of its start (UTC). */
   start: number;
+  /** What it covers: an hour or a day, in ms. */
+  spanMs: number;
 }
 
 export interface TableListing {
@@ -19,13 +22,14 @@ export interface TableListing {
   partitions: number;
   bytes: number;
   files: number;
-  newest?: { day: string; hour: number; rows: number; files: number };
-  oldest?: { day: string; hour: number };
+  newest?: { day: string; hour?: number; rows: number; files: number };
+  oldest?: { day: string; hour?: number };
 }
 
 const DAY = /^day=(\d{4}-\d{2}-\d{2})$/;
 const HOUR = /^hour=(\d{1,2})$/;
 const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
 
 /** Data files: what Spark and Hive read (names starting with _ or . are theirs or in progress). */
 export const isDataFile = (name: string): boolean => !name.startsWith('_') && !name.startsWith('.') && name.endsWith('.parquet');
@@ -38,12 +42,15 @@ export async function partitionsOf(fs: WebHdfs, dir: string): Promise<Partition[
       .filter((d) => d.dir && DAY.test(d.name))
       .map(async (d) => {
         const day = DAY.exec(d.name)![1]!;
-        for (const h of (await fs.list(`${dir}/${d.name}`)) ?? []) {
-          const m = HOUR.exec(h.name);
-          if (!h.dir || !m) continue;
-          const hour = Number(m[1]);
-          out.push({ day, hour, path: `${dir}/${d.name}/${h.name}`, start: Date.parse(`${day}T00:00:00Z`) + hour * HOUR_MS });
+        const start = Date.parse(`${day}T00:00:00Z`);
+        const inside = (await fs.list(`${dir}/${d.name}`)) ?? [];
+        const hours = inside.filter((h) => h.dir && HOUR.test(h.name));
+        for (const h of hours) {
+          const hour = Number(HOUR.exec(h.name)![1]);
+          out.push({ day, hour, path: `${dir}/${d.name}/${h.name}`, start: start + hour * HOUR_MS, spanMs: HOUR_MS });
         }
+        // A table of the user's partitioned by day only: the day is the partition.
+        if (!hours.length && inside.some((f) => !f.dir && isDataFile(f.name))) out.push({ day, path: `${dir}/${d.name}`, start, spanMs: DAY_MS });
       }),
   );
   return out.sort((a, b) => a.start - b.start);
@@ -86,7 +93,11 @@ export async function listTable(fs: WebHdfs, t: LakeTableSpec): Promise<TableLis
   const newest = parts.at(-1);
   const oldest = parts[0];
   if (!newest || !oldest) return base;
-  return { ...base, newest: { day: newest.day, hour: newest.hour, ...(await partitionRows(fs, newest)) }, oldest: { day: oldest.day, hour: oldest.hour } };
+  return {
+    ...base,
+    newest: { day: newest.day, hour: newest.hour, ...(await partitionRows(fs, newest)) },
+    oldest: { day: oldest.day, hour: oldest.hour },
+  };
 }
 
 /**
@@ -100,12 +111,12 @@ export function expired(parts: Partition[], retentionMs: number, now: number): {
   const paths: string[] = [];
   let partitions = 0;
   for (const [day, all] of byDay) {
-    const gone = all.filter((p) => p.start + HOUR_MS <= cutoff);
+    const gone = all.filter((p) => p.start + p.spanMs <= cutoff);
     partitions += gone.length;
     if (!gone.length) continue;
     // A day goes whole only once it has ended before the cutoff (then so has each of its hours): until then a late
     // event may still be landing in a later hour.
-    if (Date.parse(`${day}T00:00:00Z`) + 24 * HOUR_MS <= cutoff) paths.push(all[0]!.path.replace(/\/hour=\d+$/, ''));
+    if (Date.parse(`${day}T00:00:00Z`) + DAY_MS <= cutoff) paths.push(all[0]!.path.replace(/\/hour=\d+$/, ''));
     else paths.push(...gone.map((p) => p.path));
   }
   return { paths, partitions };

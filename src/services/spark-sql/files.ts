@@ -1,3 +1,5 @@
+import { shellQuote as q } from '../../hosts/host.js';
+import type { ServiceInstance } from '../../inventory/types.js';
 import { renderHadoopXml } from '../../render/hadoop-xml.js';
 import { defaultFs } from '../hdfs/endpoints.js';
 import { PG_SECRET, PG_USER, postgresInstance } from '../postgresql/endpoints.js';
@@ -58,6 +60,9 @@ export function sparkSqlFiles(ctx: RuntimeContext): Record<string, string> {
     // resources dir is per session, since Hive deletes it when the session closes.
     'hive.exec.local.scratchdir': scratch,
     'hive.downloaded.resources.dir': `${scratch}/\${hive.session.id}_resources`,
+    // A dir per open session holding a file per open statement, both removed when closed: what status counts.
+    'hive.server2.logging.operation.enabled': true,
+    'hive.server2.logging.operation.log.location': operationLogDir(ctx.inst),
     ...userConfig(ctx.inst, 'hive-site.xml'),
   });
   const defaults = renderProperties({
@@ -92,6 +97,25 @@ export function sparkSqlFiles(ctx: RuntimeContext): Record<string, string> {
     'spark-defaults.conf': defaults,
     ...clientConfFiles(ctx.inv),
   };
+}
+
+/** Where the server keeps a dir per open session, each holding a file per open statement. */
+export function operationLogDir(inst: ServiceInstance): string {
+  return `${inst.dirs.scratch!}/operation_logs`;
+}
+
+/** Sessions of a process that died without closing them would be counted as open: a start begins with none. */
+export function sparkSqlPrelude(ctx: RuntimeContext): string {
+  return `rm -rf ${q(operationLogDir(ctx.inst))}`;
+}
+
+/** Open sessions and statements, counted in the operation-log dir (`@fact spark-sql sessions N statements M`). */
+export function sparkSqlFacts(inst: ServiceInstance): string {
+  const d = q(operationLogDir(inst));
+  return (
+    `if [ -d ${d} ]; then echo "@fact ${SPARK_SQL} sessions $(find ${d} -mindepth 1 -maxdepth 1 -type d | wc -l)` +
+    ` statements $(find ${d} -mindepth 2 -maxdepth 2 -type f | wc -l)"; fi`
+  );
 }
 
 export function sparkSqlEnv(ctx: RuntimeContext): Record<string, string> {

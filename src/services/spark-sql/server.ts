@@ -1,5 +1,5 @@
 import { defineService } from '../definition.js';
-import { SPARK_SQL_PRIVATE_FILES, sparkSqlEnv, sparkSqlFiles, sparkSqlLaunch } from './files.js';
+import { SPARK_SQL_PRIVATE_FILES, sparkSqlEnv, sparkSqlFacts, sparkSqlFiles, sparkSqlLaunch, sparkSqlPrelude } from './files.js';
 import { prepareSparkSql } from './prepare.js';
 import { sparkSqlReady } from './probes.js';
 import { SPARK_SQL, SPARK_SQL_SETTINGS } from './settings.js';
@@ -23,6 +23,8 @@ export default defineService({
     privateFiles: SPARK_SQL_PRIVATE_FILES,
     env: sparkSqlEnv,
     launch: sparkSqlLaunch,
+    prelude: sparkSqlPrelude,
+    facts: sparkSqlFacts,
     prepare: prepareSparkSql,
     logFile: 'spark-sql.out',
     stopGraceSec: 30,

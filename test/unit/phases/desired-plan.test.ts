@@ -94,6 +94,7 @@ describe('desiredFor (inventories/three-hosts.yaml)', () => {
         files: opts.files ? { [role]: opts.files } : {},
         formatted: opts.formatted ? { [role]: opts.formatted } : {},
         resources: { memTotalMb: 16384, cpus: 4 },
+        facts: {},
         push: [],
         noSystemd: [],
       };

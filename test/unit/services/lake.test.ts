@@ -27,6 +27,7 @@ const part = (day: string, hour: number): Partition => ({
   hour,
   path: `/lake/t/day=${day}/hour=${hour}`,
   start: Date.parse(`${day}T00:00:00Z`) + hour * HOUR,
+  spanMs: HOUR,
 });
 
 describe('lake tables', () => {
@@ -81,6 +82,13 @@ describe('lake retention', () => {
     const cut = Date.parse('2026-12-02T01:00:00Z');
     assert.deepEqual(expired(parts, now - cut, now).paths, ['/lake/t/day=2026-12-01', '/lake/t/day=2026-12-02/hour=0']);
     assert.deepEqual(expired(parts, 30 * 24 * HOUR, now), { partitions: 0, paths: [] });
+  });
+
+  it('a table partitioned by day only: a day goes once it has ended before the cutoff', () => {
+    const day = (d: string): Partition => ({ day: d, path: `/lake/t/day=${d}`, start: Date.parse(`${d}T00:00:00Z`), spanMs: 24 * HOUR });
+    const days = [day('2026-12-01'), day('2026-12-02'), day('2026-12-03')];
+    // Cutoff 2026-12-02 12:30: 12-01 has ended before it, 12-02 has not.
+    assert.deepEqual(expired(days, 2 * 24 * HOUR, now), { partitions: 1, paths: ['/lake/t/day=2026-12-01'] });
   });
 
   it('counts only data files: Spark and Hive ignore names starting with _ or .', () => {

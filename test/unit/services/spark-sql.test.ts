@@ -1,4 +1,11 @@
 import { strict as assert } from 'node:assert';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { HOST_PRELUDE } from '../../../src/phases/host-sh.js';
+import { parseState } from '../../../src/phases/host-state.js';
+import { operationLogDir, sparkSqlFacts } from '../../../src/services/spark-sql/files.js';
 import { InventoryError } from '../../../src/inventory/diagnostics.js';
 import { parseRows } from '../../../src/services/spark-sql/beeline.js';
 import { sqlAlchemyUri, sqlJdbcUrl } from '../../../src/services/spark-sql/endpoints.js';
@@ -123,5 +130,26 @@ describe('spark-sql: the Spark SQL server', () => {
     );
     assert.ok(two instanceof InventoryError);
     assert.match(two.diagnostics[0]!.message, /spark-sql is on 2 hosts \(a, b\); at most one Spark SQL server is supported \(one server per cluster\)/);
+  });
+
+  it('status counts open sessions and statements in the operation-log dir, emptied by each start', async () => {
+    const inv = await inventoryFromYaml(yaml());
+    const inst = instanceOf(inv, 'b', 'spark-sql');
+    const d = renderOn(inv, 'b', 'spark-sql', { secrets: SECRETS, builds: { spark: BUILD } });
+    const dir = hadoopXml(d.files['hive-site.xml']!).get('hive.server2.logging.operation.log.location')!;
+    assert.equal(dir, operationLogDir(inst));
+    assert.ok(d.files['run.sh']!.includes(`rm -rf ${dir}`), 'run.sh starts without the sessions of a process that died');
+    const root = mkdtempSync(path.join(os.tmpdir(), 'pyro-oplog-'));
+    try {
+      const facts = sparkSqlFacts({ ...inst, dirs: { ...inst.dirs, scratch: root } });
+      const run = () => parseState(execFileSync('sh', ['-c', `${HOST_PRELUDE}\n${facts}`], { encoding: 'utf8' }), []).facts['spark-sql'];
+      assert.equal(run(), undefined, 'no dir (a server never started): no facts');
+      for (const s of ['s1', 's2', 's3']) mkdirSync(path.join(root, 'operation_logs', s), { recursive: true });
+      writeFileSync(path.join(root, 'operation_logs', 's2', 'op1'), 'log');
+      writeFileSync(path.join(root, 'operation_logs', 's3', 'op2'), '');
+      assert.deepEqual(run(), { sessions: '3', statements: '2' });
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });

@@ -17,6 +17,7 @@ function hostState(files?: Record<string, string>): HostState {
     noSystemd: [],
     resources: { memTotalMb: 16384, cpus: 4 },
     push: [],
+    facts: {},
   };
 }
 
