@@ -16,6 +16,8 @@
 #   testbed.sh stop-sshd hN WORKDIR  stop hN's sshd (connections are refused; running sessions survive)
 #   testbed.sh start-sshd hN WORKDIR start hN's sshd again
 #   testbed.sh rekey hN WORKDIR      give hN a new host key and restart its sshd (known_hosts is NOT updated)
+#   testbed.sh cut hN WORKDIR        cut hN off the network (its link down: packets vanish, as in a partition)
+#   testbed.sh heal hN WORKDIR       put hN's link back up
 #
 # Only one testbed can exist on a machine at a time (the bridge, namespace names and addresses are fixed).
 # stdout carries only a final summary line; diagnostics go to stderr (set TESTBED_VERBOSE=1 for progress).
@@ -55,6 +57,8 @@ usage: $PROG up N WORKDIR
        $PROG stop-sshd hN WORKDIR
        $PROG start-sshd hN WORKDIR
        $PROG rekey hN WORKDIR
+       $PROG cut hN WORKDIR
+       $PROG heal hN WORKDIR
 EOF
   exit 2
 }
@@ -550,6 +554,17 @@ cmd_rekey() {
   printf 'sshd of %s restarted with a new host key (known_hosts unchanged)\n' "$name"
 }
 
+cmd_link() { # cut / heal: the root-namespace end of the host's veth down or up
+  local state=$1
+  shift
+  with_host "$@"
+  local name=$1 wd
+  wd=$(abs_workdir "$2")
+  [[ -d $wd/hosts/$name ]] || die "no host $name in $wd"
+  ip link set "$(veth_of "$name")" "$state" || die "cannot set the link of $name $state"
+  printf 'link of %s %s\n' "$name" "$state"
+}
+
 main() {
   [[ $# -ge 1 ]] || usage
   local cmd=$1
@@ -561,6 +576,8 @@ main() {
     stop-sshd) cmd_stop_sshd "$@" ;;
     start-sshd) cmd_start_sshd "$@" ;;
     rekey) cmd_rekey "$@" ;;
+    cut) cmd_link down "$@" ;;
+    heal) cmd_link up "$@" ;;
     -h | --help | help) usage ;;
     *) printf '%s: error: unknown subcommand %s\n' "$PROG" "$cmd" >&2; usage ;;
   esac

@@ -4,13 +4,14 @@ import { CommanderError } from 'commander';
 import { formatDiagnostic, InventoryError } from '../inventory/diagnostics.js';
 import { stateRoot } from '../state/paths.js';
 import { Output } from '../ui/output.js';
-import { AggregateFailure, ExitCode, ExitError, PyroError } from '../util/errors.js';
+import { AggregateFailure, ExitCode, ExitError, PyroError, rootCause } from '../util/errors.js';
 import { makeContext } from './context.js';
 import { buildProgram } from './program.js';
 
 // The only module that sets exit codes: verbs throw, this decides what the user sees and how pyro ends.
 
-function report(err: unknown, out: Output): number {
+function report(thrown: unknown, out: Output): number {
+  const err = rootCause(thrown);
   if (err instanceof ExitError) return err.exitCode;
   if (err instanceof InventoryError) {
     for (const d of err.diagnostics) out.diagnostic(formatDiagnostic(d), d.severity);

@@ -204,6 +204,21 @@ Environment: PYRO_INVENTORY (default inventory), PYRO_STATE_DIR (state, known ho
     });
 
   program
+    .command('history')
+    .description(
+      "the cluster's append-only record of runs: when, who (user@machine), the verb, what it changed, and its result (a run killed midway shows as interrupted)",
+    )
+    .addOption(inventoryOption())
+    .option('-n, --last <runs>', 'the last N runs (default 20)')
+    .option('--changes', 'every change line of each run (default: the first 5)')
+    .option('--json', 'print as JSON')
+    .addHelpText('after', examples(['pyro history', 'pyro history --last 5 --changes', 'pyro history --json | jq \'.runs[] | select(.result != "ok")\'']))
+    .action(async (o: { inventory: string; json?: boolean; last?: string; changes?: boolean }) => {
+      const { historyCommand } = await import('./commands/history.js');
+      await run((ctx) => historyCommand(o, ctx), o);
+    });
+
+  program
     .command('verify')
     .description(
       'the whole-flow check: a tagged record down each ingestion path (a line appended to a tailed file, an HTTP post), followed into Kafka, through the streaming job into the serving table and out through Superset; names each hop with its latency and the first hop a record missed; exit 1 then',

@@ -1,4 +1,5 @@
 import type { HostSpec } from '../inventory/types.js';
+import type { HostError } from '../util/errors.js';
 import type { Host } from './host.js';
 import { KnownHostsStore } from './known-hosts.js';
 import { LocalHost } from './local-host.js';
@@ -15,6 +16,8 @@ export interface HostContext {
   userKnownHostsFile?: string;
   /** Per-hop limit for connect + handshake + auth (default 20 s). */
   connectTimeoutMs?: number;
+  /** Called when a host stops answering in the middle of the run (see SshHostOptions.onLost). */
+  onLost?: (err: HostError) => void;
   /** A store to share between hosts; created from the fields above when absent. */
   knownHosts?: KnownHostsStore;
 }
@@ -31,6 +34,7 @@ export function createHost(spec: HostSpec, ctx: HostContext): Host {
     knownHosts: knownHostsFor(ctx),
     sshConfigFile: ctx.sshConfigFile,
     connectTimeoutMs: ctx.connectTimeoutMs,
+    onLost: ctx.onLost,
   });
 }
 

@@ -41,10 +41,15 @@ export interface SshHostOptions {
   sshConfigFile?: string | null;
   /** Limit for TCP connect + handshake + authentication, per hop (default 20 s). */
   connectTimeoutMs?: number;
-  /** SSH keepalive interval (default 15 s; 3 unanswered ones drop the connection). */
+  /**
+   * SSH keepalive interval (default 3 s; 3 unanswered ones drop the connection, so a host that stops answering
+   * is named within about 12 s; a busy host still answers them at once).
+   */
   keepaliveIntervalMs?: number;
   /** Concurrent channels on the connection (default 8; sshd's MaxSessions defaults to 10). */
   maxChannels?: number;
+  /** Called when the host stops answering (its keepalives go unanswered), busy or idle: the run can stop at once. */
+  onLost?: (err: HostError) => void;
   /** ssh-agent socket; default $SSH_AUTH_SOCK, null for no agent. */
   agentSocket?: string | null;
   /** Home directory for `~` and the default keys (default the current user's). */
@@ -64,10 +69,20 @@ interface Endpoint {
   knownHost: HostKeyTarget;
 }
 
+/** Unanswered keepalives after which a connection is taken as lost. */
+const KEEPALIVE_COUNT = 3;
+
+/** The connection failed because the host stopped answering (ssh2's keepalive timeout), not closed by either side. */
+function isSilence(failure: string | undefined): boolean {
+  return failure !== undefined && /keepalive/i.test(failure);
+}
+
 interface Link {
   client: SshClient;
   closed: boolean;
   whenClosed: Promise<void>;
+  /** Why the established connection failed (ssh2's error), e.g. the keepalives went unanswered. */
+  failure?: string;
 }
 
 interface Connection {
@@ -119,6 +134,7 @@ export class SshHost implements Host {
   private readonly home: string;
   private readonly localUser: string;
   private readonly limit: LimitFunction;
+  private readonly onLost?: (err: HostError) => void;
   private connecting?: Promise<Connection>;
   /** The open connection `connecting` resolved to. */
   private current?: Connection;
@@ -131,10 +147,11 @@ export class SshHost implements Host {
     this.home = opts.homeDir ?? homedir();
     this.sshConfigFile = opts.sshConfigFile === undefined ? join(this.home, '.ssh', 'config') : opts.sshConfigFile;
     this.connectTimeoutMs = opts.connectTimeoutMs ?? 20_000;
-    this.keepaliveIntervalMs = opts.keepaliveIntervalMs ?? 15_000;
+    this.keepaliveIntervalMs = opts.keepaliveIntervalMs ?? 3_000;
     this.agentSocketPath = opts.agentSocket === undefined ? process.env.SSH_AUTH_SOCK || null : opts.agentSocket;
     this.localUser = opts.localUser ?? userInfo().username;
     this.limit = pLimit(opts.maxChannels ?? 8);
+    this.onLost = opts.onLost;
   }
 
   /** Opens the connection (through the bastion if any); concurrent callers share one attempt. */
@@ -286,12 +303,16 @@ export class SshHost implements Host {
         return;
       }
       if (conn.lost) {
-        reject(this.lostError(what));
+        reject(this.lostError(what, conn));
         return;
       }
       // The first output line is the remote shell's PID, which sshd made a session (and process group) leader:
       // how a timeout or abort kills the command when sshd ignores SSH signal requests (it does for root logins).
       conn.target.exec(`echo "$$"\n${command}`, (err, ch) => {
+        if (err && conn.lost) {
+          reject(this.lostError(what, conn));
+          return;
+        }
         if (err) {
           reject(
             new HostError('EXEC_FAILED', this.name, `cannot open an SSH session on ${this.name} for ${describeCommand(what)}: ${err.message}`, {
@@ -326,7 +347,7 @@ export class SshHost implements Host {
             };
             if (exitSignal) r.signal = exitSignal;
             resolve(r);
-          } else if (conn.lost) reject(this.lostError(what));
+          } else if (conn.lost) reject(this.lostError(what, conn));
           else reject(new HostError('EXEC_FAILED', this.name, `${describeCommand(what)} on ${this.name} ended without an exit status`));
         };
         const kill = (sig: 'TERM' | 'KILL'): void => {
@@ -395,10 +416,24 @@ export class SshHost implements Host {
     });
   }
 
-  private lostError(what: string): HostError {
-    return new HostError('SSH_CONNECTION_LOST', this.name, `the SSH connection to ${this.name} was lost while running ${describeCommand(what)}`, {
-      hint: 'the host may have rebooted or the network dropped; the next command reconnects',
-    });
+  private lostError(what: string | undefined, conn?: Connection): HostError {
+    const failure = conn?.links.at(-1)?.failure;
+    const silent = isSilence(failure);
+    const why = silent
+      ? `: ${this.name} stopped answering (no reply for ${((KEEPALIVE_COUNT + 1) * this.keepaliveIntervalMs) / 1000} s)`
+      : failure
+        ? ` (${failure})`
+        : '';
+    return new HostError(
+      'SSH_CONNECTION_LOST',
+      this.name,
+      `the SSH connection to ${this.name} was lost${what === undefined ? '' : ` while running ${describeCommand(what)}`}${why}`,
+      {
+        hint: silent
+          ? `${this.name} may be cut off the network or powered off; once it answers again, run the same command: it picks up where this one stopped`
+          : `${this.name} may have rebooted or the network dropped; run the same command again: it reconnects and picks up where this one stopped`,
+      },
+    );
   }
 
   /** Works out the bastions and the target from the inventory, then ~/.ssh/config, then defaults. */
@@ -485,6 +520,7 @@ export class SshHost implements Host {
         this.current = undefined;
         this.connecting = undefined;
       }
+      if (isSilence(last.failure)) this.onLost?.(this.lostError(undefined, conn));
     });
     if (!last.closed) this.current = conn;
     else conn.lost = true;
@@ -608,7 +644,10 @@ export class SshHost implements Host {
       );
       // Always listen: an error emitted without a listener would crash the process.
       client.on('error', (err: Error & ClientErrorExtensions) => {
-        if (settled) return;
+        if (settled) {
+          link.failure ??= err.message;
+          return;
+        }
         settled = true;
         reject(hostKeyError ?? this.connectError(err, ep, tried));
         client.end();
@@ -624,7 +663,7 @@ export class SshHost implements Host {
         username: ep.user,
         readyTimeout: this.connectTimeoutMs,
         keepaliveInterval: this.keepaliveIntervalMs,
-        keepaliveCountMax: 3,
+        keepaliveCountMax: KEEPALIVE_COUNT,
         authHandler: methods,
         algorithms: { serverHostKey },
         hostVerifier: (key: Buffer, verify: (ok: boolean) => void): void => {

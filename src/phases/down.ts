@@ -1,3 +1,4 @@
+import { rootCause } from '../util/errors.js';
 import { runOnHosts, valuesOrThrow } from '../hosts/parallel.js';
 import { InputError } from '../util/errors.js';
 import { didYouMean } from '../util/did-you-mean.js';
@@ -18,7 +19,7 @@ export interface DownOptions {
 /** `pyro down`: stops tiers in reverse start order, instances of a tier in parallel; data is left in place. */
 export async function runDown(o: DownOptions, out: Output, signal: AbortSignal): Promise<{ stopped: string[]; seconds: number }> {
   const t0 = Date.now();
-  const s = await openSession({ inventory: o.inventory, command: 'pyro down', out, signal, quiet: o.quiet, lock: true });
+  const s = await openSession({ inventory: o.inventory, command: 'pyro down', out, signal, quiet: o.quiet, lock: true, history: true });
   const stopped: string[] = [];
   try {
     const managed = managedInstances(s.inv);
@@ -50,6 +51,7 @@ export async function runDown(o: DownOptions, out: Output, signal: AbortSignal):
       );
     }
     await appendHistory(s.state.dir, {
+      run: s.lock?.run,
       command: `down${o.roles?.length ? ` ${o.roles.join(' ')}` : ''}`,
       result: 'ok',
       seconds: (Date.now() - t0) / 1000,
@@ -62,11 +64,12 @@ export async function runDown(o: DownOptions, out: Output, signal: AbortSignal):
     return { stopped, seconds: (Date.now() - t0) / 1000 };
   } catch (e) {
     await appendHistory(s.state.dir, {
-      command: 'down',
+      run: s.lock?.run,
+      command: `down${o.roles?.length ? ` ${o.roles.join(' ')}` : ''}`,
       result: signal.aborted ? 'cancelled' : 'failed',
       seconds: (Date.now() - t0) / 1000,
       changes: stopped,
-      error: (e as Error).message.split('\n')[0],
+      error: (rootCause(e) as Error).message.split('\n')[0],
     }).catch(() => undefined);
     throw e;
   } finally {

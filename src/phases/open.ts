@@ -6,9 +6,11 @@ import { formatDiagnostic } from '../inventory/diagnostics.js';
 import type { HostSpec, Inventory } from '../inventory/types.js';
 import { loadInventory, MODULES } from '../services/catalog.js';
 import { ClusterState, type ClusterIds } from '../state/cluster-state.js';
+import { startHistory } from '../state/history.js';
 import { acquireLock, type ClusterLock } from '../state/lock.js';
 import { ensureStateDir, knownHostsFile } from '../state/paths.js';
 import type { Output } from '../ui/output.js';
+import type { HostError } from '../util/errors.js';
 import { managedInstances } from './desired.js';
 import type { Session } from './session.js';
 
@@ -22,6 +24,8 @@ export interface OpenOptions {
   readyTimeoutSec?: number;
   /** Take the cluster lock (verbs that change the cluster). */
   lock?: boolean;
+  /** With the lock: record the run's start in the cluster's history (the verb records its end with lock.run). */
+  history?: boolean;
   trustNewHosts?: boolean;
   /** Hosts to connect to (default: every host running a managed service). */
   hostFilter?: (spec: HostSpec) => boolean;
@@ -39,10 +43,19 @@ export async function loadForVerb(file: string, out: Output, quiet?: boolean): P
   return inventory;
 }
 
-/** Takes the cluster lock (warning when a stale one is taken over). */
-export async function lockCluster(state: ClusterState, command: string, out: Output, quiet?: boolean): Promise<ClusterLock> {
+/**
+ * Takes the cluster lock (warning when a stale one is taken over); with `record`, notes the run's start in the
+ * history, so that a run killed before its end still shows there (interrupted).
+ */
+export async function lockCluster(state: ClusterState, command: string, out: Output, quiet?: boolean, record = false): Promise<ClusterLock> {
   const lock = await acquireLock(state.dir, command);
   if (lock.recovered && !quiet) out.warn(`took over a stale lock left by \`${lock.recovered.command}\` (pid ${lock.recovered.pid}, ${lock.recovered.started})`);
+  if (record) {
+    lock.run = await startHistory(state.dir, command.replace(/^pyro /, '')).catch((e: Error) => {
+      out.warn(`could not record this run in the history: ${e.message}`);
+      return undefined;
+    });
+  }
   return lock;
 }
 
@@ -54,7 +67,19 @@ export async function connectSession(
   o: Omit<OpenOptions, 'inventory' | 'command' | 'lock'>,
 ): Promise<OpenSession> {
   const hosts = new Map<string, Host>();
+  // The run's signal: the caller's (Ctrl-C), and a host that stops answering, which stops the whole run at once
+  // (its work cannot finish, and waiting on the others' gates would hide why).
+  const run = new AbortController();
+  const follow = () => run.abort(o.signal.reason);
+  if (o.signal.aborted) follow();
+  else o.signal.addEventListener('abort', follow, { once: true });
+  const onLost = (e: HostError) => {
+    if (run.signal.aborted) return;
+    if (!o.quiet) o.out.warn(`${e.message}: stopping this run`);
+    run.abort(e);
+  };
   const close = async () => {
+    o.signal.removeEventListener('abort', follow);
     await Promise.allSettled([...hosts.values()].map((h) => h.close()));
     await lock?.release();
   };
@@ -63,11 +88,11 @@ export async function connectSession(
     const wanted = managedHostSpecs(inv).filter(o.hostFilter ?? (() => true));
     // New keys go to known_hosts in the state dir, which even a dry run then creates: private from the start.
     if (o.trustNewHosts) await ensureStateDir(state.dir);
-    const hostCtx = { knownHostsFile: knownHostsFile(inv.clusterName), trustNewHosts: Boolean(o.trustNewHosts) };
+    const hostCtx = { knownHostsFile: knownHostsFile(inv.clusterName), trustNewHosts: Boolean(o.trustNewHosts), onLost };
     const knownHosts = knownHostsFor(hostCtx);
     const created = createHosts(wanted, { ...hostCtx, knownHosts });
     wanted.forEach((spec, i) => hosts.set(spec.name, created[i]!));
-    const connected = await runOnHosts(created, (h) => h.connect(), { signal: o.signal });
+    const connected = await runOnHosts(created, (h) => h.connect(), { signal: run.signal });
     // A trusted key is in known_hosts from now on, whatever fails next: its fingerprint is shown, and kept as a change
     // (not in a dry run, whose changes are what would be done).
     const accepted = knownHosts.accepted.map(acceptedKeyLine);
@@ -80,7 +105,7 @@ export async function connectSession(
       secrets,
       hosts,
       out: o.out,
-      signal: o.signal,
+      signal: run.signal,
       dryRun: Boolean(o.dryRun),
       quiet: Boolean(o.quiet),
       readyTimeoutSec: o.readyTimeoutSec ?? 180,
@@ -98,7 +123,7 @@ export async function connectSession(
 export async function openSession(o: OpenOptions): Promise<OpenSession> {
   const inv = await loadForVerb(o.inventory, o.out, o.quiet);
   const state = new ClusterState(inv.clusterName, undefined, { readOnly: o.dryRun });
-  const lock = o.lock && !o.dryRun ? await lockCluster(state, o.command, o.out, o.quiet) : undefined;
+  const lock = o.lock && !o.dryRun ? await lockCluster(state, o.command, o.out, o.quiet, o.history) : undefined;
   return connectSession(inv, state, lock, o);
 }
 

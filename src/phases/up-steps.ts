@@ -109,7 +109,7 @@ const lock: UpStep = {
   // A dry run changes nothing, so it waits for no one.
   shouldRun: (r) => !r.dryRun,
   async run(r) {
-    r.lock = await lockCluster(r.state!, 'pyro up', r.out, r.quiet);
+    r.lock = await lockCluster(r.state!, 'pyro up', r.out, r.quiet, true);
   },
 };
 

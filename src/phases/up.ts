@@ -1,3 +1,4 @@
+import { rootCause } from '../util/errors.js';
 import { appendHistory } from '../state/history.js';
 import type { Output } from '../ui/output.js';
 import { unmanagedRoles } from './desired.js';
@@ -41,13 +42,14 @@ export async function runUp(o: UpOptions, out: Output, signal: AbortSignal, step
     }
     return result;
   } catch (e) {
-    if (!dryRun && r.state && r.session) {
+    if (!dryRun && r.state && (r.session || r.lock?.run)) {
       await appendHistory(r.state.dir, {
+        run: r.lock?.run,
         command: 'up',
         result: signal.aborted ? 'cancelled' : 'failed',
         seconds: (Date.now() - t0) / 1000,
         changes: result.changes,
-        error: (e as Error).message.split('\n')[0],
+        error: (rootCause(e) as Error).message.split('\n')[0],
       }).catch(() => undefined);
     }
     throw e;
@@ -55,7 +57,9 @@ export async function runUp(o: UpOptions, out: Output, signal: AbortSignal, step
     result.seconds = (Date.now() - t0) / 1000;
     // A dry run leaves no trace, not even in the history.
     if (result.ok && !dryRun)
-      await appendHistory(r.state!.dir, { command: 'up', result: 'ok', seconds: result.seconds, changes: result.changes }).catch(() => undefined);
+      await appendHistory(r.state!.dir, { run: r.lock?.run, command: 'up', result: 'ok', seconds: result.seconds, changes: result.changes }).catch(
+        () => undefined,
+      );
     if (r.session) await r.session.close();
     else await r.lock?.release();
   }

@@ -12,7 +12,7 @@ interface LockInfo {
   started: string;
 }
 
-function pidAlive(pid: number): boolean {
+export function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -26,6 +26,8 @@ export interface ClusterLock {
   file: string;
   /** Set when a stale lock (its process gone) was taken over. */
   recovered?: LockInfo;
+  /** The run's id in the cluster's history, when its start was recorded. */
+  run?: string;
   release(): Promise<void>;
 }
 

@@ -53,6 +53,21 @@ export class AggregateFailure extends PyroError {
   }
 }
 
+/**
+ * What stopped a run: work cancelled because of another error (a host that stopped answering) is that error, and
+ * a list of failures that all come from one is that one. Ctrl-C's cancellations stay as they are.
+ */
+export function rootCause(err: unknown): unknown {
+  let e = err;
+  while (e instanceof PyroError && e.code === 'EXEC_ABORTED' && e.cause instanceof PyroError && e.cause.code !== 'INTERRUPTED') e = e.cause;
+  if (e instanceof AggregateFailure) {
+    const errors = [...new Set(e.errors.map(rootCause))] as PyroError[];
+    if (errors.length === 1) return errors[0];
+    if (errors.length < e.errors.length) return new AggregateFailure(e.message, errors);
+  }
+  return e;
+}
+
 /** Wraps anything thrown into a PyroError, keeping PyroErrors as they are. */
 export function asPyroError(err: unknown, host?: string): PyroError {
   if (err instanceof PyroError) return err;

@@ -4,8 +4,9 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
+import { execa } from 'execa';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
-import { runPyro, type PyroRun } from '../helpers/cli.js';
+import { PYRO, runPyro, type PyroRun } from '../helpers/cli.js';
 import { createTestbed, type Testbed } from '../testbed/testbed.js';
 
 // The tiers issue end to end: three simulated hosts, real sshd, real HDFS, YARN and a KRaft quorum, driven only
@@ -313,5 +314,84 @@ describe('pyro up / down / status / logs on three simulated hosts', function () 
     const up = await pyro(['up', '--json']);
     assert.equal(up.exitCode, 0, up.stderr);
     assert.equal((JSON.parse(up.stdout) as UpJson).changes.filter((c) => /start yarn-nodemanager/.test(c)).length, 3);
+  });
+
+  it('a host cut off the network in the middle of up is named within 15 s; once it is back, up finishes the work', async () => {
+    writeFileSync(inv, inventoryYaml(tb, '      config:\n        server.properties:\n          log.retention.hours: 48'));
+    const child = execa(PYRO, ['up', '-i', inv], { env: { NO_COLOR: '1', ...env }, reject: false, timeout: 300_000, stdin: 'ignore' });
+    let namedAt = 0;
+    let stdout = '';
+    let stderr = '';
+    const rolling = new Promise<void>((resolve) => {
+      child.stdout!.on('data', (c: Buffer) => {
+        stdout += c.toString();
+        if (stdout.includes('rolling restart:')) resolve();
+      });
+    });
+    child.stderr!.on('data', (c: Buffer) => {
+      stderr += c.toString();
+      if (!namedAt && /h3 stopped answering/.test(stderr)) namedAt = Date.now();
+    });
+    // The brokers restart one at a time, h1 first: h3 waits its turn on an idle connection when its link goes.
+    await Promise.race([rolling, child]);
+    assert.ok(stdout.includes('rolling restart:'), `${stdout}\n${stderr}`);
+    await tb.cut('h3');
+    const cutAt = Date.now();
+    try {
+      const r = await child;
+      assert.notEqual(r.exitCode, 0, `${stdout}\n${stderr}`);
+      assert.ok(namedAt > 0, stderr);
+      assert.ok(namedAt - cutAt <= 15_000, `h3 named ${(namedAt - cutAt) / 1000} s after the cut:\n${stderr}`);
+      assert.match(stderr, /\[h3\] the SSH connection to h3 was lost: h3 stopped answering \(no reply for 12 s\)/);
+      assert.match(stderr, /hint: h3 may be cut off the network or powered off; once it answers again, run the same command/);
+      assert.doesNotMatch(stderr, /MaxSessions|channel cap/);
+      console.log(`      (h3 named ${(namedAt - cutAt) / 1000} s after its link went down; pyro ended ${(Date.now() - cutAt) / 1000} s after)`);
+    } finally {
+      await tb.heal('h3');
+    }
+    const again = await pyro(['up']);
+    assert.equal(again.exitCode, 0, `${again.stdout}\n${again.stderr}`);
+    for (const h of ['h1', 'h2', 'h3']) {
+      const conf = await tb.ssh(h, 'grep retention.hours /opt/pyro/conf/kafka-broker/server.properties');
+      assert.equal(conf.stdout.trim(), 'log.retention.hours=48', h);
+    }
+    const { json } = await status();
+    assert.deepEqual(json.problems, []);
+  });
+
+  it('pyro history records every run; one killed with SIGKILL shows as interrupted, and the next up takes over', async () => {
+    const lock = path.join(env.PYRO_STATE_DIR!, 'clusters', 'up-test', 'lock');
+    const child = execa(PYRO, ['up', '-i', inv], { env: { NO_COLOR: '1', ...env }, reject: false, timeout: 120_000, stdin: 'ignore' });
+    const end = Date.now() + 30_000;
+    while (!existsSync(lock) && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+    assert.ok(existsSync(lock), 'the run took the lock');
+    // Past the lock, its start is in the history: kill it before it can record anything else.
+    await new Promise((r) => setTimeout(r, 300));
+    child.kill('SIGKILL');
+    await child;
+    const up = await pyro(['up']);
+    assert.equal(up.exitCode, 0, up.stderr);
+    assert.match(up.stderr, /took over a stale lock left by `pyro up`/);
+
+    const h = await pyro(['history', '--json'], 60_000);
+    assert.equal(h.exitCode, 0, h.stderr);
+    const runs = (JSON.parse(h.stdout) as { runs: { command: string; result: string; user: string; error?: string; changes?: string[] }[] }).runs;
+    const tail = runs.slice(-4).map((r) => [r.command, r.result]);
+    assert.deepEqual(tail, [
+      ['up', 'failed'],
+      ['up', 'ok'],
+      ['up', 'interrupted'],
+      ['up', 'ok'],
+    ]);
+    assert.match(runs.at(-4)!.error!, /h3 stopped answering/);
+    assert.ok(
+      runs.at(-3)!.changes!.some((c) => /restart kafka-broker/.test(c)),
+      JSON.stringify(runs.at(-3)),
+    );
+    assert.equal(runs.at(-1)!.user, os.userInfo().username);
+    const human = await pyro(['history', '--last', '2'], 60_000);
+    assert.equal(human.exitCode, 0, human.stderr);
+    assert.match(human.stdout, /up: interrupted: pyro ended without recording an end/);
+    assert.match(human.stdout, /\(the last 2 of \d+ runs; --last N for more\)/);
   });
 });

@@ -39,6 +39,10 @@ export interface Testbed {
   startSshd(name: string): Promise<void>;
   /** Gives the host a new host key and restarts its sshd; knownHosts keeps the old key. */
   rekey(name: string): Promise<void>;
+  /** Cuts the host off the network (its link down: packets vanish without an answer, as in a partition). */
+  cut(name: string): Promise<void>;
+  /** Puts the host's link back up. */
+  heal(name: string): Promise<void>;
   /** Tears everything down (processes, namespaces, bridge, /etc/hosts block, workdir). Idempotent. */
   destroy(): Promise<void>;
 }
@@ -218,6 +222,14 @@ export async function createTestbed(n: number, opts: { workdir?: string } = {}):
     async startSshd(name) {
       known(name);
       await run(['start-sshd', name, workdir]);
+    },
+    async cut(name) {
+      known(name);
+      await run(['cut', name, workdir]);
+    },
+    async heal(name) {
+      known(name);
+      await run(['heal', name, workdir]);
     },
     async rekey(name) {
       known(name);

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
 import os from 'node:os';
 import path from 'node:path';
 import { ClusterState } from '../../../src/state/cluster-state.js';
-import { appendHistory, historyFile, readHistory } from '../../../src/state/history.js';
+import { appendHistory, historyFile, readHistory, runsOf, startHistory } from '../../../src/state/history.js';
 
 describe('ClusterState', () => {
   let root: string;
@@ -103,5 +103,32 @@ describe('history', () => {
     assert.equal(b!.time, '2024-01-02T03:04:05.000Z');
     assert.equal(b!.error, 'boom');
     assert.equal(statSync(historyFile(dir)).mode & 0o777, 0o600);
+  });
+
+  it('one entry per run: the end replaces the start, and a start that never ended is interrupted once its process is gone', async () => {
+    const a = await startHistory(dir, 'up');
+    await appendHistory(dir, { run: a, command: 'up', result: 'ok', seconds: 3, changes: ['h1: start kafka-broker'] });
+    await startHistory(dir, 'down');
+    await appendHistory(dir, { command: 'check --trust-new-hosts', result: 'ok', seconds: 1 });
+    const raw = await readHistory(dir);
+    assert.equal(raw.length, 4, 'append-only: the start stays in the file');
+    const alive = runsOf(raw, () => true);
+    assert.deepEqual(
+      alive.map((e) => [e.command, e.result]),
+      [
+        ['up', 'ok'],
+        ['down', 'running'],
+        ['check --trust-new-hosts', 'ok'],
+      ],
+    );
+    assert.equal(alive[0]!.time, raw[0]!.time, 'a run is shown at its start');
+    assert.deepEqual(alive[0]!.changes, ['h1: start kafka-broker']);
+    assert.equal(alive[1]!.pid, process.pid);
+    assert.deepEqual(
+      runsOf(raw, () => false).map((e) => e.result),
+      ['ok', 'interrupted', 'ok'],
+    );
+    // A run started on another machine cannot be checked from here: it is not taken for running.
+    assert.equal(runsOf(raw, () => true, 'elsewhere')[1]!.result, 'interrupted');
   });
 });
