@@ -181,6 +181,27 @@ Environment: PYRO_INVENTORY (default inventory), PYRO_STATE_DIR (state, known ho
     );
 
   program
+    .command('restart')
+    .description(
+      'restart services even when nothing changed (and apply what did, as up does): each tier in order behind its gates; Kafka one instance at a time; --rolling: every named role one instance at a time, each behind its data-aware gate',
+    )
+    .argument('[service...]', 'roles (kafka-broker) or services (kafka, hdfs); none: every role')
+    .addOption(inventoryOption())
+    .option('--rolling', 'one instance at a time, each followed by the gate (DataNodes: no under-replicated block; brokers: ISR full)')
+    .option('--dry-run', 'print what would be restarted, change nothing')
+    .option('--timeout <seconds>', 'how long a service may take to become ready and a tier to pass its gate', int('--timeout'), 180)
+    .option('--json', 'print the result (changes, tiers, timings) as JSON')
+    .addHelpText(
+      'after',
+      examples(['pyro restart kafka-broker', 'pyro restart hdfs --rolling', 'pyro restart --rolling --dry-run']) +
+        '\nA NameNode or ResourceManager restart is a short outage of HDFS or YARN: announced before it begins.\n',
+    )
+    .action(async (targets: string[], o: { inventory: string; rolling?: boolean; dryRun?: boolean; timeout?: number; json?: boolean }) => {
+      const { restartCommand } = await import('./commands/restart.js');
+      await run((ctx) => restartCommand(targets, o, ctx), o);
+    });
+
+  program
     .command('down')
     .description("stop the cluster's services in reverse tier order (or only the named ones); data dirs are kept")
     .argument('[service...]', 'roles to stop, e.g. kafka-broker')

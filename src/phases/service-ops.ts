@@ -147,12 +147,13 @@ export async function waitReady(s: Session, d: Desired, since = Date.now(), opts
 }
 
 /** Polls a role's gate until it passes, or fails after the timeout naming the probe. Returns the seconds it took. */
-export async function waitGate(s: Session, role: string, ds: Desired[], since = Date.now()): Promise<number> {
+export async function waitGate(s: Session, role: string, ds: Desired[], since = Date.now(), opts: { rolling?: boolean } = {}): Promise<number> {
   const rt = ds[0]?.runtime;
-  if (!rt?.gate) return 0;
+  const gate = (opts.rolling ? rt?.rollingGate : undefined) ?? rt?.gate;
+  if (!gate) return 0;
   const deadline = since + s.readyTimeoutSec * 1000;
   for (;;) {
-    const r = await rt.gate(
+    const r = await gate(
       ds.map((d) => d.inst),
       probeContext(s),
     );

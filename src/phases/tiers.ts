@@ -21,7 +21,7 @@ const named = <T extends { desired: { inst: { host: { name: string } } } }>(xs: 
  * time for rolling roles in a running cluster, each followed by the gate; in parallel otherwise), checks every
  * instance's ready probe, then the role's gate.
  */
-export async function runTier(s: Session, role: string, plans: InstancePlan[]): Promise<TierTiming> {
+export async function runTier(s: Session, role: string, plans: InstancePlan[], opts: { rolling?: boolean } = {}): Promise<TierTiming> {
   const toStart = plans.filter((p) => p.action === 'start');
   const toRestart = plans.filter((p) => p.action === 'restart');
   const rt = plans[0]!.desired.runtime;
@@ -44,12 +44,14 @@ export async function runTier(s: Session, role: string, plans: InstancePlan[]): 
   if (toStart.length) await wave(toStart, false);
   const running = plans.some((p) => p.current.state === 'running');
   let gated = false;
-  if (toRestart.length && rt.rolling && running && plans.length > 1) {
+  if (toRestart.length && (rt.rolling || opts.rolling) && running && plans.length > 1) {
     // A rolling restart starts from a healthy role and keeps it healthy after each instance.
     await waitGate(
       s,
       role,
       plans.map((p) => p.desired),
+      Date.now(),
+      { rolling: true },
     );
     for (const p of toRestart) {
       note(s, `   rolling restart: ${p.desired.inst.host.name} (${p.reasons.join('; ')})`);
@@ -61,10 +63,14 @@ export async function runTier(s: Session, role: string, plans: InstancePlan[]): 
         role,
         plans.map((x) => x.desired),
         since,
+        { rolling: true },
       );
     }
     gated = true;
   } else if (toRestart.length) {
+    const down = toRestart.filter((p) => p.current.state === 'running');
+    if (rt.outage && down.length)
+      note(s, s.out.color.yellow(`   restarting ${role} on ${down.map((p) => p.desired.inst.host.name).join(', ')}: ${rt.outage} until it is back`));
     await wave(toRestart, true);
   }
   // Instances left alone are checked too: `up` ends with every instance ready, not just the ones it touched.

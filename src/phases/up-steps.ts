@@ -32,6 +32,13 @@ export interface UpOptions {
   trustNewHosts?: boolean;
   /** Install what hosts (all of them) and this machine lack first; without it, only hosts set `prepare: true`. */
   prepare?: boolean;
+  /** `pyro restart`: restart these roles' running instances even when nothing changed; `rolling`: one at a time. */
+  restart?: { roles: string[]; rolling: boolean };
+}
+
+/** The run as the lock and the history name it: `up`, or `restart <roles>`. */
+export function verbOf(o: UpOptions): string {
+  return o.restart ? `restart ${o.restart.roles.join(' ')}${o.restart.rolling ? ' --rolling' : ''}` : 'up';
 }
 
 export interface UpResult {
@@ -109,7 +116,7 @@ const lock: UpStep = {
   // A dry run changes nothing, so it waits for no one.
   shouldRun: (r) => !r.dryRun,
   async run(r) {
-    r.lock = await lockCluster(r.state!, 'pyro up', r.out, r.quiet, true);
+    r.lock = await lockCluster(r.state!, `pyro ${verbOf(r.o)}`, r.out, r.quiet, true);
   },
 };
 
@@ -246,6 +253,13 @@ const plan: UpStep = {
       }),
       'planning',
     );
+    const asked = new Set(r.o.restart?.roles ?? []);
+    for (const p of [...r.plans.values()].flat()) {
+      if (p.action === 'none' && asked.has(p.desired.inst.def.role)) {
+        p.action = 'restart';
+        p.reasons.push('asked by pyro restart');
+      }
+    }
     heading(r, 'plan');
     for (const spec of r.specs) showPlan(r, spec.name, r.states.get(spec.name)!, r.plans.get(spec.name)!);
     r.roles = [...new Set(r.managed.map((i) => i.def.role))];
@@ -305,7 +319,7 @@ const tiers: UpStep = {
     const all = [...r.plans.values()].flat();
     for (const role of r.roles) {
       const tierPlans = all.filter((p) => p.desired.inst.def.role === role);
-      r.result.tiers.push(await runTier(s, role, tierPlans));
+      r.result.tiers.push(await runTier(s, role, tierPlans, { rolling: r.o.restart?.rolling }));
       await s.state.recordAppliedAll(Object.fromEntries(tierPlans.map((p) => [`${p.desired.inst.host.name}/${role}`, p.desired.hash])));
     }
   },

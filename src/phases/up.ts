@@ -1,8 +1,8 @@
-import { rootCause } from '../util/errors.js';
 import { appendHistory } from '../state/history.js';
 import type { Output } from '../ui/output.js';
+import { rootCause } from '../util/errors.js';
 import { unmanagedRoles } from './desired.js';
-import { closingHints, UP_STEPS, type UpOptions, type UpResult, type UpRun, type UpStep } from './up-steps.js';
+import { closingHints, UP_STEPS, verbOf, type UpOptions, type UpResult, type UpRun, type UpStep } from './up-steps.js';
 
 export type { UpOptions, UpResult } from './up-steps.js';
 
@@ -15,7 +15,13 @@ export async function runUp(o: UpOptions, out: Output, signal: AbortSignal, step
   const t0 = Date.now();
   const dryRun = Boolean(o.dryRun);
   const quiet = Boolean(o.quiet);
-  if (!quiet) out.info(out.color.bold(`== ${dryRun ? 'planning' : 'bringing up'} the cluster`));
+  const verb = verbOf(o);
+  if (!quiet)
+    out.info(
+      out.color.bold(
+        `== ${dryRun ? 'planning' : o.restart ? `restarting ${o.restart.roles.join(', ')}${o.restart.rolling ? ', one at a time,' : ''} in` : 'bringing up'} the cluster`,
+      ),
+    );
   const result: UpResult = { ok: false, dryRun, seconds: 0, changes: [], tiers: [], warnings: [] };
   const r: UpRun = { o, out, signal, dryRun, quiet, result, managed: [], specs: [], items: new Map(), states: new Map(), plans: new Map(), roles: [] };
   try {
@@ -45,7 +51,7 @@ export async function runUp(o: UpOptions, out: Output, signal: AbortSignal, step
     if (!dryRun && r.state && (r.session || r.lock?.run)) {
       await appendHistory(r.state.dir, {
         run: r.lock?.run,
-        command: 'up',
+        command: verb,
         result: signal.aborted ? 'cancelled' : 'failed',
         seconds: (Date.now() - t0) / 1000,
         changes: result.changes,
@@ -57,7 +63,7 @@ export async function runUp(o: UpOptions, out: Output, signal: AbortSignal, step
     result.seconds = (Date.now() - t0) / 1000;
     // A dry run leaves no trace, not even in the history.
     if (result.ok && !dryRun)
-      await appendHistory(r.state!.dir, { run: r.lock?.run, command: 'up', result: 'ok', seconds: result.seconds, changes: result.changes }).catch(
+      await appendHistory(r.state!.dir, { run: r.lock?.run, command: verb, result: 'ok', seconds: result.seconds, changes: result.changes }).catch(
         () => undefined,
       );
     if (r.session) await r.session.close();

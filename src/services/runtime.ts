@@ -110,8 +110,15 @@ export interface ServiceRuntime {
   ready(inst: ServiceInstance, ctx: ProbeContext): Promise<ProbeResult>;
   /** The role as a whole is healthy (all instances counted by their master), checked after each start wave. */
   gate?(instances: ServiceInstance[], ctx: ProbeContext): Promise<ProbeResult>;
-  /** In a running cluster, restart one instance at a time, each followed by the gate. */
+  /** In a running cluster, restart one instance at a time, each followed by the gate (rollingGate if set). */
   rolling?: boolean;
+  /**
+   * The gate after each instance of a rolling restart, and before the first: stricter than `gate` where data must
+   * be safe before the next instance goes down (no under-replicated block).
+   */
+  rollingGate?(instances: ServiceInstance[], ctx: ProbeContext): Promise<ProbeResult>;
+  /** What a restart of a running instance takes away while it lasts (a single master): announced before it begins. */
+  outage?: string;
 }
 
 /** The marker in a managed process's command line; checked before any signal is sent to a pid. */

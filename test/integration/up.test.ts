@@ -394,4 +394,59 @@ describe('pyro up / down / status / logs on three simulated hosts', function () 
     assert.match(human.stdout, /up: interrupted: pyro ended without recording an end/);
     assert.match(human.stdout, /\(the last 2 of \d+ runs; --last N for more\)/);
   });
+
+  it('pyro restart: a dry run changes nothing; hdfs and the NodeManagers --rolling, one at a time behind data-aware gates, the NameNode outage announced', async () => {
+    const typo = await pyro(['restart', 'kafak'], 60_000);
+    assert.equal(typo.exitCode, 2, typo.stderr);
+    assert.match(typo.stderr, /no managed service or role kafak .*\n.*did you mean kafka/);
+    const blob = async () =>
+      createHash('sha256')
+        .update(Buffer.from(await (await fetch(`${nnUrl()}/keep/blob.bin?op=OPEN&user.name=root`)).arrayBuffer()))
+        .digest('hex');
+    const sha = await blob();
+    const before = pidsOf((await status()).json);
+    const dry = await pyro(['restart', 'kafka-broker', '--dry-run']);
+    assert.equal(dry.exitCode, 0, dry.stderr);
+    assert.deepEqual(
+      dry.stdout.split('\n').filter((l) => /^\[h\d\] would /.test(l)),
+      ['h1', 'h2', 'h3'].map((h) => `[${h}] would restart kafka-broker (asked by pyro restart)`),
+    );
+    assert.deepEqual(pidsOf((await status()).json), before, 'a dry run restarts nothing');
+
+    const r = await pyro(['restart', 'hdfs', 'yarn-nodemanager', '--rolling']);
+    assert.equal(r.exitCode, 0, `${r.stdout}\n${r.stderr}`);
+    const lines = r.stdout.split('\n');
+    assert.ok(
+      lines.some((l) => /restarting hdfs-namenode on h1: HDFS .* is unavailable until it is back/.test(l)),
+      r.stdout,
+    );
+    for (const role of ['hdfs-datanode', 'yarn-nodemanager']) {
+      const from = lines.findIndex((l) => l.trim() === `-- ${role}`);
+      const to = lines.findIndex((l, i) => i > from && /^-- /.test(l.trim()));
+      const tier = lines.slice(from, to < 0 ? undefined : to);
+      const rolls = tier.map((l, i) => [l, i] as const).filter(([l]) => /rolling restart: h\d \(asked by pyro restart\)/.test(l));
+      assert.equal(rolls.length, 3, tier.join('\n'));
+      // Each instance is followed by its gate before the next one goes down.
+      for (let k = 0; k < rolls.length; k++) {
+        const segment = tier.slice(rolls[k]![1], rolls[k + 1]?.[1] ?? tier.length);
+        const gate =
+          role === 'hdfs-datanode'
+            ? /hdfs-datanode gate: 3\/3 DataNodes live, safe mode off, 0 under-replicated and 0 missing blocks/
+            : /yarn-nodemanager gate: 3\/3 NodeManagers active/;
+        assert.ok(
+          segment.some((l) => gate.test(l)),
+          segment.join('\n'),
+        );
+      }
+    }
+    const now = pidsOf((await status()).json);
+    for (const [k, pid] of Object.entries(before)) {
+      if (/\/(hdfs-|yarn-nodemanager)/.test(k)) assert.notEqual(now[k], pid, `${k} restarted`);
+      else assert.equal(now[k], pid, `${k} left alone`);
+    }
+    assert.equal(await blob(), sha, 'the file written before reads the same');
+    const h = await pyro(['history', '--json'], 60_000);
+    const last = (JSON.parse(h.stdout) as { runs: { command: string; result: string }[] }).runs.at(-1)!;
+    assert.deepEqual([last.command, last.result], ['restart hdfs-namenode hdfs-datanode yarn-nodemanager --rolling', 'ok']);
+  });
 });

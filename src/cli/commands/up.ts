@@ -10,6 +10,8 @@ export interface UpCommandOptions {
   trustNewHosts?: boolean;
   status?: boolean;
   prepare?: boolean;
+  /** `pyro restart`: these roles restarted even when nothing changed (see UpOptions.restart). */
+  restart?: { roles: string[]; rolling: boolean };
 }
 
 /** `pyro up`: plan and apply (or, with --dry-run, only print) the cluster's wanted state. */
@@ -17,7 +19,7 @@ export async function upCommand(o: UpCommandOptions, ctx: RunContext): Promise<v
   let hint: string | undefined;
   try {
     const r = await runUp(
-      { inventory: o.inventory, dryRun: o.dryRun, timeoutSec: o.timeout, trustNewHosts: o.trustNewHosts, prepare: o.prepare },
+      { inventory: o.inventory, dryRun: o.dryRun, timeoutSec: o.timeout, trustNewHosts: o.trustNewHosts, prepare: o.prepare, restart: o.restart },
       ctx.out,
       ctx.signal,
     );

@@ -2,7 +2,7 @@ import { HADOOP_MAIN } from '../../artifacts/recipes/hadoop.js';
 import { defineService } from '../definition.js';
 import { HADOOP_LOG_FILE, hadoopEnv, hadoopLaunch } from '../hadoop/common.js';
 import { hdfsFiles } from './files.js';
-import { dataNodeReady, hdfsGate } from './probes.js';
+import { dataNodeReady, hdfsGate, hdfsRollingGate } from './probes.js';
 
 export default defineService({
   role: 'hdfs-datanode',
@@ -30,5 +30,7 @@ export default defineService({
     stopGraceSec: 30,
     ready: dataNodeReady,
     gate: hdfsGate,
+    rolling: true,
+    rollingGate: hdfsRollingGate,
   },
 });

@@ -32,6 +32,7 @@ export default defineService({
       argv: hadoopLaunch(ctx, HADOOP_MAIN.namenode, ['-format', '-nonInteractive', '-clusterid', ctx.ids.hdfsClusterId], 256),
     }),
     logFile: HADOOP_LOG_FILE,
+    outage: "HDFS (reads, writes, the jobs' checkpoints) is unavailable",
     stopGraceSec: 60,
     ready: nameNodeReady,
   },

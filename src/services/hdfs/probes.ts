@@ -12,12 +12,36 @@ export async function nameNodeReady(inst: ServiceInstance): Promise<ProbeResult>
   }
 }
 
+/**
+ * A DataNode serves once it has registered with its NameNode: each block-pool actor (one per NameNode) RUNNING,
+ * which it is only after the handshake and registration.
+ */
 export async function dataNodeReady(inst: ServiceInstance): Promise<ProbeResult> {
   try {
     const s = await jmxBean(httpBase(inst), 'Hadoop:service=DataNode,name=DataNodeInfo');
-    return { ok: true, detail: `DataNode ${String(s.Version ?? '').split(',')[0]}`.trim() };
+    const version = `DataNode ${String(s.Version ?? '').split(',')[0]}`.trim();
+    const actors = parseActors(s.BPServiceActorInfo);
+    if (actors === undefined) return { ok: true, detail: version };
+    const waiting = actors.filter((a) => a.ActorState !== 'RUNNING');
+    if (!actors.length || waiting.length)
+      return {
+        ok: false,
+        detail: `${version}, not registered with ${waiting.map((a) => `${a.NamenodeAddress} (${a.ActorState})`).join(', ') || 'its NameNode'} yet`,
+      };
+    return { ok: true, detail: `${version}, registered with ${actors.map((a) => a.NamenodeAddress).join(', ')}` };
   } catch (e) {
     return { ok: false, detail: `DataNode JMX at ${httpBase(inst)}: ${errorText(e)}` };
+  }
+}
+
+/** The DataNode's block-pool actors, from the JSON string JMX holds them in (undefined: not reported). */
+function parseActors(raw: unknown): { NamenodeAddress?: string; ActorState?: string }[] | undefined {
+  if (typeof raw !== 'string') return undefined;
+  try {
+    const v = JSON.parse(raw) as unknown;
+    return Array.isArray(v) ? (v as { NamenodeAddress?: string; ActorState?: string }[]) : undefined;
+  } catch {
+    return undefined;
   }
 }
 
@@ -66,4 +90,16 @@ export async function hdfsGate(dataNodes: ServiceInstance[], ctx: { inv: Invento
   } catch (e) {
     return { ok: false, detail: `NameNode JMX: ${errorText(e)}` };
   }
+}
+
+/**
+ * Between two DataNodes of a rolling restart: HDFS usable, and every block at its full replication, so that the
+ * next DataNode to go down takes no block's last spare copy with it.
+ */
+export async function hdfsRollingGate(dataNodes: ServiceInstance[], ctx: { inv: Inventory }): Promise<ProbeResult> {
+  const g = await hdfsGate(dataNodes, ctx);
+  if (!g.ok || !g.data) return g;
+  const s = g.data as unknown as HdfsSummary;
+  const ok = s.underReplicatedBlocks === 0 && s.missingBlocks === 0;
+  return { ok, detail: `${g.detail}, ${s.underReplicatedBlocks} under-replicated and ${s.missingBlocks} missing blocks`, data: g.data };
 }

@@ -37,5 +37,8 @@ export default defineService({
     stopGraceSec: 30,
     ready: nodeManagerReady,
     gate: yarnGate,
+    // A NodeManager stopping unregisters from the ResourceManager: the gate (every one active) waits for it to be
+    // back before the next goes.
+    rolling: true,
   },
 });

@@ -29,6 +29,7 @@ export default defineService({
     env: hadoopEnv,
     launch: (ctx) => hadoopLaunch(ctx, HADOOP_MAIN.resourcemanager),
     logFile: HADOOP_LOG_FILE,
+    outage: 'YARN accepts no application and allocates no container',
     stopGraceSec: 30,
     ready: resourceManagerReady,
   },
