@@ -68,19 +68,27 @@ export async function produceEvents(o: ProduceOptions): Promise<ProduceResult> {
           return { id: n, page: `page-${n % pages}`, user: `user-${(n * 7919) % 1000}`, ts, ...(pad ? { pad } : {}) };
         });
         made += due;
-        const messages = events.map((e) => ({ key: e.page, value: JSON.stringify(e) }));
-        const p = producer.send({ topic: o.topic, acks: o.acks ?? -1, compression: CompressionTypes.None, messages }).then(() => {
-          sent += events.length;
-          for (const [k, e] of events.entries()) {
-            perPage[e.page] = (perPage[e.page] ?? 0) + 1;
-            bytes += messages[k]!.value.length;
-            rec?.write(`${JSON.stringify({ id: e.id, page: e.page, ts: e.ts })}\n`);
-          }
-        });
-        inFlight.add(p);
-        void p.finally(() => inFlight.delete(p)).catch(() => undefined);
+        // One request per key (so per partition): kafkajs 2.2.4 resolves a send whose partitions span brokers once
+        // each broker answered, and on a retry skips a broker that already did, even when a partition that failed
+        // elsewhere now has its leader there. Such records were reported sent and never written (bench/roll saw
+        // hundreds lost per rolling restart). With one partition per send, a retry always resends it.
+        const byKey = new Map<string, typeof events>();
+        for (const e of events) byKey.set(e.page, [...(byKey.get(e.page) ?? []), e]);
+        for (const group of byKey.values()) {
+          const messages = group.map((e) => ({ key: e.page, value: JSON.stringify(e) }));
+          const p = producer.send({ topic: o.topic, acks: o.acks ?? -1, compression: CompressionTypes.None, messages }).then(() => {
+            sent += group.length;
+            for (const [k, e] of group.entries()) {
+              perPage[e.page] = (perPage[e.page] ?? 0) + 1;
+              bytes += messages[k]!.value.length;
+              rec?.write(`${JSON.stringify({ id: e.id, page: e.page, ts: e.ts })}\n`);
+            }
+          });
+          inFlight.add(p);
+          void p.finally(() => inFlight.delete(p)).catch(() => undefined);
+        }
         // Bounded: a slow broker slows the generator instead of queueing without end.
-        if (inFlight.size > 50) await Promise.race(inFlight);
+        if (inFlight.size > 50 * Math.max(1, pages)) await Promise.race(inFlight);
       }
       if (o.onTick && Date.now() - lastTick >= 1000) {
         lastTick = Date.now();
