@@ -36,13 +36,13 @@ function inventoryYaml(tb: Testbed, withJob: boolean, withSuperset: boolean): st
 /**
  * `withJob`: PostgreSQL on h1 and the sample job (10-second windows) declared, so `pyro up` submits it.
  * `withSuperset` (with withJob): Superset on h3 with the page_views dataset and the sample dashboard.
- * `inventory`: a bench's own inventory instead, for cluster `cluster`.
+ * `inventory`: a bench's own inventory instead, for cluster `cluster`; `hosts`: simulated hosts (default 3).
  */
 export async function benchCluster(
-  opts: { withJob?: boolean; withSuperset?: boolean; cluster?: string; inventory?: (tb: Testbed, cluster: string) => string } = {},
+  opts: { withJob?: boolean; withSuperset?: boolean; cluster?: string; inventory?: (tb: Testbed, cluster: string) => string; hosts?: number } = {},
 ): Promise<BenchCluster> {
   const cluster = opts.cluster ?? 'bench-tiers';
-  const tb = await createTestbed(3);
+  const tb = await createTestbed(opts.hosts ?? 3);
   const work = mkdtempSync(path.join(os.tmpdir(), `pyro-${cluster}-`));
   chmodSync(work, 0o755); // PostgreSQL (the postgres user) keeps its data below it
   const inventory = path.join(work, 'cluster.yaml');

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { createHosts, knownHostsFor } from '../hosts/connect.js';
 import type { Host } from '../hosts/host.js';
 import { acceptedKeyLine } from '../hosts/known-hosts.js';
@@ -70,6 +71,8 @@ export async function connectSession(
   // The run's signal: the caller's (Ctrl-C), and a host that stops answering, which stops the whole run at once
   // (its work cannot finish, and waiting on the others' gates would hide why).
   const run = new AbortController();
+  // Every command of the run listens on it (hosts in parallel, each with its channels): no leak warning at 30 hosts.
+  setMaxListeners(0, run.signal);
   const follow = () => run.abort(o.signal.reason);
   if (o.signal.aborted) follow();
   else o.signal.addEventListener('abort', follow, { once: true });

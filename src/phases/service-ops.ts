@@ -103,12 +103,19 @@ export async function startInstance(s: Session, d: Desired, opts: { restart: boo
 
 /** Whether the instance's process is still alive. */
 async function alive(s: Session, d: Desired): Promise<boolean> {
-  const r = await hostOf(s, d.inst.host.name).exec('sh -s', {
-    stdin: `${HOST_PRELUDE}\n${stateLine(d)}`,
-    timeoutMs: 20_000,
-    signal: s.signal,
-  });
-  return parseState(r.stdout, []).services[d.inst.def.role]?.state === 'running';
+  try {
+    const r = await hostOf(s, d.inst.host.name).exec('sh -s', {
+      stdin: `${HOST_PRELUDE}\n${stateLine(d)}`,
+      timeoutMs: 20_000,
+      signal: s.signal,
+    });
+    return parseState(r.stdout, []).services[d.inst.def.role]?.state === 'running';
+  } catch (e) {
+    // A host too busy to answer (many services starting at once) is not a dead process: readiness keeps waiting,
+    // until its own deadline. A host that stopped answering altogether stops the run through the session.
+    if (e instanceof HostError && e.code === 'EXEC_TIMEOUT') return true;
+    throw e;
+  }
 }
 
 /**
