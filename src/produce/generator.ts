@@ -73,7 +73,11 @@ export async function produceEvents(o: ProduceOptions): Promise<ProduceResult> {
         // elsewhere now has its leader there. Such records were reported sent and never written (bench/roll saw
         // hundreds lost per rolling restart). With one partition per send, a retry always resends it.
         const byKey = new Map<string, typeof events>();
-        for (const e of events) byKey.set(e.page, [...(byKey.get(e.page) ?? []), e]);
+        for (const e of events) {
+          const group = byKey.get(e.page);
+          if (group) group.push(e);
+          else byKey.set(e.page, [e]);
+        }
         for (const group of byKey.values()) {
           const messages = group.map((e) => ({ key: e.page, value: JSON.stringify(e) }));
           const p = producer.send({ topic: o.topic, acks: o.acks ?? -1, compression: CompressionTypes.None, messages }).then(() => {
