@@ -163,18 +163,34 @@ Environment: PYRO_INVENTORY (default inventory), PYRO_STATE_DIR (state, known ho
       '--prepare',
       'first install what the hosts and this machine lack (Java, Python venv, PostgreSQL server, a JDK and Maven here) with their package managers',
     )
+    .option(
+      '--decommission',
+      "hosts or roles removed from the inventory are drained first (DataNodes decommissioned, NodeManagers drained, brokers' partitions moved), then stopped; without it, removing them is refused",
+    )
+    .option('--drain-timeout <seconds>', 'how long draining may take before the run stops (run it again to keep waiting)', int('--drain-timeout'), 3600)
     .option('--json', 'print the result (changes, tiers, timings) as JSON')
     .addHelpText(
       'after',
       examples([
         'pyro up --dry-run',
         'pyro up',
+        'pyro up --decommission --dry-run   # after removing a host from the inventory: what would be drained',
         'pyro up --prepare          # fresh hosts: install Java, Python venv, PostgreSQL first (apt or dnf)',
         'pyro up -i inventories/prod.yaml --timeout 600 --json | jq .changes',
       ]) + '\nA second `pyro up` with nothing changed changes nothing. Restarts only what changed; Kafka rolls one broker at a time.\n',
     )
     .action(
-      async (o: { inventory: string; dryRun?: boolean; timeout?: number; trustNewHosts?: boolean; status?: boolean; json?: boolean; prepare?: boolean }) => {
+      async (o: {
+        inventory: string;
+        dryRun?: boolean;
+        timeout?: number;
+        trustNewHosts?: boolean;
+        status?: boolean;
+        json?: boolean;
+        prepare?: boolean;
+        decommission?: boolean;
+        drainTimeout?: number;
+      }) => {
         const { upCommand } = await import('./commands/up.js');
         await run((ctx) => upCommand(o, ctx), o);
       },
@@ -302,6 +318,23 @@ Environment: PYRO_INVENTORY (default inventory), PYRO_STATE_DIR (state, known ho
         await run((ctx) => submitJobCommand(job, args, o, ctx), o);
       },
     );
+
+  const kafka = program.command('kafka').description('Kafka operations beyond `up`: partitions across brokers');
+  kafka
+    .command('rebalance')
+    .description(
+      'even out partition replicas and leaders across the brokers (new brokers get partitions only this way), moving them throttled, and wait until done',
+    )
+    .addOption(inventoryOption())
+    .option('--throttle <MiB/s>', 'replication bandwidth the moves may use between brokers', int('--throttle'), 100)
+    .option('--dry-run', 'print the moves, change nothing')
+    .option('--timeout <seconds>', 'how long the moves may take before pyro stops waiting (they go on; run it again to wait)', int('--timeout'), 3600)
+    .option('--json', 'print the moves as JSON')
+    .addHelpText('after', examples(['pyro kafka rebalance --dry-run', 'pyro kafka rebalance --throttle 20']))
+    .action(async (o: { inventory: string; throttle: number; dryRun?: boolean; timeout?: number; json?: boolean }) => {
+      const { kafkaRebalanceCommand } = await import('./commands/kafka.js');
+      await run((ctx) => kafkaRebalanceCommand(o, ctx), o);
+    });
 
   const lake = program
     .command('lake')

@@ -193,6 +193,7 @@ export function resolveInventory(file: string, raw: RawInventory, components: re
     config,
     sections,
     artifacts: raw.artifacts ?? {},
+    raw,
   };
 }
 

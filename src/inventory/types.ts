@@ -69,6 +69,8 @@ export interface Inventory {
   /** Top-level sections owned by components (topics:, jobs:, datasets: ...), as validated; absent ones missing. */
   sections: Readonly<Record<string, unknown>>;
   artifacts: ArtifactSettings;
+  /** The document as read (validated): what the cluster state keeps of the last inventory applied. */
+  raw?: unknown;
 }
 
 export const DEFAULT_INSTALL_DIR = '/opt/pyro';

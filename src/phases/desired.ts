@@ -40,6 +40,10 @@ export interface Desired {
   postStart?: string;
   /** The systemd unit (a file in the conf dir) when the host's supervisor is systemd. */
   unit?: string;
+  /** sh run after a stop for good (not a restart): see ServiceRuntime.afterStop. */
+  afterStop?: string;
+  /** Files the running process reads again on command (left out of `hash`), and the sh line that makes it. */
+  reload?: { files: string[]; sh: string };
 }
 
 /** Instances pyro runs (their role has a runtime), in start order. */
@@ -89,6 +93,7 @@ export function desiredFor(
   resources?: HostResources,
   builds: Record<string, string> = {},
   secrets: Record<string, string> = {},
+  retiring: readonly ServiceInstance[] = [],
 ): Desired {
   const rt = serviceOf(inst).runtime;
   if (!rt) throw new Error(`${inst.def.role} has no runtime`);
@@ -105,14 +110,16 @@ export function desiredFor(
     resources,
     secrets,
     builds,
+    retiring,
   };
   const files: Record<string, string> = { ...rt.files(ctx), 'run.sh': runScript(ctx, rt) };
   const unit = inst.host.supervisor === 'systemd' ? unitName(inv.clusterName, inst) : undefined;
   // System units for root, user units otherwise; the SSH user is the one that will run them.
   if (unit)
     files[unit] = renderUnit(inv.clusterName, inst, paths, rt.stopGraceSec, (inst.host.ssh.user ?? 'root') === 'root' || inst.host.connection === 'local');
+  const reloaded = rt.reload?.files ?? [];
   const h = createHash('sha256');
-  for (const name of Object.keys(files).sort()) h.update(`${name}\0${files[name]}\0`);
+  for (const name of Object.keys(files).sort()) if (!reloaded.includes(name)) h.update(`${name}\0${files[name]}\0`);
   for (const c of inst.def.artifacts) h.update(`${c}\0${builds[c] ?? ''}\0`);
   return {
     inst,
@@ -128,8 +135,10 @@ export function desiredFor(
     marker: rt.marker ?? roleMarker(inst.def.role),
     preStart: rt.preStart?.(ctx),
     postStart: rt.postStart?.(ctx),
+    afterStop: rt.afterStop?.(ctx),
     heapMb,
     logFiles: [...new Set([`${paths.logs}/${rt.logFile}`, `${paths.logs}/${inst.def.role}.out`])],
     unit,
+    reload: rt.reload ? { files: reloaded, sh: shJoin(rt.reload.argv(ctx)) } : undefined,
   };
 }

@@ -30,6 +30,8 @@ export interface OpenOptions {
   trustNewHosts?: boolean;
   /** Hosts to connect to (default: every host running a managed service). */
   hostFilter?: (spec: HostSpec) => boolean;
+  /** Hosts the inventory no longer names that the run must reach too (instances leaving the cluster). */
+  extraHosts?: HostSpec[];
 }
 
 export interface OpenSession extends Session {
@@ -88,7 +90,8 @@ export async function connectSession(
   };
   try {
     const { ids, secrets } = await clusterSecrets(inv, state);
-    const wanted = managedHostSpecs(inv).filter(o.hostFilter ?? (() => true));
+    const named = managedHostSpecs(inv).filter(o.hostFilter ?? (() => true));
+    const wanted = [...named, ...(o.extraHosts ?? []).filter((h) => !named.some((n) => n.name === h.name))];
     // New keys go to known_hosts in the state dir, which even a dry run then creates: private from the start.
     if (o.trustNewHosts) await ensureStateDir(state.dir);
     const hostCtx = { knownHostsFile: knownHostsFile(inv.clusterName), trustNewHosts: Boolean(o.trustNewHosts), onLost };

@@ -26,6 +26,8 @@ export interface InstancePlan {
   format: boolean;
   action: InstanceAction;
   reasons: string[];
+  /** Files it reads again on command changed while it runs on: reload it instead of restarting (host lists). */
+  reload: boolean;
 }
 
 export interface HostPlan {
@@ -84,5 +86,6 @@ export function planInstance(d: Desired, state: HostState): InstancePlan {
     if (pushed.length) reasons.push(`${pushed.map((p) => `${p.item.component} ${p.item.version}`).join(', ')} pushed`);
     if (!reasons.length) reasons.push('running with a configuration older than the one on disk');
   }
-  return { desired: d, current, files, format, action, reasons };
+  const reload = action === 'none' && current.state === 'running' && files.some((f) => d.reload?.files.includes(f.name));
+  return { desired: d, current, files, format, action, reasons, reload };
 }

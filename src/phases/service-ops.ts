@@ -177,11 +177,14 @@ export async function waitGate(s: Session, role: string, ds: Desired[], since = 
   }
 }
 
-/** Stops an instance (TERM, then KILL after its grace period). */
+/**
+ * Stops an instance for good (`down`, a decommission): TERM, then KILL after its grace period, then what it keeps
+ * across its own restarts on purpose (a NodeManager's containers, the ResourceManager's applications).
+ */
 export async function stopInstance(s: Session, d: Desired): Promise<string> {
   const role = d.inst.def.role;
   const r = await hostOf(s, d.inst.host.name).exec('sh -s', {
-    stdin: `${HOST_PRELUDE}\n${stopLine(d)}`,
+    stdin: `${HOST_PRELUDE}\n${stopLine(d)}\n${d.afterStop ?? ''}`,
     timeoutMs: (d.runtime.stopGraceSec + 30) * 1000,
     signal: s.signal,
   });
@@ -197,4 +200,19 @@ export async function stopInstance(s: Session, d: Desired): Promise<string> {
     );
   }
   return line.words[1]!;
+}
+
+/** Makes a running instance read its reloadable files again (e.g. `dfsadmin -refreshNodes`), once they are written. */
+export async function reloadInstance(s: Session, d: Desired): Promise<void> {
+  if (!d.reload) return;
+  const r = await hostOf(s, d.inst.host.name).exec('sh -s', { stdin: `${d.reload.sh} 2>&1`, timeoutMs: 120_000, signal: s.signal });
+  if (r.exitCode !== 0) {
+    throw new HostError(
+      'RELOAD_FAILED',
+      d.inst.host.name,
+      `${d.inst.def.role} on ${d.inst.host.name} did not take in ${d.reload.files.join(', ')}: ${(r.stdout + r.stderr).trim().slice(-400)}`,
+      { hint: `\`pyro logs ${d.inst.def.role}\` shows why; run the same command again once it is healthy` },
+    );
+  }
+  say(s, d.inst.host.name, `${d.inst.def.role}: reloaded ${d.reload.files.join(', ')}`);
 }

@@ -2,7 +2,7 @@ import { errorText } from '../clients/http.js';
 import { PyroError } from '../util/errors.js';
 import { runOnHosts, valuesOrThrow } from '../hosts/parallel.js';
 import type { InstancePlan } from './plan.js';
-import { startInstance, waitGate, waitReady } from './service-ops.js';
+import { reloadInstance, startInstance, waitGate, waitReady } from './service-ops.js';
 import { note, probeContext, type Session } from './session.js';
 
 /** Seconds a tier spent from its first start to its gate passing (what `bench/up-cold` sums). */
@@ -79,6 +79,7 @@ export async function runTier(s: Session, role: string, plans: InstancePlan[], o
     await runOnHosts(named(untouched), (p) => waitReady(s, p.desired, Date.now(), { silentIfReady: true }), { signal: s.signal }),
     `${role} readiness`,
   );
+  for (const p of plans.filter((x) => x.reload)) await reloadInstance(s, p.desired);
   if (!gated)
     await waitGate(
       s,

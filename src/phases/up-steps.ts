@@ -7,7 +7,7 @@ import { pushHost, type PushItem } from '../artifacts/push.js';
 import { errorText } from '../clients/http.js';
 import { runOnHosts, valuesOrThrow } from '../hosts/parallel.js';
 import type { HostSpec, Inventory, ServiceInstance } from '../inventory/types.js';
-import { MODULES } from '../services/catalog.js';
+import { MODULES, serviceOf } from '../services/catalog.js';
 import type { ServiceStep, StepContext } from '../services/definition.js';
 import { ClusterState } from '../state/cluster-state.js';
 import type { ClusterLock } from '../state/lock.js';
@@ -16,7 +16,8 @@ import { desiredFor, managedInstances } from './desired.js';
 import { readHostState, type HostState } from './host-state.js';
 import { connectSession, loadForVerb, lockCluster, type OpenSession } from './open.js';
 import { planInstance, type InstancePlan } from './plan.js';
-import { writeFiles } from './service-ops.js';
+import { reloadInstance, stopInstance, writeFiles } from './service-ops.js';
+import { checkLeaving, drainContext, findLeaving, instanceKey, leavingByRole, type Leaving } from './retire.js';
 import { hostOf, note, say } from './session.js';
 import { prepareControl } from '../prepare/control.js';
 import { prepareHosts } from '../prepare/prepare-host.js';
@@ -34,6 +35,10 @@ export interface UpOptions {
   prepare?: boolean;
   /** `pyro restart`: restart these roles' running instances even when nothing changed; `rolling`: one at a time. */
   restart?: { roles: string[]; rolling: boolean };
+  /** Instances the inventory no longer names are drained (data moved to the others), then stopped; refused without. */
+  decommission?: boolean;
+  /** Seconds a drain may take (default 3600). */
+  drainTimeoutSec?: number;
 }
 
 /** The run as the lock and the history name it: `up`, or `restart <roles>`. */
@@ -74,6 +79,8 @@ export interface UpRun {
   plans: Map<string, InstancePlan[]>;
   /** Roles whose tiers this run manages, in start order. */
   roles: string[];
+  /** Instances leaving the cluster (no longer in the inventory). */
+  leaving: Leaving;
 }
 
 /** One step of `pyro up`: it decides whether it has work, and in a dry run reads only and says what it would do. */
@@ -120,10 +127,19 @@ const lock: UpStep = {
   },
 };
 
+/** Instances pyro started that the inventory no longer names: their hosts are connected too, to drain and stop them. */
+const leaving: UpStep = {
+  name: 'leaving',
+  async run(r) {
+    r.leaving = await findLeaving(r.inv!, r.state!);
+  },
+};
+
 const connect: UpStep = {
   name: 'connect',
   async run(r) {
     r.session = await connectSession(r.inv!, r.state!, r.lock, {
+      extraHosts: r.leaving.hosts,
       out: r.out,
       signal: r.signal,
       dryRun: r.dryRun,
@@ -133,7 +149,11 @@ const connect: UpStep = {
     });
     r.result.changes = r.session.changes;
     r.managed = managedInstances(r.inv!);
-    r.specs = [...r.session.hosts.keys()].map((n) => r.inv!.hosts.find((h) => h.name === n)!);
+    r.specs = r.inv!.hosts.filter((h) => r.session!.hosts.has(h.name));
+    await checkLeaving(r.inv!, r.leaving.instances, {
+      decommission: Boolean(r.o.decommission),
+      ctx: { ...drainContext(r.session, 0), staying: r.managed },
+    });
   },
 };
 
@@ -234,6 +254,7 @@ function showPlan(r: UpRun, host: string, state: HostState, plans: InstancePlan[
     }
     if (p.format) record(`format ${role} ${p.desired.format!.dir}`);
     if (p.action !== 'none') record(`${p.action} ${role} (${p.reasons.join('; ')})`);
+    if (p.reload) record(`reload ${role} (${p.files.map((f) => f.name).join(', ')} changed)`);
   }
 }
 
@@ -248,7 +269,9 @@ const plan: UpStep = {
         const st = r.states.get(spec.name)!;
         r.plans.set(
           spec.name,
-          r.managed.filter((i) => i.host === spec).map((i) => planInstance(desiredFor(s.inv, i, s.ids, st.resources, builds, s.secrets), st)),
+          r.managed
+            .filter((i) => i.host === spec)
+            .map((i) => planInstance(desiredFor(s.inv, i, s.ids, st.resources, builds, s.secrets, r.leaving.instances), st)),
         );
       }),
       'planning',
@@ -262,6 +285,11 @@ const plan: UpStep = {
     }
     heading(r, 'plan');
     for (const spec of r.specs) showPlan(r, spec.name, r.states.get(spec.name)!, r.plans.get(spec.name)!);
+    for (const { role, instances } of leavingByRole(r.leaving.instances))
+      for (const i of instances) {
+        s.changes.push(`${i.host.name}: decommission ${role}`);
+        say(s, i.host.name, `${r.dryRun ? 'would ' : ''}decommission ${role} (no longer in the inventory: ${retireHow(i)})`);
+      }
     r.roles = [...new Set(r.managed.map((i) => i.def.role))];
   },
 };
@@ -316,12 +344,70 @@ const tiers: UpStep = {
   shouldRun: (r) => !r.dryRun,
   async run(r) {
     const s = session(r);
+    // The copy that says how to reach each instance is replaced only once nothing it names is still leaving.
+    if (!r.leaving.instances.length) await s.state.saveAppliedInventory(r.inv!.file, r.inv!.raw);
     const all = [...r.plans.values()].flat();
     for (const role of r.roles) {
       const tierPlans = all.filter((p) => p.desired.inst.def.role === role);
       r.result.tiers.push(await runTier(s, role, tierPlans, { rolling: r.o.restart?.rolling }));
       await s.state.recordAppliedAll(Object.fromEntries(tierPlans.map((p) => [`${p.desired.inst.host.name}/${role}`, p.desired.hash])));
     }
+  },
+};
+
+/** How a leaving instance goes, for the plan. */
+function retireHow(i: ServiceInstance): string {
+  const rt = serviceOf(i).runtime?.retire;
+  return rt?.drain ? 'drained first, then stopped' : 'stopped';
+}
+
+/**
+ * Instances leaving the cluster, the last tier first: the masters (already told by their exclude lists) are asked
+ * to read them again, each role's instances are drained, stopped and forgotten, and finally the masters' lists
+ * drop them. Each one done is removed from the applied record, so an interrupted run resumes with the rest.
+ */
+const retire: UpStep = {
+  name: 'decommission',
+  shouldRun: (r) => !r.dryRun && r.leaving.instances.length > 0,
+  async run(r) {
+    const s = session(r);
+    const ctx = drainContext(s, r.o.drainTimeoutSec ?? 3600);
+    heading(
+      r,
+      `decommissioning ${leavingByRole(r.leaving.instances)
+        .map((x) => `${x.role} on ${x.instances.map((i) => i.host.name).join(', ')}`)
+        .join('; ')}`,
+    );
+    const masters = [...r.plans.values()].flat().filter((p) => p.desired.reload);
+    for (const p of masters) await reloadInstance(s, p.desired);
+    const old = r.leaving.instances;
+    for (const { role, instances } of leavingByRole(old)) {
+      const rt = serviceOf(instances[0]!).runtime!;
+      note(s, s.out.color.bold(`-- ${role}`));
+      await rt.retire?.drain?.(instances, ctx);
+      const ds = instances.map((i) => desiredFor(s.inv, i, s.ids, undefined, {}, s.secrets));
+      valuesOrThrow(
+        await runOnHosts(
+          ds.map((d) => Object.assign(d, { name: d.inst.host.name })),
+          async (d) => say(s, d.name, `${role}: ${(await stopInstance(s, d)) === 'not-running' ? 'was not running' : 'stopped'}`),
+          { signal: r.signal },
+        ),
+        `stopping ${role}`,
+      );
+      await rt.retire?.forget?.(instances, ctx);
+      await s.state.recordAppliedAll(Object.fromEntries(instances.map((i) => [instanceKey(i), undefined])));
+    }
+    // The masters forget them: out of both lists, a drained node is no longer reported at all.
+    for (const p of masters) {
+      const d = desiredFor(s.inv, p.desired.inst, s.ids, r.states.get(p.desired.inst.host.name)?.resources, {}, s.secrets, []);
+      await writeFiles(
+        s,
+        d.inst.host.name,
+        d.reload!.files.map((f) => ({ path: `${d.paths.conf}/${f}`, content: d.files[f]! })),
+      );
+      await reloadInstance(s, d);
+    }
+    await s.state.saveAppliedInventory(r.inv!.file, r.inv!.raw);
   },
 };
 
@@ -386,6 +472,7 @@ const wholeFlow: UpStep = {
 export const UP_STEPS: readonly UpStep[] = [
   validate,
   lock,
+  leaving,
   connect,
   prepare,
   artifacts,
@@ -394,6 +481,7 @@ export const UP_STEPS: readonly UpStep[] = [
   push,
   files,
   tiers,
+  retire,
   ...MODULES.flatMap((m) => m.steps ?? []).map(fromService),
   wholeFlow,
 ];

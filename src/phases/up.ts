@@ -23,7 +23,21 @@ export async function runUp(o: UpOptions, out: Output, signal: AbortSignal, step
       ),
     );
   const result: UpResult = { ok: false, dryRun, seconds: 0, changes: [], tiers: [], warnings: [] };
-  const r: UpRun = { o, out, signal, dryRun, quiet, result, managed: [], specs: [], items: new Map(), states: new Map(), plans: new Map(), roles: [] };
+  const r: UpRun = {
+    o,
+    out,
+    signal,
+    dryRun,
+    quiet,
+    result,
+    managed: [],
+    specs: [],
+    items: new Map(),
+    states: new Map(),
+    plans: new Map(),
+    roles: [],
+    leaving: { instances: [], hosts: [] },
+  };
   try {
     for (const step of steps) {
       if (step.shouldRun && !step.shouldRun(r)) continue;

@@ -37,6 +37,47 @@ export interface RuntimeContext {
   secrets: Record<string, string>;
   /** The sha256 of each artifact's build pushed, by component (absent in a render without artifacts). */
   builds?: Record<string, string>;
+  /**
+   * Instances leaving the cluster (`pyro up --decommission`), from the last inventory applied: masters keep them in
+   * their include and exclude lists until they are drained.
+   */
+  retiring?: readonly ServiceInstance[];
+}
+
+/** Files a running instance takes in without a restart, and the command that makes it read them again. */
+export interface Reload {
+  /** Names among `files`: left out of the restart hash. */
+  files: string[];
+  /** Run on the instance's host once the files are written (e.g. `dfsadmin -refreshNodes`). */
+  argv(ctx: RuntimeContext): string[];
+}
+
+/** What draining an instance that leaves the cluster gets: the cluster, progress lines, and its hosts. */
+export interface DrainContext extends ProbeContext {
+  /** Instances that stay (the inventory's). */
+  staying: readonly ServiceInstance[];
+  log(line: string): void;
+  signal: AbortSignal;
+  /** Seconds a drain may take before it fails (running containers are given this long to finish). */
+  timeoutSec: number;
+  /** Runs sh on an instance's host (through pyro's connection); the exit code and output. */
+  exec(inst: ServiceInstance, sh: string, timeoutSec?: number): Promise<{ exitCode: number; stdout: string; stderr: string }>;
+  /** The versioned install dir of a component on an instance's host, and the java binary there. */
+  toolEnv(inst: ServiceInstance, component: string): { root: string; java: string };
+}
+
+/**
+ * How instances of a role leave the cluster (`pyro up --decommission`). Roles without it are simply stopped; with
+ * `never`, removing one is refused with that reason.
+ */
+export interface Retire {
+  never?: string;
+  /** Why the instances cannot leave (too few would stay for the data's replication), or undefined. */
+  refuse?(leaving: readonly ServiceInstance[], ctx: Omit<DrainContext, 'exec' | 'log' | 'timeoutSec'>): Promise<string | undefined>;
+  /** Moves the instances' data or work to the others; returns once they can be stopped without loss. */
+  drain?(leaving: readonly ServiceInstance[], ctx: DrainContext): Promise<void>;
+  /** After they stopped: removes what the cluster still remembers of them (a broker's registration). */
+  forget?(leaving: readonly ServiceInstance[], ctx: DrainContext): Promise<void>;
 }
 
 /** The outcome of a probe: a one-line detail either way, plus numbers for status. */
@@ -93,6 +134,11 @@ export interface ServiceRuntime {
    * their gates (a database to create, files to put in HDFS). Not run in a dry run.
    */
   prepare?(ctx: PrepareContext): Promise<void>;
+  /**
+   * sh lines run on the host after the instance is stopped for good (`pyro down`, a decommission), never on a
+   * restart: what it keeps across its own restarts (a NodeManager's containers) goes here.
+   */
+  afterStop?(ctx: RuntimeContext): string;
   /** sh lines run on the host right after a (re)start, in the same exec (create users, databases). */
   postStart?(ctx: RuntimeContext): string;
   /** A one-time initialisation of a data dir; skipped forever once `done` (a path) exists. */
@@ -119,6 +165,10 @@ export interface ServiceRuntime {
   rollingGate?(instances: ServiceInstance[], ctx: ProbeContext): Promise<ProbeResult>;
   /** What a restart of a running instance takes away while it lasts (a single master): announced before it begins. */
   outage?: string;
+  /** Files it reads again on command (host lists), so changing them does not restart it. */
+  reload?: Reload;
+  /** How an instance leaves the cluster (see Retire). */
+  retire?: Retire;
 }
 
 /** The marker in a managed process's command line; checked before any signal is sent to a pid. */

@@ -137,6 +137,23 @@ export class ClusterState {
     await this.save();
   }
 
+  get appliedInventoryFile(): string {
+    return path.join(this.dir, 'applied-inventory.json');
+  }
+
+  /**
+   * The inventory last applied in full (its file and document): how pyro still reaches, and stops, an instance the
+   * current inventory no longer names.
+   */
+  async appliedInventory(): Promise<{ file: string; raw: unknown } | undefined> {
+    return readJson<{ file: string; raw: unknown }>(this.appliedInventoryFile);
+  }
+
+  async saveAppliedInventory(file: string, raw: unknown): Promise<void> {
+    if (this.opts.readOnly) return;
+    await writeState(this.appliedInventoryFile, `${JSON.stringify({ file, raw }, null, 2)}\n`);
+  }
+
   /** A named secret, generated (32 random bytes, base64url) and saved 0600 on first use. Never print it. */
   async secret(name: string): Promise<string> {
     const all = (await readJson<Record<string, string>>(this.secretsFile)) ?? {};

@@ -138,6 +138,20 @@ describe('streaming jobs on YARN (submit-job, jobs, produce) on three simulated 
     assert.deepEqual(await totalsWhen(5500), expected);
   });
 
+  it('the job outlives a restart of YARN: the ResourceManager recovers it, each NodeManager keeps its containers; same application, counts still exact', async () => {
+    const jobs = async () => (JSON.parse((await pyro(['jobs', '--json'], 60_000)).stdout) as { jobs: { appId: string; state: string }[] }).jobs[0]!;
+    const before = await jobs();
+    const r = await pyro(['restart', 'yarn', '--rolling']);
+    assert.equal(r.exitCode, 0, `${r.stdout}\n${r.stderr}`);
+    assert.match(r.stdout, /restarting yarn-resourcemanager on h1: YARN accepts no application and allocates no container until it is back/);
+    assert.equal((r.stdout.match(/rolling restart: h\d \(asked by pyro restart\)/g) ?? []).length, 3, r.stdout);
+    assert.doesNotMatch(r.stdout, /submit job page-views/, 'nothing was submitted again');
+    const after = await jobs();
+    assert.deepEqual([after.appId, after.state], [before.appId, 'RUNNING']);
+    await produce(500, 5501);
+    assert.deepEqual(await totalsWhen(6000), expected);
+  });
+
   it('a job with a syntax error, a missing topic, or no room in YARN gets a clear error', async () => {
     const bad = path.join(dir, 'broken_job.py');
     writeFileSync(bad, 'from pyspark.sql import SparkSession\n\ndef main(:\n    pass\n');

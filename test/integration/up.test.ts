@@ -27,8 +27,10 @@ interface UpJson {
   tiers: { role: string; started: number; restarted: number; waitSeconds: number }[];
 }
 
-function inventoryYaml(tb: Testbed, extraBroker = ''): string {
-  const [h1, h2, h3] = tb.hosts;
+/** The cluster: h1-h3; with `h4`, a fourth host of workers; `h3` replaces h3's roles ('' leaves h3 out). */
+function inventoryYaml(tb: Testbed, extraBroker = '', o: { h4?: boolean; h3?: string } = {}): string {
+  const [h1, h2, h3, h4] = tb.hosts;
+  const h3Roles = o.h3 ?? 'hdfs-datanode, yarn-nodemanager, kafka-controller, kafka-broker';
   return `cluster:
   name: up-test
 defaults:
@@ -36,8 +38,17 @@ defaults:
 hosts:
   - { name: h1, address: ${h1!.address}, roles: [hdfs-namenode, yarn-resourcemanager, kafka-controller, kafka-broker, hdfs-datanode, yarn-nodemanager] }
   - { name: h2, address: ${h2!.address}, roles: [hdfs-datanode, yarn-nodemanager, kafka-controller, kafka-broker] }
-  - { name: h3, address: ${h3!.address}, roles: [hdfs-datanode, yarn-nodemanager, kafka-controller, kafka-broker] }
-services:
+${
+  h3Roles
+    ? `  - { name: h3, address: ${h3!.address}, roles: [${h3Roles}] }
+`
+    : ''
+}${
+    o.h4
+      ? `  - { name: h4, address: ${h4!.address}, roles: [hdfs-datanode, yarn-nodemanager, kafka-broker] }
+`
+      : ''
+  }services:
   hdfs:
     namenode: { heap: 384m }
     datanode: { heap: 256m }
@@ -84,10 +95,23 @@ describe('pyro up / down / status / logs on three simulated hosts', function () 
   const sshdAccepts = () =>
     tb.hosts.map((h) => (readFileSync(path.join(tb.workdir, 'hosts', h.name, 'sshd.log'), 'utf8').match(/Accepted publickey/g) ?? []).length);
   const nnUrl = () => `http://${tb.hosts[0]!.address}:9870/webhdfs/v1`;
-  const kafka = () => new Kafka({ clientId: 'up-test', brokers: tb.hosts.map((h) => `${h.address}:9092`), logLevel: logLevel.NOTHING });
+  const kafka = () => new Kafka({ clientId: 'up-test', brokers: tb.hosts.slice(0, 3).map((h) => `${h.address}:9092`), logLevel: logLevel.NOTHING });
+  /** Every partition's replicas, by `topic-partition`. */
+  const replicas = async (): Promise<Record<string, number[]>> => {
+    const admin = kafka().admin();
+    await admin.connect();
+    try {
+      const meta = await admin.fetchTopicMetadata({ topics: await admin.listTopics() });
+      return Object.fromEntries(meta.topics.flatMap((t) => t.partitions.map((p) => [`${t.name}-${p.partitionId}`, p.replicas])));
+    } finally {
+      await admin.disconnect();
+    }
+  };
+  const holds = (r: Record<string, number[]>, id: number) => Object.values(r).filter((x) => x.includes(id)).length;
 
   before(async () => {
-    tb = await createTestbed(3);
+    // h4 stays bare until the scale-out test adds it.
+    tb = await createTestbed(4);
     const dir = mkdtempSync(path.join(os.tmpdir(), 'pyro-up-test-'));
     inv = path.join(dir, 'cluster.yaml');
     writeFileSync(inv, inventoryYaml(tb));
@@ -448,5 +472,162 @@ describe('pyro up / down / status / logs on three simulated hosts', function () 
     const h = await pyro(['history', '--json'], 60_000);
     const last = (JSON.parse(h.stdout) as { runs: { command: string; result: string }[] }).runs.at(-1)!;
     assert.deepEqual([last.command, last.result], ['restart hdfs-namenode hdfs-datanode yarn-nodemanager --rolling', 'ok']);
+
+    // Controllers roll one at a time, each followed by the quorum with every voter caught up.
+    const ctl = await pyro(['restart', 'kafka-controller']);
+    assert.equal(ctl.exitCode, 0, `${ctl.stdout}\n${ctl.stderr}`);
+    assert.equal((ctl.stdout.match(/rolling restart: h\d \(asked by pyro restart\)/g) ?? []).length, 3, ctl.stdout);
+    assert.ok((ctl.stdout.match(/kafka-controller gate: leader \d+, voters \[[\d,]+\], every voter caught up/g) ?? []).length >= 3, ctl.stdout);
+  });
+
+  const retention48 = '      config:\n        server.properties:\n          log.retention.hours: 48';
+  const scaleMessages = Array.from({ length: 1000 }, (_, i) => `scale-${i}-${randomBytes(4).toString('hex')}`);
+  let h4Broker = -1;
+
+  it('scale out: a fourth host joins without restarting anything else; its broker gets partitions only from pyro kafka rebalance', async () => {
+    const before = pidsOf((await status()).json);
+    const producer = kafka().producer({ createPartitioner: Partitioners.DefaultPartitioner });
+    await producer.connect();
+    await producer.send({ topic: 'events', acks: -1, messages: scaleMessages.map((value) => ({ value })) });
+    await producer.disconnect();
+    const brokersBefore = (await status()).json.kafka!.brokers;
+
+    writeFileSync(inv, inventoryYaml(tb, retention48, { h4: true }));
+    const r = await pyro(['up', '--json', '--trust-new-hosts']);
+    assert.equal(r.exitCode, 0, r.stderr);
+    const changes = (JSON.parse(r.stdout) as UpJson).changes;
+    // The masters take the new host into their include lists without a restart.
+    assert.ok(changes.includes('h1: reload hdfs-namenode (hosts.include changed)'), changes.join('\n'));
+    assert.ok(changes.includes('h1: reload yarn-resourcemanager (hosts.include changed)'), changes.join('\n'));
+    assert.deepEqual(changes.filter((c) => /: (start|restart) /.test(c)).sort(), [
+      'h4: start hdfs-datanode (not running)',
+      'h4: start kafka-broker (not running)',
+      'h4: start yarn-nodemanager (not running)',
+    ]);
+    const { run, json } = await status();
+    assert.equal(run.exitCode, 0, run.stdout);
+    const now = pidsOf(json);
+    for (const [k, pid] of Object.entries(before)) assert.equal(now[k], pid, `${k} left alone`);
+    assert.equal(json.hdfs?.liveDataNodes, 4);
+    assert.equal(json.yarn?.activeNodes, 4);
+    assert.equal(json.kafka?.brokers.length, 4);
+    h4Broker = json.kafka!.brokers.find((b) => !brokersBefore.includes(b))!;
+    assert.equal(holds(await replicas(), h4Broker), 0, 'no partition moved to the new broker without being asked');
+
+    const dry = await pyro(['kafka', 'rebalance', '--dry-run', '--json']);
+    assert.equal(dry.exitCode, 0, dry.stderr);
+    assert.ok((JSON.parse(dry.stdout) as { moved: unknown[] }).moved.length > 0);
+    assert.equal(holds(await replicas(), h4Broker), 0, 'a dry run moves nothing');
+    const reb = await pyro(['kafka', 'rebalance', '--throttle', '50']);
+    assert.equal(reb.exitCode, 0, `${reb.stdout}\n${reb.stderr}`);
+    assert.match(reb.stdout, /throttled to 50 MiB\/s/);
+    const after = await replicas();
+    const counts = [...brokersBefore, h4Broker].map((id) => holds(after, id));
+    assert.ok(Math.max(...counts) - Math.min(...counts) <= 1, `replicas even across brokers: ${counts.join(', ')}`);
+    const again = await pyro(['kafka', 'rebalance', '--json']);
+    assert.deepEqual((JSON.parse(again.stdout) as { moved: unknown[] }).moved, [], 'a second rebalance moves nothing');
+  });
+
+  it('scale in: refused without --decommission, for a controller and below the replication factor; with it, h4 is drained, stopped and forgotten, nothing lost, even across a SIGKILL midway', async () => {
+    const nnPid = pidsOf((await status()).json)['h1/hdfs-namenode'];
+    const noH3 = inventoryYaml(tb, retention48, { h4: true, h3: '' });
+    writeFileSync(inv, noH3);
+    const ctl = await pyro(['up', '--decommission']);
+    assert.notEqual(ctl.exitCode, 0);
+    // Refused by the inventory's own rule (two controllers) before the cluster state is even read.
+    assert.match(ctl.stderr, /2 Kafka controllers: the KRaft quorum needs an odd number/);
+
+    writeFileSync(inv, inventoryYaml(tb, retention48));
+    const plain = await pyro(['up']);
+    assert.notEqual(plain.exitCode, 0);
+    assert.match(plain.stderr, /hdfs-datanode on h4, yarn-nodemanager on h4, kafka-broker on h4: no longer in .*draining them first/);
+    assert.match(plain.stderr, /pyro up --decommission/);
+
+    writeFileSync(inv, inventoryYaml(tb, retention48, { h4: false, h3: 'yarn-nodemanager, kafka-controller, kafka-broker' }));
+    const rf = await pyro(['up', '--decommission']);
+    assert.notEqual(rf.exitCode, 0);
+    assert.match(rf.stderr, /cannot decommission hdfs-datanode on h3, hdfs-datanode on h4: 2 DataNodes would stay, fewer than the 3 replicas/);
+    writeFileSync(inv, inventoryYaml(tb, retention48, { h4: true }));
+    const unchanged = await status();
+    assert.equal(unchanged.run.exitCode, 0, 'the refused runs changed nothing');
+    assert.equal(unchanged.json.hdfs?.liveDataNodes, 4);
+    assert.equal(unchanged.json.kafka?.brokers.length, 4);
+
+    writeFileSync(inv, inventoryYaml(tb, retention48));
+    const dry = await pyro(['up', '--decommission', '--dry-run']);
+    assert.equal(dry.exitCode, 0, dry.stderr);
+    assert.deepEqual(
+      dry.stdout.split('\n').filter((l) => /^\[h4\] would /.test(l)),
+      [
+        '[h4] would decommission kafka-broker (no longer in the inventory: drained first, then stopped)',
+        '[h4] would decommission yarn-nodemanager (no longer in the inventory: drained first, then stopped)',
+        '[h4] would decommission hdfs-datanode (no longer in the inventory: drained first, then stopped)',
+      ],
+    );
+    // Killed with SIGKILL once the broker is done, in the middle of the decommission: the next run finishes it.
+    const child = execa(PYRO, ['up', '--decommission', '-i', inv], { env: { NO_COLOR: '1', ...env }, reject: false, timeout: 600_000, stdin: 'ignore' });
+    let first = '';
+    await new Promise<void>((resolve, reject) => {
+      child.stdout!.on('data', (b: Buffer) => {
+        first += b.toString();
+        if (/^-- yarn-nodemanager$/m.test(first.split('decommissioning')[1] ?? '')) resolve();
+      });
+      void child.then((c) => reject(new Error(`pyro ended before it reached the NodeManagers:\n${first}\n${String(c.stderr)}`)));
+    });
+    child.kill('SIGKILL');
+    await child;
+    assert.match(first, /kafka: moving \d+ partitions?, throttled/);
+    assert.match(first, /kafka: broker \d+ \(h4\) unregistered/);
+    const r = await pyro(['up', '--decommission']);
+    assert.equal(r.exitCode, 0, `${r.stdout}\n${r.stderr}`);
+    assert.match(r.stderr, /took over a stale lock/);
+    assert.doesNotMatch(r.stdout, /-- kafka-broker/, 'the broker, done before the kill, is not decommissioned again');
+    assert.match(r.stdout, /hdfs-datanode: h4 drained/);
+    // The killed run's last command may have finished on h4 after pyro died (sshd runs it to the end).
+    assert.match(r.stdout, /^-- yarn-nodemanager$/m);
+    assert.match(r.stdout, /yarn-nodemanager: h4 (DECOMMISSIONED|gone)/);
+
+    const { run, json } = await status();
+    assert.equal(run.exitCode, 0, run.stdout);
+    assert.equal(json.hdfs?.liveDataNodes, 3);
+    assert.equal(json.yarn?.activeNodes, 3);
+    assert.ok(!json.kafka!.brokers.includes(h4Broker), `broker ${h4Broker} unregistered: ${json.kafka!.brokers.join(', ')}`);
+    assert.equal(json.kafka!.underReplicated, 0);
+    assert.equal(holds(await replicas(), h4Broker), 0);
+    assert.equal(pidsOf(json)['h1/hdfs-namenode'], nnPid, 'the NameNode was told, not restarted');
+    // Out of both lists, the drained DataNode is not reported at all (not even as dead).
+    const nodes = await (await fetch(`http://${tb.hosts[0]!.address}:9870/jmx?qry=Hadoop:service=NameNode,name=NameNodeInfo`)).json();
+    const info = (nodes as { beans: Record<string, string>[] }).beans[0]!;
+    assert.ok(!`${info.LiveNodes}${info.DeadNodes}`.includes(tb.hosts[3]!.address), `${info.LiveNodes} ${info.DeadNodes}`);
+    for (const port of [9092, 9864, 8042]) {
+      const open = await fetch(`http://${tb.hosts[3]!.address}:${port}/`, { signal: AbortSignal.timeout(3000) }).then(
+        () => true,
+        () => false,
+      );
+      assert.equal(open, false, `nothing listens on h4:${port}`);
+    }
+    const sha = createHash('sha256')
+      .update(Buffer.from(await (await fetch(`${nnUrl()}/keep/blob.bin?op=OPEN&user.name=root`)).arrayBuffer()))
+      .digest('hex');
+    const fsck = await (await fetch(`${nnUrl()}/keep/blob.bin?op=GETFILESTATUS&user.name=root`)).json();
+    assert.equal((fsck as { FileStatus: { replication: number } }).FileStatus.replication, 3);
+    assert.equal(sha.length, 64);
+    // Every acknowledged message, read back by kcat.
+    const kc = await execa('kcat', ['-b', `${tb.hosts[0]!.address}:9092`, '-C', '-t', 'events', '-o', 'beginning', '-e', '-q', '-f', '%s\n'], {
+      timeout: 60_000,
+    });
+    const seen = new Set(kc.stdout.split('\n'));
+    assert.deepEqual(
+      scaleMessages.filter((m) => !seen.has(m)),
+      [],
+    );
+    const hist = JSON.parse((await pyro(['history', '--json'], 60_000)).stdout) as { runs: { command: string; result: string; changes: string[] }[] };
+    const [killed, last] = hist.runs.slice(-2);
+    assert.equal(killed!.result, 'interrupted');
+    assert.equal(last!.result, 'ok');
+    assert.ok(last!.changes.includes('h4: decommission hdfs-datanode'), last!.changes.join('\n'));
+    const again = await pyro(['up', '--json']);
+    assert.equal(again.exitCode, 0, again.stderr);
+    assert.deepEqual((JSON.parse(again.stdout) as UpJson).changes, [], 'nothing left to do');
   });
 });

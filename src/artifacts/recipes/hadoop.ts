@@ -23,6 +23,7 @@ export const HADOOP_MAIN = {
   nodemanager: 'org.apache.hadoop.yarn.server.nodemanager.NodeManager',
   fsShell: 'org.apache.hadoop.fs.FsShell',
   dfsAdmin: 'org.apache.hadoop.hdfs.tools.DFSAdmin',
+  rmAdmin: 'org.apache.hadoop.yarn.client.cli.RMAdminCLI',
 } as const;
 
 /** Modules under share/hadoop, in the order `hadoop classpath` lists them. */

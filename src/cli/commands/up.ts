@@ -12,6 +12,8 @@ export interface UpCommandOptions {
   prepare?: boolean;
   /** `pyro restart`: these roles restarted even when nothing changed (see UpOptions.restart). */
   restart?: { roles: string[]; rolling: boolean };
+  decommission?: boolean;
+  drainTimeout?: number;
 }
 
 /** `pyro up`: plan and apply (or, with --dry-run, only print) the cluster's wanted state. */
@@ -19,7 +21,16 @@ export async function upCommand(o: UpCommandOptions, ctx: RunContext): Promise<v
   let hint: string | undefined;
   try {
     const r = await runUp(
-      { inventory: o.inventory, dryRun: o.dryRun, timeoutSec: o.timeout, trustNewHosts: o.trustNewHosts, prepare: o.prepare, restart: o.restart },
+      {
+        inventory: o.inventory,
+        dryRun: o.dryRun,
+        timeoutSec: o.timeout,
+        trustNewHosts: o.trustNewHosts,
+        prepare: o.prepare,
+        restart: o.restart,
+        decommission: o.decommission,
+        drainTimeoutSec: o.drainTimeout,
+      },
       ctx.out,
       ctx.signal,
     );

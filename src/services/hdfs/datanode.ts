@@ -1,6 +1,7 @@
 import { HADOOP_MAIN } from '../../artifacts/recipes/hadoop.js';
 import { defineService } from '../definition.js';
 import { HADOOP_LOG_FILE, hadoopEnv, hadoopLaunch } from '../hadoop/common.js';
+import { dataNodeRetire } from './decommission.js';
 import { hdfsFiles } from './files.js';
 import { dataNodeReady, hdfsGate, hdfsRollingGate } from './probes.js';
 
@@ -32,5 +33,6 @@ export default defineService({
     gate: hdfsGate,
     rolling: true,
     rollingGate: hdfsRollingGate,
+    retire: dataNodeRetire,
   },
 });

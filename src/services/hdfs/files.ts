@@ -1,7 +1,7 @@
 import { renderHadoopXml } from '../../render/hadoop-xml.js';
-import { coreSite, type Props } from '../hadoop/common.js';
+import { coreSite, HOSTS_FILES, hostLists, type Props } from '../hadoop/common.js';
 import { endpoint, userConfig, type RuntimeContext } from '../runtime.js';
-import { nameNode } from './endpoints.js';
+import { DATANODE, nameNode } from './endpoints.js';
 import { hdfsSettingsOf } from './settings.js';
 
 /** The NameNode's addresses (every HDFS daemon needs them) plus this instance's own dirs and listeners. */
@@ -18,7 +18,15 @@ function hdfsSite(ctx: RuntimeContext): Props {
     'dfs.namenode.safemode.extension': 5000,
     'dfs.permissions.superusergroup': 'pyro',
   };
-  if (inst.dirs.name) p['dfs.namenode.name.dir'] = inst.dirs.name;
+  if (inst.dirs.name) {
+    p['dfs.namenode.name.dir'] = inst.dirs.name;
+    // Only the DataNodes listed may register; one listed in both is drained (decommissioned). `-refreshNodes`
+    // reads both again, so a host joining or leaving never restarts the NameNode.
+    p['dfs.hosts'] = `${ctx.paths.conf}/${HOSTS_FILES.include}`;
+    p['dfs.hosts.exclude'] = `${ctx.paths.conf}/${HOSTS_FILES.exclude}`;
+    // How often a decommission's progress is checked (Hadoop's 30 s only delays the end of a drain).
+    p['dfs.namenode.decommission.interval'] = '5s';
+  }
   if (inst.dirs.data) {
     Object.assign(p, {
       'dfs.datanode.data.dir': inst.dirs.data,
@@ -32,7 +40,8 @@ function hdfsSite(ctx: RuntimeContext): Props {
   return { ...p, ...userConfig(inst, 'hdfs-site.xml') };
 }
 
-/** The site files an HDFS daemon reads from its conf dir. */
+/** The site files an HDFS daemon reads from its conf dir; the NameNode's DataNode lists too. */
 export function hdfsFiles(ctx: RuntimeContext): Record<string, string> {
-  return { 'core-site.xml': renderHadoopXml(coreSite(ctx)), 'hdfs-site.xml': renderHadoopXml(hdfsSite(ctx)) };
+  const files = { 'core-site.xml': renderHadoopXml(coreSite(ctx)), 'hdfs-site.xml': renderHadoopXml(hdfsSite(ctx)) };
+  return ctx.inst.dirs.name ? { ...files, ...hostLists(ctx.inv.instances, ctx.retiring ?? [], DATANODE) } : files;
 }

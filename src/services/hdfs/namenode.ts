@@ -1,6 +1,6 @@
 import { HADOOP_MAIN } from '../../artifacts/recipes/hadoop.js';
 import { defineService } from '../definition.js';
-import { HADOOP_LOG_FILE, hadoopEnv, hadoopLaunch } from '../hadoop/common.js';
+import { HADOOP_LOG_FILE, HOSTS_FILES, hadoopEnv, hadoopLaunch, hadoopTool } from '../hadoop/common.js';
 import { hdfsFiles } from './files.js';
 import { nameNodeReady } from './probes.js';
 
@@ -35,5 +35,7 @@ export default defineService({
     outage: "HDFS (reads, writes, the jobs' checkpoints) is unavailable",
     stopGraceSec: 60,
     ready: nameNodeReady,
+    reload: { files: Object.values(HOSTS_FILES), argv: (ctx) => hadoopTool(ctx, HADOOP_MAIN.dfsAdmin, ['-refreshNodes']) },
+    retire: { never: 'the NameNode holds the file system metadata and has no standby yet: moving it is not supported' },
   },
 });

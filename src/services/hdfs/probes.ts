@@ -49,8 +49,12 @@ function parseActors(raw: unknown): { NamenodeAddress?: string; ActorState?: str
 export interface HdfsSummary {
   state: string;
   safeMode: boolean;
+  /** In service: decommissioning and decommissioned ones are counted apart. */
   liveDataNodes: number;
+  /** Lost without being decommissioned. */
   deadDataNodes: number;
+  /** Being drained (`pyro up --decommission`), or drained and not stopped yet. */
+  decommissioningDataNodes: number;
   capacityBytes: number;
   remainingBytes: number;
   usedBytes: number;
@@ -58,6 +62,38 @@ export interface HdfsSummary {
   missingBlocks: number;
   files: number;
   version: string;
+}
+
+/** A DataNode as the NameNode lists it (LiveNodes, DeadNodes and DecomNodes are JSON strings keyed by `host:port`). */
+export interface ListedNode {
+  adminState?: string;
+  decommissioned?: boolean;
+  underReplicatedBlocks?: number;
+}
+
+export function parseNodes(raw: unknown): Record<string, ListedNode> {
+  if (typeof raw !== 'string') return {};
+  try {
+    return JSON.parse(raw) as Record<string, ListedNode>;
+  } catch {
+    return {};
+  }
+}
+
+const draining = (n: ListedNode) => n.adminState === 'Decommission In Progress' || n.adminState === 'Decommissioned';
+
+/**
+ * DataNodes by what they mean to the cluster, from the NameNode's lists (which leave out a node on neither host
+ * list): its own JMX counters would still count a drained node live until its heartbeats expire (~10 min).
+ */
+export function countNodes(live: Record<string, ListedNode>, dead: Record<string, ListedNode>) {
+  const l = Object.values(live);
+  const d = Object.values(dead);
+  return {
+    liveDataNodes: l.filter((n) => !draining(n)).length,
+    deadDataNodes: d.filter((n) => !n.decommissioned && !draining(n)).length,
+    decommissioningDataNodes: l.filter(draining).length,
+  };
 }
 
 export async function hdfsSummary(inv: Inventory): Promise<HdfsSummary> {
@@ -69,8 +105,7 @@ export async function hdfsSummary(inv: Inventory): Promise<HdfsSummary> {
   return {
     state: String(fs.FSState),
     safeMode: Boolean(info.Safemode),
-    liveDataNodes: Number(fs.NumLiveDataNodes),
-    deadDataNodes: Number(fs.NumDeadDataNodes),
+    ...countNodes(parseNodes(info.LiveNodes), parseNodes(info.DeadNodes)),
     capacityBytes: Number(fs.CapacityTotal),
     remainingBytes: Number(fs.CapacityRemaining),
     usedBytes: Number(fs.CapacityUsed),

@@ -26,7 +26,7 @@ export async function hdfsStatus(ctx: ProbeContext, managed: readonly ServiceIns
     // under-replicated until every DataNode of its pipeline has reported it, and a dead DataNode is named above.
     // A block with no replica left is data lost.
     if (h.missingBlocks) problems.push(`HDFS: ${h.missingBlocks} missing blocks (no live replica)`);
-    line = `HDFS   ${h.liveDataNodes} live / ${h.deadDataNodes} dead DataNodes, ${gib(h.usedBytes)} used of ${gib(h.capacityBytes)} (${gib(h.remainingBytes)} free), ${h.underReplicatedBlocks} under-replicated blocks, ${h.missingBlocks} missing, ${h.files} files, safe mode ${h.safeMode ? 'ON' : 'off'}`;
+    line = `HDFS   ${h.liveDataNodes} live / ${h.deadDataNodes} dead DataNodes${h.decommissioningDataNodes ? ` (${h.decommissioningDataNodes} decommissioning or decommissioned)` : ''}, ${gib(h.usedBytes)} used of ${gib(h.capacityBytes)} (${gib(h.remainingBytes)} free), ${h.underReplicatedBlocks} under-replicated blocks, ${h.missingBlocks} missing, ${h.files} files, safe mode ${h.safeMode ? 'ON' : 'off'}`;
   }
   return { key: 'hdfs', data: h, lines: [line], problems, ui: { 'HDFS NameNode': `${httpBase(nn)}/dfshealth.html` } };
 }

@@ -1,4 +1,5 @@
 import { defineService } from '../definition.js';
+import { brokerRetire } from './drain.js';
 import { brokerReady, brokersGate } from './probes.js';
 import { kafkaFiles, kafkaFormat, kafkaLaunch } from './files.js';
 
@@ -26,5 +27,6 @@ export default defineService({
     ready: brokerReady,
     gate: brokersGate,
     rolling: true,
+    retire: brokerRetire,
   },
 });

@@ -1,5 +1,5 @@
 import { defineService } from '../definition.js';
-import { controllerReady, quorumGate } from './probes.js';
+import { controllerReady, quorumCaughtUpGate, quorumGate } from './probes.js';
 import { kafkaFiles, kafkaFormat, kafkaLaunch } from './files.js';
 
 export default defineService({
@@ -17,6 +17,7 @@ export default defineService({
   extraMemoryMb: 256,
   javaMin: 17,
   runtime: {
+    retire: { never: 'the controllers form a static KRaft quorum: removing one is not supported yet (see the README on moving to a dynamic quorum)' },
     files: kafkaFiles,
     launch: kafkaLaunch,
     format: kafkaFormat,
@@ -25,5 +26,6 @@ export default defineService({
     ready: controllerReady,
     gate: quorumGate,
     rolling: true,
+    rollingGate: quorumCaughtUpGate,
   },
 });

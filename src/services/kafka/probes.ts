@@ -47,6 +47,33 @@ export async function quorumGate(controllers: ServiceInstance[], ctx: ProbeConte
   return { ok: false, detail: `DescribeQuorum: ${last}` };
 }
 
+/** Metadata records a voter may trail the high watermark by and still count as caught up (no-op records tick). */
+export const CAUGHT_UP_LAG = 50;
+
+/**
+ * Between two controllers of a rolling restart: the quorum gate, and every voter caught up with the high watermark,
+ * so that the next one to go down leaves a majority holding the whole metadata log.
+ */
+export async function quorumCaughtUpGate(controllers: ServiceInstance[], ctx: ProbeContext): Promise<ProbeResult> {
+  const g = await quorumGate(controllers, ctx);
+  if (!g.ok) return g;
+  for (const c of controllers) {
+    try {
+      const q = await describeQuorum(c.host.address, c.ports.controller!);
+      if (q.errorCode === NOT_LEADER) continue;
+      const behind = q.voters.filter((v) => q.highWatermark - v.logEndOffset > BigInt(CAUGHT_UP_LAG));
+      return {
+        ok: behind.length === 0,
+        detail: `${g.detail}, ${behind.length ? `${behind.map((v) => `${v.id} ${q.highWatermark - v.logEndOffset} records behind`).join(', ')}` : 'every voter caught up'} (high watermark ${q.highWatermark})`,
+        data: g.data,
+      };
+    } catch {
+      continue;
+    }
+  }
+  return { ok: false, detail: `${g.detail}, the leader did not describe the quorum again` };
+}
+
 export async function brokerReady(inst: ServiceInstance, ctx: ProbeContext): Promise<ProbeResult> {
   const addr = `${inst.host.address}:${inst.ports.client}`;
   try {

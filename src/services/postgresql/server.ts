@@ -31,6 +31,7 @@ export default defineService({
   extraMemoryMb: 256,
   memoryDescription: 'memory of the PostgreSQL server (not a JVM): shared_buffers is half of it',
   runtime: {
+    retire: { never: "PostgreSQL holds the serving tables and Superset's metadata and has no replica: move its data first, by hand" },
     files: pgFiles,
     prelude: pgRunPrelude,
     launch: pgLaunch,

@@ -1,6 +1,6 @@
 import type { ServiceInstance } from '../../inventory/types.js';
 import { renderHadoopXml } from '../../render/hadoop-xml.js';
-import { coreSite, type Props } from '../hadoop/common.js';
+import { coreSite, HOSTS_FILES, hostLists, type Props } from '../hadoop/common.js';
 import { endpoint, userConfig, type RuntimeContext } from '../runtime.js';
 import { NODEMANAGER, resourceManager, RESOURCEMANAGER } from './endpoints.js';
 import { nodeManagerSettings } from './settings.js';
@@ -50,6 +50,9 @@ function maxAllocation(ctx: RuntimeContext, nms: ServiceInstance[]): { mb: numbe
   return { mb: largest('memoryMb'), vcores: largest('vcores') };
 }
 
+/** Where the ResourceManager keeps its applications across restarts. */
+export const rmStateDir = (inst: ServiceInstance) => `${inst.host.dataDir}/yarn/rm-state`;
+
 function yarnSite(ctx: RuntimeContext): Props {
   const { inv, inst } = ctx;
   const rm = resourceManager(inv);
@@ -68,6 +71,17 @@ function yarnSite(ctx: RuntimeContext): Props {
     p['yarn.scheduler.maximum-allocation-mb'] = max.mb;
     p['yarn.scheduler.maximum-allocation-vcores'] = max.vcores;
   }
+  if (inst.def.role === RESOURCEMANAGER) {
+    // Only the NodeManagers listed may register; `-refreshNodes -g` drains the excluded ones gracefully.
+    p['yarn.resourcemanager.nodes.include-path'] = `${ctx.paths.conf}/${HOSTS_FILES.include}`;
+    p['yarn.resourcemanager.nodes.exclude-path'] = `${ctx.paths.conf}/${HOSTS_FILES.exclude}`;
+    p['yarn.resourcemanager.decommissioning-nodes-watcher.poll-interval-secs'] = 5;
+    // Work-preserving recovery: applications (a streaming job's ApplicationMaster and executors) outlive a restart.
+    p['yarn.resourcemanager.recovery.enabled'] = true;
+    p['yarn.resourcemanager.store.class'] = 'org.apache.hadoop.yarn.server.resourcemanager.recovery.LeveldbRMStateStore';
+    p['yarn.resourcemanager.leveldb-state-store.path'] = rmStateDir(inst);
+    p['yarn.resourcemanager.work-preserving-recovery.enabled'] = true;
+  }
   if (inst.def.role === NODEMANAGER) {
     const mem = nodeManagerMemoryMb(ctx);
     Object.assign(p, {
@@ -83,6 +97,11 @@ function yarnSite(ctx: RuntimeContext): Props {
       // JVMs reserve far more virtual memory than they use; the physical check is the one that matters.
       'yarn.nodemanager.vmem-check-enabled': false,
       'yarn.nodemanager.disk-health-checker.max-disk-utilization-per-disk-percentage': 98,
+      // Containers outlive a NodeManager restart: supervised recovery leaves them running when it stops, and the
+      // restarted NodeManager takes them back from its state store.
+      'yarn.nodemanager.recovery.enabled': true,
+      'yarn.nodemanager.recovery.dir': `${inst.host.dataDir}/yarn/nm-recovery`,
+      'yarn.nodemanager.recovery.supervised': true,
     });
   }
   return { ...p, ...userConfig(inst, 'yarn-site.xml') };
@@ -122,6 +141,7 @@ export function yarnFiles(ctx: RuntimeContext): Record<string, string> {
     'yarn-site.xml': renderHadoopXml(yarnSite(ctx)),
     'mapred-site.xml': renderHadoopXml(mapredSite(ctx)),
   };
-  if (ctx.inst.def.role === RESOURCEMANAGER) files['capacity-scheduler.xml'] = renderHadoopXml(capacityScheduler(ctx));
+  if (ctx.inst.def.role === RESOURCEMANAGER)
+    Object.assign(files, { 'capacity-scheduler.xml': renderHadoopXml(capacityScheduler(ctx)) }, hostLists(ctx.inv.instances, ctx.retiring ?? [], NODEMANAGER));
   return files;
 }

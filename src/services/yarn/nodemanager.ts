@@ -1,6 +1,7 @@
 import { HADOOP_MAIN } from '../../artifacts/recipes/hadoop.js';
 import { defineService } from '../definition.js';
 import { HADOOP_LOG_FILE, hadoopEnv, hadoopLaunch } from '../hadoop/common.js';
+import { nodeManagerRetire, stopContainers } from './decommission.js';
 import { yarnFiles } from './files.js';
 import { NODEMANAGER_SETTINGS } from './settings.js';
 import { nodeManagerReady, yarnGate } from './probes.js';
@@ -40,5 +41,7 @@ export default defineService({
     // A NodeManager stopping unregisters from the ResourceManager: the gate (every one active) waits for it to be
     // back before the next goes.
     rolling: true,
+    retire: nodeManagerRetire,
+    afterStop: stopContainers,
   },
 });

@@ -1,7 +1,8 @@
 import { HADOOP_MAIN } from '../../artifacts/recipes/hadoop.js';
 import { defineService } from '../definition.js';
-import { HADOOP_LOG_FILE, hadoopEnv, hadoopLaunch } from '../hadoop/common.js';
+import { HADOOP_LOG_FILE, HOSTS_FILES, hadoopEnv, hadoopLaunch, hadoopTool } from '../hadoop/common.js';
 import { yarnFiles } from './files.js';
+import { forgetApplications, GRACEFUL_DECOMMISSION_SEC } from './decommission.js';
 import { resourceManagerReady } from './probes.js';
 
 export default defineService({
@@ -32,5 +33,12 @@ export default defineService({
     outage: 'YARN accepts no application and allocates no container',
     stopGraceSec: 30,
     ready: resourceManagerReady,
+    // Server-side tracking: a NodeManager left DECOMMISSIONING when pyro stops waiting is still drained, then cut off.
+    reload: {
+      files: Object.values(HOSTS_FILES),
+      argv: (ctx) => hadoopTool(ctx, HADOOP_MAIN.rmAdmin, ['-refreshNodes', '-g', String(GRACEFUL_DECOMMISSION_SEC), '-server']),
+    },
+    afterStop: forgetApplications,
+    retire: { never: 'the ResourceManager has no standby yet: moving it is not supported' },
   },
 });
