@@ -1,13 +1,11 @@
 import { rootCause } from '../util/errors.js';
-import { runOnHosts, valuesOrThrow } from '../hosts/parallel.js';
 import { InputError } from '../util/errors.js';
 import { didYouMean } from '../util/did-you-mean.js';
 import { appendHistory } from '../state/history.js';
 import type { Output } from '../ui/output.js';
 import { desiredFor, managedInstances } from './desired.js';
 import { openSession } from './open.js';
-import { stopInstance } from './service-ops.js';
-import { say } from './session.js';
+import { stopRole } from './service-ops.js';
 
 export interface DownOptions {
   inventory: string;
@@ -34,21 +32,8 @@ export async function runDown(o: DownOptions, out: Output, signal: AbortSignal):
     }
     if (!o.quiet) out.heading(`stopping ${o.roles?.length ? o.roles.join(', ') : 'the cluster'}`);
     for (const role of roles.reverse().filter((r) => !o.roles?.length || o.roles.includes(r))) {
-      const ds = managed
-        .filter((i) => i.def.role === role)
-        .map((i) => Object.assign(desiredFor(s.inv, i, s.ids, undefined, {}, s.secrets), { name: i.host.name }));
-      valuesOrThrow(
-        await runOnHosts(
-          ds,
-          async (d) => {
-            const how = await stopInstance(s, d);
-            say(s, d.name, `${role}: ${how === 'not-running' ? 'was not running' : `stopped (${how})`}`);
-            if (how !== 'not-running') stopped.push(`${d.name}: stop ${role} (${how})`);
-          },
-          { signal },
-        ),
-        `stopping ${role}`,
-      );
+      const ds = managed.filter((i) => i.def.role === role).map((i) => desiredFor(s.inv, i, s.ids, undefined, {}, s.secrets));
+      stopped.push(...(await stopRole(s, role, ds)));
     }
     await appendHistory(s.state.dir, {
       run: s.lock?.run,

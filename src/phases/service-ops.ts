@@ -1,5 +1,6 @@
 import { shellQuote as q } from '../hosts/host.js';
 import { HostError } from '../util/errors.js';
+import { runOnHosts, valuesOrThrow } from '../hosts/parallel.js';
 import type { Desired } from './desired.js';
 import { HOST_PRELUDE, parseLines, shJoin } from './host-sh.js';
 import { hostOf, probeContext, say, sleep, type Session } from './session.js';
@@ -215,4 +216,22 @@ export async function reloadInstance(s: Session, d: Desired): Promise<void> {
     );
   }
   say(s, d.inst.host.name, `${d.inst.def.role}: reloaded ${d.reload.files.join(', ')}`);
+}
+
+/** Stops a role's instances in parallel, saying how each went; returns `stop` change lines for those that ran. */
+export async function stopRole(s: Session, role: string, ds: Desired[]): Promise<string[]> {
+  const stopped: string[] = [];
+  valuesOrThrow(
+    await runOnHosts(
+      ds.map((d) => Object.assign(d, { name: d.inst.host.name })),
+      async (d) => {
+        const how = await stopInstance(s, d);
+        say(s, d.name, `${role}: ${how === 'not-running' ? 'was not running' : `stopped (${how})`}`);
+        if (how !== 'not-running') stopped.push(`${d.name}: stop ${role} (${how})`);
+      },
+      { signal: s.signal },
+    ),
+    `stopping ${role}`,
+  );
+  return stopped;
 }

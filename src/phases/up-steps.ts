@@ -16,7 +16,7 @@ import { desiredFor, managedInstances } from './desired.js';
 import { readHostState, type HostState } from './host-state.js';
 import { connectSession, loadForVerb, lockCluster, type OpenSession } from './open.js';
 import { planInstance, type InstancePlan } from './plan.js';
-import { reloadInstance, stopInstance, writeFiles } from './service-ops.js';
+import { reloadInstance, stopRole, writeFiles } from './service-ops.js';
 import { checkLeaving, drainContext, findLeaving, instanceKey, leavingByRole, type Leaving } from './retire.js';
 import { hostOf, note, say } from './session.js';
 import { prepareControl } from '../prepare/control.js';
@@ -152,7 +152,7 @@ const connect: UpStep = {
     r.specs = r.inv!.hosts.filter((h) => r.session!.hosts.has(h.name));
     await checkLeaving(r.inv!, r.leaving.instances, {
       decommission: Boolean(r.o.decommission),
-      ctx: { ...drainContext(r.session, 0), staying: r.managed },
+      ctx: drainContext(r.session, 0),
     });
   },
 };
@@ -350,7 +350,7 @@ const tiers: UpStep = {
     for (const role of r.roles) {
       const tierPlans = all.filter((p) => p.desired.inst.def.role === role);
       r.result.tiers.push(await runTier(s, role, tierPlans, { rolling: r.o.restart?.rolling }));
-      await s.state.recordAppliedAll(Object.fromEntries(tierPlans.map((p) => [`${p.desired.inst.host.name}/${role}`, p.desired.hash])));
+      await s.state.recordAppliedAll(Object.fromEntries(tierPlans.map((p) => [instanceKey(p.desired.inst), p.desired.hash])));
     }
   },
 };
@@ -379,20 +379,16 @@ const retire: UpStep = {
         .join('; ')}`,
     );
     const masters = [...r.plans.values()].flat().filter((p) => p.desired.reload);
-    for (const p of masters) await reloadInstance(s, p.desired);
-    const old = r.leaving.instances;
-    for (const { role, instances } of leavingByRole(old)) {
+    // Those the tiers did not just reload: their lists were written by a run that stopped before telling them.
+    for (const p of masters.filter((x) => !x.reload)) await reloadInstance(s, p.desired);
+    for (const { role, instances } of leavingByRole(r.leaving.instances)) {
       const rt = serviceOf(instances[0]!).runtime!;
       note(s, s.out.color.bold(`-- ${role}`));
       await rt.retire?.drain?.(instances, ctx);
-      const ds = instances.map((i) => desiredFor(s.inv, i, s.ids, undefined, {}, s.secrets));
-      valuesOrThrow(
-        await runOnHosts(
-          ds.map((d) => Object.assign(d, { name: d.inst.host.name })),
-          async (d) => say(s, d.name, `${role}: ${(await stopInstance(s, d)) === 'not-running' ? 'was not running' : 'stopped'}`),
-          { signal: r.signal },
-        ),
-        `stopping ${role}`,
+      await stopRole(
+        s,
+        role,
+        instances.map((i) => desiredFor(s.inv, i, s.ids, undefined, {}, s.secrets)),
       );
       await rt.retire?.forget?.(instances, ctx);
       await s.state.recordAppliedAll(Object.fromEntries(instances.map((i) => [instanceKey(i), undefined])));

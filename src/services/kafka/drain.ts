@@ -1,7 +1,7 @@
 import { withAdmin } from '../../clients/kafka-admin.js';
 import { shellQuote as q } from '../../hosts/host.js';
 import type { ServiceInstance } from '../../inventory/types.js';
-import { PyroError } from '../../util/errors.js';
+import { HostError } from '../../util/errors.js';
 import { pollUntil } from '../../util/poll.js';
 import type { DrainContext, Retire } from '../runtime.js';
 import { bootstrapServers, brokers, nodeId } from './endpoints.js';
@@ -13,6 +13,8 @@ const CONFIG_COMMAND = 'kafka.admin.ConfigCommand';
 
 /** Bytes per second a reassignment may copy between brokers when none is given (leaves room for producers). */
 export const DEFAULT_THROTTLE = 100 * 1024 * 1024;
+
+const KAFKA_HINT = '`pyro status` shows the brokers and partitions, `pyro logs kafka-broker` their logs; run the same command again once they are healthy';
 
 /** What running Kafka's own tools on a broker host needs. */
 export type ToolContext = Pick<DrainContext, 'inv' | 'exec' | 'toolEnv' | 'log' | 'signal' | 'timeoutSec'>;
@@ -39,7 +41,14 @@ async function tool(ctx: ToolContext, on: ServiceInstance, main: string, args: s
   );
   const r = await ctx.exec(on, lines.join('\n'), 120);
   if (r.exitCode !== 0)
-    throw new Error(`${main.split('.').pop()} ${args.slice(0, 2).join(' ')} on ${on.host.name}: ${(r.stdout + r.stderr).trim().slice(-600)}`);
+    throw new HostError(
+      'KAFKA_TOOL_FAILED',
+      on.host.name,
+      `${main.split('.').pop()} ${args.slice(0, 2).join(' ')} on ${on.host.name}: ${(r.stdout + r.stderr).trim().slice(-600)}`,
+      {
+        hint: KAFKA_HINT,
+      },
+    );
   return r.stdout;
 }
 
@@ -71,7 +80,8 @@ export async function reassign(ctx: ToolContext, plan: readonly PartitionReplica
     `reassigning ${plan.length} partitions`,
     async () => {
       const out = await tool(ctx, on, REASSIGN, ['--reassignment-json-file', file.path, '--verify']);
-      if (/failed/i.test(out)) throw new PyroError('KAFKA_REASSIGN_FAILED', `the partition reassignment failed: ${out.trim().slice(-400)}`);
+      if (/failed/i.test(out))
+        throw new HostError('KAFKA_REASSIGN_FAILED', on.host.name, `the partition reassignment failed: ${out.trim().slice(-400)}`, { hint: KAFKA_HINT });
       const moving = stillMoving(out);
       return { done: moving.length === 0, detail: moving.length ? `${moving.length} of ${plan.length} partitions still moving` : 'every partition moved' };
     },
