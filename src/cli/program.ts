@@ -168,6 +168,10 @@ Environment: PYRO_INVENTORY (default inventory), PYRO_STATE_DIR (state, known ho
       "hosts or roles removed from the inventory are drained first (DataNodes decommissioned, NodeManagers drained, brokers' partitions moved), then stopped; without it, removing them is refused",
     )
     .option('--drain-timeout <seconds>', 'how long draining may take before the run stops (run it again to keep waiting)', int('--drain-timeout'), 3600)
+    .option(
+      '--no-finalize',
+      "after a Kafka upgrade, keep the cluster's feature levels (metadata.version) where they were, so the previous version can still come back; `pyro kafka finalize` raises them later",
+    )
     .option('--json', 'print the result (changes, tiers, timings) as JSON')
     .addHelpText(
       'after',
@@ -175,6 +179,7 @@ Environment: PYRO_INVENTORY (default inventory), PYRO_STATE_DIR (state, known ho
         'pyro up --dry-run',
         'pyro up',
         'pyro up --decommission --dry-run   # after removing a host from the inventory: what would be drained',
+        'pyro up --no-finalize     # after raising artifacts.versions.kafka: roll to it, keep a way back',
         'pyro up --prepare          # fresh hosts: install Java, Python venv, PostgreSQL first (apt or dnf)',
         'pyro up -i inventories/prod.yaml --timeout 600 --json | jq .changes',
       ]) + '\nA second `pyro up` with nothing changed changes nothing. Restarts only what changed; Kafka rolls one broker at a time.\n',
@@ -190,6 +195,7 @@ Environment: PYRO_INVENTORY (default inventory), PYRO_STATE_DIR (state, known ho
         prepare?: boolean;
         decommission?: boolean;
         drainTimeout?: number;
+        finalize: boolean;
       }) => {
         const { upCommand } = await import('./commands/up.js');
         await run((ctx) => upCommand(o, ctx), o);
@@ -319,7 +325,7 @@ Environment: PYRO_INVENTORY (default inventory), PYRO_STATE_DIR (state, known ho
       },
     );
 
-  const kafka = program.command('kafka').description('Kafka operations beyond `up`: partitions across brokers');
+  const kafka = program.command('kafka').description('Kafka operations beyond `up`: partitions across brokers, feature levels after an upgrade');
   kafka
     .command('rebalance')
     .description(
@@ -334,6 +340,19 @@ Environment: PYRO_INVENTORY (default inventory), PYRO_STATE_DIR (state, known ho
     .action(async (o: { inventory: string; throttle: number; dryRun?: boolean; timeout?: number; json?: boolean }) => {
       const { kafkaRebalanceCommand } = await import('./commands/kafka.js');
       await run((ctx) => kafkaRebalanceCommand(o, ctx), o);
+    });
+  kafka
+    .command('finalize')
+    .description(
+      "after an upgrade held by `pyro up --no-finalize`: raise the cluster's feature levels (metadata.version and the others, never kraft.version) to those of the inventory's Kafka release; the previous version cannot come back after it",
+    )
+    .addOption(inventoryOption())
+    .option('--dry-run', 'print the levels that would be raised, change nothing')
+    .option('--json', 'print the levels as JSON')
+    .addHelpText('after', examples(['pyro kafka finalize --dry-run', 'pyro kafka finalize']))
+    .action(async (o: { inventory: string; dryRun?: boolean; json?: boolean }) => {
+      const { kafkaFinalizeCommand } = await import('./commands/kafka.js');
+      await run((ctx) => kafkaFinalizeCommand(o, ctx), o);
     });
 
   const lake = program

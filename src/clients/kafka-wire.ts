@@ -18,6 +18,7 @@ export interface QuorumState {
   observers: QuorumReplica[];
 }
 
+const API_VERSIONS = 18;
 const API_DESCRIBE_QUORUM = 55;
 const API_DESCRIBE_CLUSTER = 60;
 export const NOT_LEADER = 6;
@@ -222,6 +223,62 @@ export function decodeDescribeCluster(buf: Buffer, correlationId: number): Broke
  */
 export function describeClusterAt(host: string, port: number, timeoutMs = 5000): Promise<BrokerView> {
   return request(host, port, encodeDescribeCluster, decodeDescribeCluster, timeoutMs);
+}
+
+/** What one node supports and what the cluster has finalised, by feature name (metadata.version, kraft.version...). */
+export interface FeatureView {
+  supported: Record<string, { min: number; max: number }>;
+  finalized: Record<string, number>;
+}
+
+/** ApiVersions v3 (flexible): the client's name and version, which the broker only logs. */
+export function encodeApiVersions(correlationId: number, clientId = 'pyro'): Buffer {
+  const name = Buffer.from('pyro');
+  const version = Buffer.from('1');
+  return frame(API_VERSIONS, 3, correlationId, clientId, Buffer.concat([uvarint(name.length + 1), name, uvarint(version.length + 1), version, uvarint(0)]));
+}
+
+/** Decodes ApiVersions v3: its response header has no tag buffer (the one exception); features are tagged fields. */
+export function decodeApiVersions(buf: Buffer, correlationId: number): FeatureView {
+  const r = new Reader(buf);
+  const cid = r.int32();
+  if (cid !== correlationId) throw new Error(`unexpected correlation id ${cid}`);
+  const err = r.int16();
+  if (err !== 0) throw new KafkaProtocolError(err, `ApiVersions failed with error code ${err}`);
+  r.array(() => {
+    r.int16();
+    r.int16();
+    r.int16();
+    r.tags();
+  });
+  r.int32(); // throttle
+  const view: FeatureView = { supported: {}, finalized: {} };
+  const tagged = r.uvarint();
+  for (let i = 0; i < tagged; i++) {
+    const tag = r.uvarint();
+    const size = r.uvarint();
+    const end = r.pos + size;
+    if (tag === 0)
+      r.array(() => {
+        const name = r.compactString();
+        view.supported[name] = { min: r.int16(), max: r.int16() };
+        r.tags();
+      });
+    else if (tag === 2)
+      r.array(() => {
+        const name = r.compactString();
+        view.finalized[name] = r.int16(); // max level; the min level that follows is always the same
+        r.int16();
+        r.tags();
+      });
+    r.pos = end;
+  }
+  return view;
+}
+
+/** One node's supported feature ranges and the cluster's finalised levels, without a JVM (kafkajs has no features). */
+export function featuresAt(host: string, port: number, timeoutMs = 5000): Promise<FeatureView> {
+  return request(host, port, encodeApiVersions, decodeApiVersions, timeoutMs);
 }
 
 function request<T>(host: string, port: number, encode: (cid: number) => Buffer, decode: (b: Buffer, cid: number) => T, timeoutMs: number): Promise<T> {

@@ -90,8 +90,11 @@ export async function checkLeaving(
   for (const { instances } of leavingByRole(leaving)) {
     const why = await serviceOf(instances[0]!).runtime?.retire?.refuse?.(instances, o.ctx);
     if (why)
-      throw new PyroError('DECOMMISSION_REFUSED', `cannot decommission ${listed(instances)}: ${why}`, {
-        hint: `add hosts with the same roles to ${inv.file} first (\`pyro up\`), or lower the replication; nothing was changed`,
+      throw new PyroError('DECOMMISSION_REFUSED', `cannot decommission ${listed(instances)}: ${typeof why === 'string' ? why : why.reason}`, {
+        hint:
+          typeof why === 'string'
+            ? `add hosts with the same roles to ${inv.file} first (\`pyro up\`), or lower the replication; nothing was changed`
+            : why.hint,
       });
   }
 }

@@ -3,6 +3,7 @@ import { PyroError } from '../util/errors.js';
 import { runOnHosts, valuesOrThrow } from '../hosts/parallel.js';
 import type { InstancePlan } from './plan.js';
 import { reloadInstance, startInstance, waitGate, waitReady } from './service-ops.js';
+import { drainContext } from './retire.js';
 import { note, probeContext, type Session } from './session.js';
 
 /** Seconds a tier spent from its first start to its gate passing (what `bench/up-cold` sums). */
@@ -42,6 +43,11 @@ export async function runTier(s: Session, role: string, plans: InstancePlan[], o
     valuesOrThrow(await runOnHosts(named(ps), (p) => waitReady(s, p.desired, t0), { signal: s.signal }), `${role} readiness`);
   };
   if (toStart.length) await wave(toStart, false);
+  if (toStart.length && rt.join && !s.dryRun)
+    await rt.join(
+      toStart.map((p) => p.desired.inst),
+      drainContext(s, 600),
+    );
   const running = plans.some((p) => p.current.state === 'running');
   let gated = false;
   if (toRestart.length && (rt.rolling || opts.rolling) && running && plans.length > 1) {

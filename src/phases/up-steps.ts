@@ -39,6 +39,8 @@ export interface UpOptions {
   decommission?: boolean;
   /** Seconds a drain may take (default 3600). */
   drainTimeoutSec?: number;
+  /** false: an upgrade's feature levels are held (a rollback stays possible); default true. */
+  finalize?: boolean;
 }
 
 /** The run as the lock and the history name it: `up`, or `restart <roles>`. */
@@ -283,6 +285,11 @@ const plan: UpStep = {
         p.reasons.push('asked by pyro restart');
       }
     }
+    // Before anything changes: what the running cluster cannot take (a version below its finalised features).
+    for (const m of MODULES.filter((x) => x.guard && x.roles.some((d) => r.managed.some((i) => i.def.role === d.role)))) {
+      const refused = await m.guard!({ inv: s.inv, ids: s.ids, secrets: s.secrets });
+      if (refused) throw new PyroError(refused.code, refused.message, { hint: refused.hint });
+    }
     heading(r, 'plan');
     for (const spec of r.specs) showPlan(r, spec.name, r.states.get(spec.name)!, r.plans.get(spec.name)!);
     for (const { role, instances } of leavingByRole(r.leaving.instances))
@@ -409,10 +416,14 @@ const retire: UpStep = {
 
 function stepContext(r: UpRun): StepContext {
   const s = session(r);
+  const tools = drainContext(s, 120);
   return {
     inv: s.inv,
     ids: s.ids,
     secrets: s.secrets,
+    exec: tools.exec,
+    toolEnv: tools.toolEnv,
+    finalize: r.o.finalize !== false,
     stateDir: s.state.dir,
     dryRun: r.dryRun,
     quiet: r.quiet,

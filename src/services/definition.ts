@@ -2,7 +2,7 @@ import type { ComponentSpec, RoleSpec } from '../inventory/types.js';
 import type { Inventory, ServiceInstance } from '../inventory/types.js';
 import type { ClusterIds, ClusterState } from '../state/cluster-state.js';
 import type { IngestPath } from './ingest-path.js';
-import type { ProbeContext, ServiceRuntime, StatusContext } from './runtime.js';
+import type { ProbeContext, ServiceRuntime, StatusContext, ToolAccess } from './runtime.js';
 
 /** One role as pyro runs it: what the inventory knows of it, plus how it is configured, launched and probed. */
 export interface ServiceDefinition extends RoleSpec {
@@ -11,13 +11,15 @@ export interface ServiceDefinition extends RoleSpec {
 }
 
 /** What a step a service adds to `pyro up` gets: the cluster, and where its changes and warnings go. */
-export interface StepContext extends ProbeContext {
+export interface StepContext extends ProbeContext, ToolAccess {
   stateDir: string;
   dryRun: boolean;
   quiet: boolean;
   signal: AbortSignal;
   /** Roles `up` manages in this run (their tiers have been brought up before the service steps). */
   managedRoles: readonly string[];
+  /** Whether an upgrade may be finalised (`up --no-finalize` holds feature levels, so a rollback stays possible). */
+  finalize: boolean;
   log(line: string): void;
   /** Records a change made (or, in a dry run, one that would be made). */
   change(line: string): void;
@@ -65,6 +67,11 @@ export interface ServiceModule extends ComponentSpec {
   loadSecrets?(inv: Inventory, state: ClusterState): Promise<Record<string, string>>;
   /** Fills in ids that live in the cluster state (e.g. Kafka node ids) before anything renders. */
   loadIds?(inv: Inventory, state: ClusterState, ids: ClusterIds): Promise<void>;
+  /**
+   * Refuses, before anything changes, an inventory the running cluster cannot take (a version below the feature
+   * levels it has finalised); returns the reason and what to do, or undefined. A cluster not up yet is not checked.
+   */
+  guard?(ctx: ProbeContext): Promise<{ code: string; message: string; hint: string } | undefined>;
   /** Steps after the tiers, in catalogue order. */
   steps?: ServiceStep[];
   /** Its part of `pyro status`; undefined when the inventory does not run it. */

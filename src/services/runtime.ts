@@ -52,18 +52,22 @@ export interface Reload {
   argv(ctx: RuntimeContext): string[];
 }
 
+/** Commands on the cluster's hosts through pyro's connections (running a service's own admin tools there). */
+export interface ToolAccess {
+  /** Runs sh on an instance's host (through pyro's connection); the exit code and output. */
+  exec(inst: ServiceInstance, sh: string, timeoutSec?: number): Promise<{ exitCode: number; stdout: string; stderr: string }>;
+  /** The versioned install dir of a component on an instance's host, and the java binary there. */
+  toolEnv(inst: ServiceInstance, component: string): { root: string; java: string };
+}
+
 /** What draining an instance that leaves the cluster gets: the cluster, progress lines, and its hosts. */
-export interface DrainContext extends ProbeContext {
+export interface DrainContext extends ProbeContext, ToolAccess {
   /** Instances that stay (the inventory's). */
   staying: readonly ServiceInstance[];
   log(line: string): void;
   signal: AbortSignal;
   /** Seconds a drain may take before it fails (running containers are given this long to finish). */
   timeoutSec: number;
-  /** Runs sh on an instance's host (through pyro's connection); the exit code and output. */
-  exec(inst: ServiceInstance, sh: string, timeoutSec?: number): Promise<{ exitCode: number; stdout: string; stderr: string }>;
-  /** The versioned install dir of a component on an instance's host, and the java binary there. */
-  toolEnv(inst: ServiceInstance, component: string): { root: string; java: string };
 }
 
 /**
@@ -72,8 +76,11 @@ export interface DrainContext extends ProbeContext {
  */
 export interface Retire {
   never?: string;
-  /** Why the instances cannot leave (too few would stay for the data's replication), or undefined. */
-  refuse?(leaving: readonly ServiceInstance[], ctx: Omit<DrainContext, 'exec' | 'log' | 'timeoutSec'>): Promise<string | undefined>;
+  /** Why the instances cannot leave (too few would stay for the data's replication), or undefined; a hint may go with it. */
+  refuse?(
+    leaving: readonly ServiceInstance[],
+    ctx: Omit<DrainContext, 'exec' | 'log' | 'timeoutSec'>,
+  ): Promise<string | { reason: string; hint: string } | undefined>;
   /** Moves the instances' data or work to the others; returns once they can be stopped without loss. */
   drain?(leaving: readonly ServiceInstance[], ctx: DrainContext): Promise<void>;
   /** After they stopped: removes what the cluster still remembers of them (a broker's registration). */
@@ -169,6 +176,11 @@ export interface ServiceRuntime {
   reload?: Reload;
   /** How an instance leaves the cluster (see Retire). */
   retire?: Retire;
+  /**
+   * After instances started (and are ready), before the role's gate: what makes the cluster take in new ones (a
+   * controller's add-controller). Must leave instances already members alone.
+   */
+  join?(started: readonly ServiceInstance[], ctx: DrainContext): Promise<void>;
 }
 
 /** The marker in a managed process's command line; checked before any signal is sent to a pid. */

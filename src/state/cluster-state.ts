@@ -14,6 +14,20 @@ export interface ClusterIds {
   kafkaClusterId: string;
   /** Kafka node ids by `<host>/<role>`: assigned once so adding a host never renumbers the others. */
   kafkaNodeIds: Record<string, number>;
+  /**
+   * The KRaft quorum as formatted: `dynamic` (KIP-853: controllers added and removed at runtime) for clusters pyro
+   * creates; `static` (controller.quorum.voters) for those an earlier pyro formatted. Decided once.
+   */
+  kafkaQuorum?: KafkaQuorum;
+}
+
+/** A dynamic quorum's bootstrap: the controllers it was formatted with, and each controller's metadata dir id. */
+export interface KafkaQuorum {
+  mode: 'static' | 'dynamic';
+  /** `<host>/kafka-controller` keys of the controllers formatted with --initial-controllers, and their endpoints. */
+  initial: { key: string; endpoint: string }[];
+  /** The directory.id of each controller's metadata dir (a Kafka Uuid), by key; remove-controller names it. */
+  directoryIds: Record<string, string>;
 }
 
 /** A Kafka Uuid (16 random bytes, base64url) not starting with '-', as Kafka's own Uuid.randomUuid() ensures. */
@@ -117,6 +131,30 @@ export class ClusterState {
     }
     if (changed) await this.save();
     return Object.fromEntries(keys.map((k) => [k, ids[k]!]));
+  }
+
+  /**
+   * The cluster's KRaft quorum, decided on first use: static when Kafka node ids exist already (a cluster formatted
+   * before pyro formatted dynamic quorums), else dynamic with `controllers` as its initial voters. Directory ids
+   * are made for controllers that have none.
+   */
+  async kafkaQuorum(controllers: { key: string; endpoint: string }[]): Promise<KafkaQuorum> {
+    const s = await this.load();
+    let changed = false;
+    if (!s.ids.kafkaQuorum) {
+      const formatted = Object.keys(s.ids.kafkaNodeIds).length > 0;
+      s.ids.kafkaQuorum = formatted ? { mode: 'static', initial: [], directoryIds: {} } : { mode: 'dynamic', initial: controllers, directoryIds: {} };
+      changed = true;
+    }
+    const q = s.ids.kafkaQuorum;
+    if (q.mode === 'dynamic')
+      for (const c of controllers) {
+        if (q.directoryIds[c.key]) continue;
+        q.directoryIds[c.key] = kafkaUuid();
+        changed = true;
+      }
+    if (changed) await this.save();
+    return q;
   }
 
   async applied(): Promise<AppliedHashes> {

@@ -18,7 +18,7 @@ interface StatusJson {
   instances: { host: string; role: string; state: string; pid?: number }[];
   hdfs?: { liveDataNodes: number };
   yarn?: { activeNodes: number };
-  kafka?: { brokers: number[]; underReplicated: number; topicNames: string[] };
+  kafka?: { brokers: number[]; underReplicated: number; topicNames: string[]; controller?: { leaderId: number; voters: number[] } };
 }
 
 interface UpJson {
@@ -27,8 +27,11 @@ interface UpJson {
   tiers: { role: string; started: number; restarted: number; waitSeconds: number }[];
 }
 
-/** The cluster: h1-h3; with `h4`, a fourth host of workers; `h3` replaces h3's roles ('' leaves h3 out). */
-function inventoryYaml(tb: Testbed, extraBroker = '', o: { h4?: boolean; h3?: string } = {}): string {
+/** The Kafka release the cluster starts on; the upgrade test moves it to 4.3.1 (pyro's default) for the tests after it. */
+let kafkaRelease = '4.2.2';
+
+/** The cluster: h1-h3; with `h4`, a fourth host of workers (or the roles given); `h3` replaces h3's roles ('' leaves h3 out). */
+function inventoryYaml(tb: Testbed, extraBroker = '', o: { h4?: boolean | string; h3?: string } = {}): string {
   const [h1, h2, h3, h4] = tb.hosts;
   const h3Roles = o.h3 ?? 'hdfs-datanode, yarn-nodemanager, kafka-controller, kafka-broker';
   return `cluster:
@@ -45,7 +48,7 @@ ${
     : ''
 }${
     o.h4
-      ? `  - { name: h4, address: ${h4!.address}, roles: [hdfs-datanode, yarn-nodemanager, kafka-broker] }
+      ? `  - { name: h4, address: ${h4!.address}, roles: [${typeof o.h4 === 'string' ? o.h4 : 'hdfs-datanode, yarn-nodemanager, kafka-broker'}] }
 `
       : ''
   }services:
@@ -60,6 +63,8 @@ ${
     broker:
       heap: 384m
 ${extraBroker}
+artifacts:
+  versions: { kafka: ${kafkaRelease} }
 topics:
   - name: events
     partitions: 3
@@ -472,15 +477,135 @@ describe('pyro up / down / status / logs on three simulated hosts', function () 
     const h = await pyro(['history', '--json'], 60_000);
     const last = (JSON.parse(h.stdout) as { runs: { command: string; result: string }[] }).runs.at(-1)!;
     assert.deepEqual([last.command, last.result], ['restart hdfs-namenode hdfs-datanode yarn-nodemanager --rolling', 'ok']);
-
-    // Controllers roll one at a time, each followed by the quorum with every voter caught up.
-    const ctl = await pyro(['restart', 'kafka-controller']);
-    assert.equal(ctl.exitCode, 0, `${ctl.stdout}\n${ctl.stderr}`);
-    assert.equal((ctl.stdout.match(/rolling restart: h\d \(asked by pyro restart\)/g) ?? []).length, 3, ctl.stdout);
-    assert.ok((ctl.stdout.match(/kafka-controller gate: leader \d+, voters \[[\d,]+\], every voter caught up/g) ?? []).length >= 3, ctl.stdout);
   });
 
   const retention48 = '      config:\n        server.properties:\n          log.retention.hours: 48';
+
+  /** Where each Kafka process on h1-h3 runs from (its versioned install dir), by `host/role`, from the pids status reports. */
+  const kafkaBinaries = async (): Promise<Record<string, string>> => {
+    const out: Record<string, string> = {};
+    for (const [key, pid] of Object.entries(pidsOf((await status()).json))) {
+      if (!/^h[123]\/kafka-/.test(key)) continue;
+      const args = pid ? readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ') : 'not running';
+      out[key] = /\/kafka\/([^/]+)\/libs/.exec(args)?.[1] ?? args;
+    }
+    return out;
+  };
+  /** The cluster's finalised levels, as Kafka's own kafka-features tool on h1 reports them. */
+  const finalized = async (): Promise<Record<string, string>> => {
+    const out = (
+      await tb.ssh(
+        'h1',
+        `lib=$(ls -d /opt/pyro/kafka/*/libs | tail -1); java -cp "$lib/*" org.apache.kafka.tools.FeatureCommand --bootstrap-server ${tb.hosts[0]!.address}:9092 describe 2>/dev/null`,
+      )
+    ).stdout;
+    return Object.fromEntries([...out.matchAll(/Feature: (\S+)\s.*FinalizedVersionLevel: (\S+)/g)].map((m) => [m[1]!, m[2]!]));
+  };
+  const everywhere = (v: string) => Object.fromEntries(['h1', 'h2', 'h3'].flatMap((h) => ['kafka-controller', 'kafka-broker'].map((r) => [`${h}/${r}`, v])));
+
+  it('rolling upgrade of Kafka 4.2.2 to 4.3.1 under acks=all load: held, killed midway and resumed, rolled back, upgraded and finalised; a finalised downgrade and a version no source has are refused', async () => {
+    assert.deepEqual(await kafkaBinaries(), everywhere('4.2.2'));
+    assert.equal((await finalized())['metadata.version'], '4.2-IV1');
+    // An independent producer (acks=all) runs throughout; only acknowledged messages are counted. One partition per
+    // request: kafkajs may report a multi-broker request's records as written when a leader moved (see bench/roll).
+    const acked: string[] = [];
+    let failures = 0;
+    let producing = true;
+    const producer = kafka().producer({ createPartitioner: Partitioners.DefaultPartitioner, retry: { retries: 10 } });
+    await producer.connect();
+    const load = (async () => {
+      for (let n = 0; producing; n++) {
+        const batch = Array.from({ length: 20 }, (_, i) => `upgrade-${n}-${i}`);
+        try {
+          await producer.send({ topic: 'events', acks: -1, messages: batch.map((value) => ({ value, partition: n % 3 })) });
+          acked.push(...batch);
+        } catch {
+          failures++;
+        }
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    })();
+    try {
+      kafkaRelease = '4.3.1';
+      writeFileSync(inv, inventoryYaml(tb, retention48));
+      // Killed with SIGKILL once the controllers are done and the brokers are rolling: the next run finishes.
+      const child = execa(PYRO, ['up', '--no-finalize', '-i', inv], { env: { NO_COLOR: '1', ...env }, reject: false, timeout: 600_000, stdin: 'ignore' });
+      let first = '';
+      await new Promise<void>((resolve, reject) => {
+        child.stdout!.on('data', (b: Buffer) => {
+          first += b.toString();
+          if (/^-- kafka-broker$[\s\S]*rolling restart: h2 /m.test(first)) resolve();
+        });
+        void child.then((c) => reject(new Error(`pyro ended before the brokers rolled:\n${first}\n${String(c.stderr)}`)));
+      });
+      child.kill('SIGKILL');
+      await child;
+      assert.match(first, /push kafka 4\.3\.1/);
+      assert.equal((first.match(/kafka-controller gate: leader \d+, voters \[[\d,]+\], every voter caught up/g) ?? []).length >= 3, true, first);
+      const resumed = await pyro(['up', '--no-finalize']);
+      assert.equal(resumed.exitCode, 0, `${resumed.stdout}\n${resumed.stderr}`);
+      assert.doesNotMatch(resumed.stdout, /^-- kafka-controller$/m, 'the controllers, done before the kill, are not rolled again');
+      assert.match(resumed.stdout, /held \(--no-finalize\): every node supports metadata\.version 30, the cluster runs at 29/);
+      assert.deepEqual(await kafkaBinaries(), everywhere('4.3.1'));
+      assert.equal((await finalized())['metadata.version'], '4.2-IV1', 'held: not finalised');
+      const st = await pyro(['status'], 60_000);
+      assert.match(st.stdout, /upgrade not finalised: metadata\.version 29, every node supports 30/);
+
+      // Before finalising, the way back is the same roll.
+      kafkaRelease = '4.2.2';
+      writeFileSync(inv, inventoryYaml(tb, retention48));
+      const back = await pyro(['up', '--json']);
+      assert.equal(back.exitCode, 0, back.stderr);
+      assert.ok((JSON.parse(back.stdout) as UpJson).changes.some((c) => /switch kafka to 4\.2\.2/.test(c)));
+      assert.deepEqual(await kafkaBinaries(), everywhere('4.2.2'));
+
+      kafkaRelease = '4.3.1';
+      writeFileSync(inv, inventoryYaml(tb, retention48));
+      const up = await pyro(['up', '--json']);
+      assert.equal(up.exitCode, 0, up.stderr);
+      // Each feature raised on its own: only metadata.version differs between 4.2 and 4.3 (kraft.version is never touched).
+      assert.deepEqual(
+        (JSON.parse(up.stdout) as UpJson).changes.filter((c) => c.startsWith('kafka: finalise')),
+        ['kafka: finalise metadata.version 29 -> 30'],
+      );
+      assert.deepEqual(await kafkaBinaries(), everywhere('4.3.1'));
+      const levels = await finalized();
+      assert.equal(levels['metadata.version'], '4.3-IV0');
+      assert.equal(levels['kraft.version'], '1', 'formatted as a dynamic quorum');
+    } finally {
+      producing = false;
+      await load;
+      await producer.disconnect();
+    }
+    // Once finalised, the old version cannot come back: refused before anything changes; so is a version no source has.
+    const pids = pidsOf((await status()).json);
+    kafkaRelease = '4.2.2';
+    writeFileSync(inv, inventoryYaml(tb, retention48));
+    const down = await pyro(['up']);
+    assert.notEqual(down.exitCode, 0);
+    assert.match(down.stderr, /Kafka 4\.2\.2 cannot run this cluster: its metadata\.version is finalised at 30 \(Kafka 4\.3\), and 4\.2 supports up to 29/);
+    assert.match(down.stderr, /--no-finalize/);
+    kafkaRelease = '4.2.99';
+    writeFileSync(inv, inventoryYaml(tb, retention48));
+    const none = await pyro(['up']);
+    assert.notEqual(none.exitCode, 0);
+    assert.match(none.stderr, /cannot obtain Apache Kafka \(KRaft\) 4\.2\.99/);
+    kafkaRelease = '4.3.1';
+    writeFileSync(inv, inventoryYaml(tb, retention48));
+    assert.deepEqual(pidsOf((await status()).json), pids, 'the refused runs changed nothing');
+    assert.deepEqual(await kafkaBinaries(), everywhere('4.3.1'));
+
+    // Every acknowledged message, read back by kcat.
+    assert.ok(acked.length > 500, `${acked.length} messages acknowledged during the upgrade (${failures} batches failed)`);
+    const kc = await execa('kcat', ['-b', `${tb.hosts[0]!.address}:9092`, '-C', '-t', 'events', '-o', 'beginning', '-e', '-q', '-f', '%s\n'], {
+      timeout: 60_000,
+    });
+    const seen = new Set(kc.stdout.split('\n'));
+    assert.deepEqual(
+      acked.filter((m) => !seen.has(m)),
+      [],
+    );
+  });
   const scaleMessages = Array.from({ length: 1000 }, (_, i) => `scale-${i}-${randomBytes(4).toString('hex')}`);
   let h4Broker = -1;
 
@@ -626,6 +751,36 @@ describe('pyro up / down / status / logs on three simulated hosts', function () 
     assert.equal(killed!.result, 'interrupted');
     assert.equal(last!.result, 'ok');
     assert.ok(last!.changes.includes('h4: decommission hdfs-datanode'), last!.changes.join('\n'));
+    const again = await pyro(['up', '--json']);
+    assert.equal(again.exitCode, 0, again.stderr);
+    assert.deepEqual((JSON.parse(again.stdout) as UpJson).changes, [], 'nothing left to do');
+  });
+  it('a controller moves: h4 joins the dynamic quorum (add-controller) and h3 leaves it (remove-controller), nothing else restarted', async () => {
+    const before = (await status()).json;
+    assert.equal((await finalized())['kraft.version'], '1', 'a cluster pyro created has a dynamic quorum');
+    const voters0 = before.kafka!.controller!.voters;
+    const moved = inventoryYaml(tb, retention48, { h4: 'kafka-controller', h3: 'hdfs-datanode, yarn-nodemanager, kafka-broker' });
+    writeFileSync(inv, moved);
+    const plain = await pyro(['up']);
+    assert.notEqual(plain.exitCode, 0);
+    assert.match(plain.stderr, /kafka-controller on h3: no longer in/);
+    const r = await pyro(['up', '--decommission']);
+    assert.equal(r.exitCode, 0, `${r.stdout}\n${r.stderr}`);
+    assert.match(r.stdout, /kafka: controller (\d+) \(h4\) added to the quorum/);
+    assert.match(r.stdout, /kafka: controller (\d+) \(h3\) removed from the quorum/);
+    const { run, json } = await status();
+    assert.equal(run.exitCode, 0, run.stdout);
+    const k = json.kafka!.controller!;
+    assert.equal(k.voters.length, 3);
+    const h3Id = voters0.find((v) => !k.voters.includes(v));
+    assert.ok(h3Id !== undefined, `h3's controller left the voters: ${voters0.join(',')} -> ${k.voters.join(',')}`);
+    assert.ok(k.leaderId >= 0);
+    const now = pidsOf(json);
+    for (const [key, pid] of Object.entries(pidsOf(before))) {
+      if (key === 'h3/kafka-controller') assert.equal(now[key], undefined, 'stopped');
+      else assert.equal(now[key], pid, `${key} left alone`);
+    }
+    assert.ok(now['h4/kafka-controller'], 'h4 runs a controller');
     const again = await pyro(['up', '--json']);
     assert.equal(again.exitCode, 0, again.stderr);
     assert.deepEqual((JSON.parse(again.stdout) as UpJson).changes, [], 'nothing left to do');

@@ -2,6 +2,7 @@ import { openSession } from '../../phases/open.js';
 import { drainContext } from '../../phases/retire.js';
 import { brokers, nodeId } from '../../services/kafka/endpoints.js';
 import { leaderElection, partitionsOf, reassign } from '../../services/kafka/drain.js';
+import { finalizeFeatures } from '../../services/kafka/features.js';
 import { balancePlan } from '../../services/kafka/reassign.js';
 import { appendHistory } from '../../state/history.js';
 import { rootCause } from '../../util/errors.js';
@@ -67,6 +68,43 @@ export async function kafkaRebalanceCommand(o: RebalanceOptions, ctx: RunContext
         error: (rootCause(e) as Error).message.split('\n')[0],
       }).catch(() => undefined);
     throw e;
+  } finally {
+    await s.close();
+  }
+}
+
+export interface FinalizeOptions {
+  inventory: string;
+  dryRun?: boolean;
+  json?: boolean;
+}
+
+/** `pyro kafka finalize`: the feature levels an upgrade held (`up --no-finalize`) raised to the running release's. */
+export async function kafkaFinalizeCommand(o: FinalizeOptions, ctx: RunContext): Promise<void> {
+  const t0 = Date.now();
+  const quiet = Boolean(o.json);
+  const s = await openSession({
+    inventory: o.inventory,
+    command: 'pyro kafka finalize',
+    out: ctx.out,
+    signal: ctx.signal,
+    quiet,
+    dryRun: o.dryRun,
+    lock: true,
+    history: true,
+    hostFilter: (h) => h.roles.includes('kafka-broker'),
+  });
+  try {
+    const dc = { ...drainContext(s, 120), dryRun: Boolean(o.dryRun), log: (l: string) => !quiet && ctx.out.info(`   ${l}`) };
+    const r = await finalizeFeatures(dc);
+    const changes = r.updates.map((u) => `kafka: finalise ${u.feature} ${u.from} -> ${u.to}`);
+    if (!quiet) {
+      for (const u of r.updates) ctx.out.info(`${o.dryRun ? 'would raise' : 'raised'} ${u.feature} ${u.from} -> ${u.to} (Kafka ${r.release})`);
+      if (!r.updates.length) ctx.out.info(`nothing to finalise: ${r.skipped ?? `the features are at Kafka ${r.release}'s levels`}`);
+    }
+    if (!o.dryRun && r.updates.length)
+      await appendHistory(s.state.dir, { run: s.lock?.run, command: 'kafka finalize', result: 'ok', seconds: (Date.now() - t0) / 1000, changes });
+    if (o.json) ctx.out.data({ ok: true, dryRun: Boolean(o.dryRun), release: r.release, updates: r.updates, skipped: r.skipped });
   } finally {
     await s.close();
   }

@@ -14,6 +14,8 @@ export interface UpCommandOptions {
   restart?: { roles: string[]; rolling: boolean };
   decommission?: boolean;
   drainTimeout?: number;
+  /** false: `--no-finalize` (Kafka's feature levels held after an upgrade). */
+  finalize?: boolean;
 }
 
 /** `pyro up`: plan and apply (or, with --dry-run, only print) the cluster's wanted state. */
@@ -30,6 +32,7 @@ export async function upCommand(o: UpCommandOptions, ctx: RunContext): Promise<v
         restart: o.restart,
         decommission: o.decommission,
         drainTimeoutSec: o.drainTimeout,
+        finalize: o.finalize,
       },
       ctx.out,
       ctx.signal,

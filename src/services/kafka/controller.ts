@@ -1,6 +1,7 @@
 import { defineService } from '../definition.js';
 import { controllerReady, quorumCaughtUpGate, quorumGate } from './probes.js';
 import { kafkaFiles, kafkaFormat, kafkaLaunch } from './files.js';
+import { controllerRetire, joinControllers } from './quorum.js';
 
 export default defineService({
   role: 'kafka-controller',
@@ -17,7 +18,8 @@ export default defineService({
   extraMemoryMb: 256,
   javaMin: 17,
   runtime: {
-    retire: { never: 'the controllers form a static KRaft quorum: removing one is not supported yet (see the README on moving to a dynamic quorum)' },
+    retire: controllerRetire,
+    join: joinControllers,
     files: kafkaFiles,
     launch: kafkaLaunch,
     format: kafkaFormat,

@@ -1,10 +1,9 @@
 import { withAdmin } from '../../clients/kafka-admin.js';
-import { shellQuote as q } from '../../hosts/host.js';
-import type { ServiceInstance } from '../../inventory/types.js';
 import { HostError } from '../../util/errors.js';
 import { pollUntil } from '../../util/poll.js';
 import type { DrainContext, Retire } from '../runtime.js';
 import { bootstrapServers, brokers, nodeId } from './endpoints.js';
+import { KAFKA_HINT, tool, type ToolContext } from './tool.js';
 import { drainPlan, reassignmentJson, stillMoving, type PartitionReplicas } from './reassign.js';
 
 const REASSIGN = 'org.apache.kafka.tools.reassign.ReassignPartitionsCommand';
@@ -14,11 +13,6 @@ const CONFIG_COMMAND = 'kafka.admin.ConfigCommand';
 /** Bytes per second a reassignment may copy between brokers when none is given (leaves room for producers). */
 export const DEFAULT_THROTTLE = 100 * 1024 * 1024;
 
-const KAFKA_HINT = '`pyro status` shows the brokers and partitions, `pyro logs kafka-broker` their logs; run the same command again once they are healthy';
-
-/** What running Kafka's own tools on a broker host needs. */
-export type ToolContext = Pick<DrainContext, 'inv' | 'exec' | 'toolEnv' | 'log' | 'signal' | 'timeoutSec'>;
-
 /** Every partition's replicas, internal topics included. */
 export async function partitionsOf(inv: DrainContext['inv']): Promise<PartitionReplicas[]> {
   return withAdmin(bootstrapServers(inv), async (admin) => {
@@ -26,30 +20,6 @@ export async function partitionsOf(inv: DrainContext['inv']): Promise<PartitionR
     const meta = names.length ? await admin.fetchTopicMetadata({ topics: names }) : { topics: [] };
     return meta.topics.flatMap((t) => t.partitions.map((p) => ({ topic: t.name, partition: p.partitionId, replicas: [...p.replicas] })));
   });
-}
-
-/**
- * Runs one of Kafka's tools on a broker's host (its own distribution there); fails with its output. The bootstrap
- * option goes last: ClusterTool takes it only after its subcommand.
- */
-async function tool(ctx: ToolContext, on: ServiceInstance, main: string, args: string[], stdinFile?: { path: string; content: string }): Promise<string> {
-  const env = ctx.toolEnv(on, 'kafka');
-  const lines = ['set -e'];
-  if (stdinFile) lines.push(`cat > ${q(stdinFile.path)} <<'PYRO_EOF'\n${stdinFile.content}\nPYRO_EOF`);
-  lines.push(
-    `${q(env.java)} -Xmx256m -cp ${q(`${env.root}/libs/*`)} ${main} ${args.map(q).join(' ')} --bootstrap-server ${q(bootstrapServers(ctx.inv).join(','))} 2>&1`,
-  );
-  const r = await ctx.exec(on, lines.join('\n'), 120);
-  if (r.exitCode !== 0)
-    throw new HostError(
-      'KAFKA_TOOL_FAILED',
-      on.host.name,
-      `${main.split('.').pop()} ${args.slice(0, 2).join(' ')} on ${on.host.name}: ${(r.stdout + r.stderr).trim().slice(-600)}`,
-      {
-        hint: KAFKA_HINT,
-      },
-    );
-  return r.stdout;
 }
 
 /** Waits until no reassignment is running (one an interrupted run left behind finishes first). */
@@ -75,7 +45,7 @@ export async function reassign(ctx: ToolContext, plan: readonly PartitionReplica
   const on = brokers(ctx.inv)[0]!;
   const file = { path: `${on.host.dataDir}/run/kafka-reassignment.json`, content: reassignmentJson(plan) };
   ctx.log(`kafka: moving ${plan.length} partition${plan.length === 1 ? '' : 's'}, throttled to ${(throttle / 1048576).toFixed(0)} MiB/s`);
-  await tool(ctx, on, REASSIGN, ['--reassignment-json-file', file.path, '--execute', '--throttle', String(throttle)], file);
+  await tool(ctx, on, REASSIGN, ['--reassignment-json-file', file.path, '--execute', '--throttle', String(throttle)], { file });
   await pollUntil(
     `reassigning ${plan.length} partitions`,
     async () => {

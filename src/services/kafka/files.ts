@@ -2,7 +2,7 @@ import { KAFKA_MAIN } from '../../artifacts/recipes/kafka.js';
 import type { ConfigValue } from '../../inventory/types.js';
 import { renderProperties } from '../../render/properties.js';
 import { endpoint, roleMarker, userConfig, type RuntimeContext } from '../runtime.js';
-import { brokerCount, CONTROLLER, nodeId, quorumVoters } from './endpoints.js';
+import { brokerCount, CONTROLLER, dynamicQuorum, initialControllers, nodeId, nodeKey, quorumBootstrap, quorumVoters } from './endpoints.js';
 
 /**
  * Internal topics sized to the brokers there are: with fewer, consumer groups and transactions never work. One
@@ -26,7 +26,7 @@ function serverProperties(ctx: RuntimeContext): Record<string, ConfigValue> {
   const { inv, inst, ids } = ctx;
   const common = {
     'node.id': nodeId(ids, inst),
-    'controller.quorum.voters': quorumVoters(inv, ids),
+    ...(dynamicQuorum(ids) ? { 'controller.quorum.bootstrap.servers': quorumBootstrap(inv, ids) } : { 'controller.quorum.voters': quorumVoters(inv, ids) }),
     'controller.listener.names': 'CONTROLLER',
   };
   if (inst.def.role === CONTROLLER) {
@@ -94,6 +94,17 @@ export function kafkaFormat(ctx: RuntimeContext): { dir: string; done: string; a
       `--cluster-id=${ctx.ids.kafkaClusterId}`,
       '-c',
       `${ctx.paths.conf}/server.properties`,
+      ...quorumFormatArgs(ctx),
     ],
   };
+}
+
+/**
+ * A dynamic quorum's controllers: those it is created with all get the same initial voter set (each takes its own
+ * directory id from it); a controller added later starts as an observer and joins with add-controller.
+ */
+function quorumFormatArgs(ctx: RuntimeContext): string[] {
+  if (ctx.inst.def.role !== CONTROLLER || !dynamicQuorum(ctx.ids)) return [];
+  const key = nodeKey(ctx.inst);
+  return ctx.ids.kafkaQuorum!.initial.some((c) => c.key === key) ? [`--initial-controllers=${initialControllers(ctx.ids)}`] : ['--no-initial-controllers'];
 }

@@ -1,12 +1,14 @@
 import { defineModule } from '../definition.js';
 import broker from './broker.js';
 import controller from './controller.js';
-import { nodeKey } from './endpoints.js';
+import { endpoint } from '../runtime.js';
+import { CONTROLLER, nodeKey } from './endpoints.js';
 import { internalTopicDefaults } from './files.js';
 import { replicationRule, uniqueTopics } from './rules.js';
 import { KAFKA_SECTIONS } from './sections.js';
 import { kafkaStatus } from './status.js';
 import { topicsStep } from './steps.js';
+import { finalizeStep, kafkaGuard } from './upgrade.js';
 
 /** Kafka in KRaft mode: controllers (the metadata quorum) and brokers; topics as code. */
 export default defineModule({
@@ -19,9 +21,14 @@ export default defineModule({
   rules: [replicationRule, uniqueTopics],
   async loadIds(inv, state, ids) {
     const mine = inv.instances.filter((i) => i.def.component === 'kafka');
-    if (mine.length) ids.kafkaNodeIds = { ...ids.kafkaNodeIds, ...(await state.kafkaNodeIds(mine.map(nodeKey))) };
+    if (!mine.length) return;
+    // Decided before node ids exist: a state with ids and no quorum record is a cluster formatted static.
+    const controllers = mine.filter((i) => i.def.role === CONTROLLER).map((c) => ({ key: nodeKey(c), endpoint: endpoint(c, 'controller') }));
+    ids.kafkaQuorum = await state.kafkaQuorum(controllers);
+    ids.kafkaNodeIds = { ...ids.kafkaNodeIds, ...(await state.kafkaNodeIds(mine.map(nodeKey))) };
   },
-  steps: [topicsStep],
+  guard: kafkaGuard,
+  steps: [topicsStep, finalizeStep],
   summary: kafkaStatus,
   initDraft: (count) => {
     const d = internalTopicDefaults(count('kafka-broker'));

@@ -5,6 +5,8 @@ import type { ServiceInstance } from '../../inventory/types.js';
 import type { ComponentSummary } from '../definition.js';
 import { orError, type ProbeContext } from '../runtime.js';
 import { bootstrapServers, BROKER, brokerCount, CONTROLLER, nodeId } from './endpoints.js';
+import { METADATA_VERSION, pendingFinalize, readFeatures } from './features.js';
+import { FINALIZE_HINT } from './upgrade.js';
 
 type Quorum = { leaderId: number; voters: number[]; epoch: number };
 
@@ -43,7 +45,11 @@ export async function kafkaStatus(ctx: ProbeContext, managed: readonly ServiceIn
     if (!k.controller || k.controller.leaderId < 0) problems.push('Kafka: no metadata quorum leader');
     line = `Kafka  controller leader ${k.controller ? `${k.controller.leaderId} (voters ${k.controller.voters.join(',')}, epoch ${k.controller.epoch})` : 'unknown'}, ${k.brokers.length}/${k.expectedBrokers} brokers [${k.brokers.join(',')}], ${k.underReplicated} under-replicated of ${k.partitions} partitions, topics: ${k.topicNames.join(', ') || '(none)'}`;
   }
+  const lines = [line];
+  const f = await orError(() => readFeatures(ctx.inv), errorText);
+  if (!('error' in f) && pendingFinalize(f))
+    lines.push(`Kafka  upgrade not finalised: metadata.version ${f.finalized[METADATA_VERSION] ?? 0}, every node supports ${f.commonMax}; ${FINALIZE_HINT}`);
   // Brokers' node ids are only in the state, so show them beside the bootstrap list.
   const ui = { 'Kafka bootstrap': bs.map((b) => `${b.host.address}:${b.ports.client} (id ${nodeId(ctx.ids, b)})`).join(', ') };
-  return { key: 'kafka', data: k, lines: [line], problems, ui };
+  return { key: 'kafka', data: { ...k, features: 'error' in f ? undefined : f }, lines, problems, ui };
 }

@@ -3,6 +3,7 @@ import net from 'node:net';
 import {
   KafkaProtocolError,
   NOT_LEADER,
+  decodeApiVersions,
   decodeDescribeCluster,
   decodeDescribeQuorum,
   describeClusterAt,
@@ -224,6 +225,44 @@ describe('kafka-wire', () => {
 
     it('throws on a wrong correlation id', () => {
       assert.throws(() => decodeDescribeCluster(clusterResponse(9, 0, null, []), 10), /unexpected correlation id 9/);
+    });
+  });
+
+  describe('decodeApiVersions', () => {
+    const tagged = (tag: number, body: Buffer) => Buffer.concat([uvarint(tag), uvarint(body.length), body]);
+    /** An ApiVersions v3 answer: header v0 (no tags), two api keys, throttle, then features as tagged fields. */
+    const apiVersionsResponse = (cid: number, err: number, supported: [string, number, number][], finalized: [string, number][]) =>
+      Buffer.concat([
+        i32(cid),
+        i16(err),
+        uvarint(3),
+        ...[0, 18].map((k) => Buffer.concat([i16(k), i16(0), i16(9), uvarint(0)])),
+        i32(0),
+        uvarint(4),
+        tagged(0, Buffer.concat([uvarint(supported.length + 1), ...supported.map(([n, lo, hi]) => Buffer.concat([str(n), i16(lo), i16(hi), uvarint(0)]))])),
+        tagged(1, i64(40n)),
+        tagged(2, Buffer.concat([uvarint(finalized.length + 1), ...finalized.map(([n, l]) => Buffer.concat([str(n), i16(l), i16(l), uvarint(0)]))])),
+        tagged(3, Buffer.from([0])),
+      ]);
+
+    it('reads supported ranges and finalised levels from the tagged fields', () => {
+      const v = decodeApiVersions(
+        apiVersionsResponse(
+          4,
+          0,
+          [['metadata.version', 7, 30]],
+          [
+            ['metadata.version', 29],
+            ['group.version', 1],
+          ],
+        ),
+        4,
+      );
+      assert.deepEqual(v, { supported: { 'metadata.version': { min: 7, max: 30 } }, finalized: { 'metadata.version': 29, 'group.version': 1 } });
+    });
+
+    it('throws on an error code', () => {
+      assert.throws(() => decodeApiVersions(Buffer.concat([i32(4), i16(35), uvarint(1), i32(0), uvarint(0)]), 4), /error code 35/);
     });
   });
 
