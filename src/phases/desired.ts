@@ -116,7 +116,14 @@ export function desiredFor(
   const unit = inst.host.supervisor === 'systemd' ? unitName(inv.clusterName, inst) : undefined;
   // System units for root, user units otherwise; the SSH user is the one that will run them.
   if (unit)
-    files[unit] = renderUnit(inv.clusterName, inst, paths, rt.stopGraceSec, (inst.host.ssh.user ?? 'root') === 'root' || inst.host.connection === 'local');
+    files[unit] = renderUnit(
+      inv.clusterName,
+      inst,
+      paths,
+      rt.stopGraceSec,
+      (inst.host.ssh.user ?? 'root') === 'root' || inst.host.connection === 'local',
+      rt.keepChildren,
+    );
   const reloaded = rt.reload?.files ?? [];
   const h = createHash('sha256');
   for (const name of Object.keys(files).sort()) if (!reloaded.includes(name)) h.update(`${name}\0${files[name]}\0`);

@@ -9,8 +9,10 @@ export function unitName(cluster: string, inst: ServiceInstance): string {
 /**
  * A unit running the instance's run.sh, for hosts with `supervisor: systemd`. systemd restarts it after a crash;
  * a stop gets SIGTERM, then SIGKILL after the role's grace period. Exit 143 (SIGTERM) counts as a clean stop.
+ * `keepChildren`: only the main process is signalled (KillMode=process), so what it started (a NodeManager's
+ * containers) outlives a restart, as with pyro's own supervisor.
  */
-export function renderUnit(cluster: string, inst: ServiceInstance, paths: InstancePaths, stopGraceSec: number, asRoot: boolean): string {
+export function renderUnit(cluster: string, inst: ServiceInstance, paths: InstancePaths, stopGraceSec: number, asRoot: boolean, keepChildren = false): string {
   return [
     '[Unit]',
     `Description=pyro ${inst.def.title} (cluster ${cluster})`,
@@ -24,6 +26,7 @@ export function renderUnit(cluster: string, inst: ServiceInstance, paths: Instan
     `StandardOutput=append:${paths.logs}/${inst.def.role}.out`,
     'StandardError=inherit',
     'KillSignal=SIGTERM',
+    ...(keepChildren ? ['KillMode=process'] : []),
     `TimeoutStopSec=${stopGraceSec}`,
     'SuccessExitStatus=143',
     'Restart=on-failure',

@@ -177,6 +177,11 @@ export interface ServiceRuntime {
   /** How an instance leaves the cluster (see Retire). */
   retire?: Retire;
   /**
+   * Processes it started outlive its restart (a NodeManager's containers, which the next one recovers): under
+   * systemd only its main process is signalled. `afterStop` cleans them up when it stops for good.
+   */
+  keepChildren?: boolean;
+  /**
    * After instances started (and are ready), before the role's gate: what makes the cluster take in new ones (a
    * controller's add-controller). Must leave instances already members alone.
    */

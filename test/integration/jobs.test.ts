@@ -10,12 +10,17 @@ import { createTestbed, type Testbed } from '../testbed/testbed.js';
 // Issue 5 end to end on three simulated hosts: PostgreSQL deployed by `pyro up`, the sample PySpark job submitted
 // to YARN by `pyro up`, events from `pyro produce`, exact counts in PostgreSQL across a stop and a resubmit.
 
+/** The Hadoop release HDFS and YARN start on; the upgrade test moves them to 3.4.3 (pyro's default). */
+let hadoopRelease = '3.4.2';
+
 function inventoryYaml(tb: Testbed, extraJobs = ''): string {
   return threeHostInventory(
     tb,
     'jobs-test',
     [['postgresql'], [], []],
-    `jobs:
+    `artifacts:
+  versions: { hadoop: ${hadoopRelease} }
+jobs:
   - name: page-views
     main: ${path.join(ROOT, 'jobs', 'page_views.py')}
     topics: [events]
@@ -138,14 +143,40 @@ describe('streaming jobs on YARN (submit-job, jobs, produce) on three simulated 
     assert.deepEqual(await totalsWhen(5500), expected);
   });
 
-  it('the job outlives a restart of YARN: the ResourceManager recovers it, each NodeManager keeps its containers; same application, counts still exact', async () => {
+  it('the job outlives a Hadoop upgrade (3.4.2 to 3.4.3): HDFS and YARN switch one instance at a time, the ResourceManager recovers the job, each NodeManager keeps its containers; same application, counts still exact', async () => {
     const jobs = async () => (JSON.parse((await pyro(['jobs', '--json'], 60_000)).stdout) as { jobs: { appId: string; state: string }[] }).jobs[0]!;
     const before = await jobs();
-    const r = await pyro(['restart', 'yarn', '--rolling']);
+    const versions = async () =>
+      Object.fromEntries(
+        await Promise.all(
+          (JSON.parse((await pyro(['status', '--json'], 60_000)).stdout) as { instances: { host: string; role: string; pid?: number }[] }).instances
+            .filter((i) => /^(hdfs|yarn)-/.test(i.role))
+            .map(
+              async (i) =>
+                [`${i.host}/${i.role}`, /\/hadoop\/(\d[^/\s]*)/.exec(readFileSync(`/proc/${i.pid}/cmdline`, 'utf8').replaceAll('\0', ' '))?.[1]] as const,
+            ),
+        ),
+      );
+    assert.ok(
+      Object.values(await versions()).every((v) => v === '3.4.2'),
+      JSON.stringify(await versions()),
+    );
+    hadoopRelease = '3.4.3';
+    writeFileSync(inv, inventoryYaml(tb));
+    const r = await pyro(['up']);
     assert.equal(r.exitCode, 0, `${r.stdout}\n${r.stderr}`);
+    assert.match(r.stdout, /push hadoop 3\.4\.3/);
+    assert.match(r.stdout, /restarting hdfs-namenode on h1: HDFS .* is unavailable until it is back/);
     assert.match(r.stdout, /restarting yarn-resourcemanager on h1: YARN accepts no application and allocates no container until it is back/);
-    assert.equal((r.stdout.match(/rolling restart: h\d \(asked by pyro restart\)/g) ?? []).length, 3, r.stdout);
-    assert.doesNotMatch(r.stdout, /submit job page-views/, 'nothing was submitted again');
+    for (const role of ['hdfs-datanode', 'yarn-nodemanager']) {
+      const tier = r.stdout.split(`-- ${role}`)[1]!.split(/\n-- /)[0]!;
+      assert.equal((tier.match(/rolling restart: h\d/g) ?? []).length, 3, tier);
+    }
+    assert.doesNotMatch(r.stdout, /job page-views running as/, 'nothing was submitted again');
+    assert.ok(
+      Object.values(await versions()).every((v) => v === '3.4.3'),
+      JSON.stringify(await versions()),
+    );
     const after = await jobs();
     assert.deepEqual([after.appId, after.state], [before.appId, 'RUNNING']);
     await produce(500, 5501);

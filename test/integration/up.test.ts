@@ -550,6 +550,10 @@ describe('pyro up / down / status / logs on three simulated hosts', function () 
       assert.equal((await finalized())['metadata.version'], '4.2-IV1', 'held: not finalised');
       const st = await pyro(['status'], 60_000);
       assert.match(st.stdout, /upgrade not finalised: metadata\.version 29, every node supports 30/);
+      const dryFinal = await pyro(['kafka', 'finalize', '--dry-run', '--json'], 120_000);
+      assert.equal(dryFinal.exitCode, 0, dryFinal.stderr);
+      assert.deepEqual((JSON.parse(dryFinal.stdout) as { updates: unknown[] }).updates, [{ feature: 'metadata.version', from: 29, to: 30 }]);
+      assert.equal((await finalized())['metadata.version'], '4.2-IV1', 'a dry run raises nothing');
 
       // Before finalising, the way back is the same roll.
       kafkaRelease = '4.2.2';

@@ -8,6 +8,21 @@ import { appendHistory } from '../../state/history.js';
 import { rootCause } from '../../util/errors.js';
 import type { RunContext } from '../context.js';
 
+/** A locked, recorded session on the broker hosts (where Kafka's tools run) for `pyro kafka <verb>`. */
+function kafkaSession(verb: string, o: { inventory: string; dryRun?: boolean; json?: boolean }, ctx: RunContext) {
+  return openSession({
+    inventory: o.inventory,
+    command: `pyro kafka ${verb}`,
+    out: ctx.out,
+    signal: ctx.signal,
+    quiet: Boolean(o.json),
+    dryRun: o.dryRun,
+    lock: true,
+    history: true,
+    hostFilter: (h) => h.roles.includes('kafka-broker'),
+  });
+}
+
 export interface RebalanceOptions {
   inventory: string;
   throttle: number;
@@ -23,17 +38,7 @@ export interface RebalanceOptions {
 export async function kafkaRebalanceCommand(o: RebalanceOptions, ctx: RunContext): Promise<void> {
   const t0 = Date.now();
   const quiet = Boolean(o.json);
-  const s = await openSession({
-    inventory: o.inventory,
-    command: 'pyro kafka rebalance',
-    out: ctx.out,
-    signal: ctx.signal,
-    quiet,
-    dryRun: o.dryRun,
-    lock: true,
-    history: true,
-    hostFilter: (h) => h.roles.includes('kafka-broker'),
-  });
+  const s = await kafkaSession('rebalance', o, ctx);
   const changes: string[] = [];
   try {
     const ids = brokers(s.inv).map((b) => nodeId(s.ids, b));
@@ -83,17 +88,7 @@ export interface FinalizeOptions {
 export async function kafkaFinalizeCommand(o: FinalizeOptions, ctx: RunContext): Promise<void> {
   const t0 = Date.now();
   const quiet = Boolean(o.json);
-  const s = await openSession({
-    inventory: o.inventory,
-    command: 'pyro kafka finalize',
-    out: ctx.out,
-    signal: ctx.signal,
-    quiet,
-    dryRun: o.dryRun,
-    lock: true,
-    history: true,
-    hostFilter: (h) => h.roles.includes('kafka-broker'),
-  });
+  const s = await kafkaSession('finalize', o, ctx);
   try {
     const dc = { ...drainContext(s, 120), dryRun: Boolean(o.dryRun), log: (l: string) => !quiet && ctx.out.info(`   ${l}`) };
     const r = await finalizeFeatures(dc);

@@ -43,5 +43,6 @@ export default defineService({
     rolling: true,
     retire: nodeManagerRetire,
     afterStop: stopContainers,
+    keepChildren: true,
   },
 });

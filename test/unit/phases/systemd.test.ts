@@ -49,6 +49,15 @@ describe('supervisor: systemd', () => {
     assert.match(stateScript(broker.host, [d]), /pyro_sd_state kafka-broker pyro-analytics-kafka-broker\.service /);
   });
 
+  it("a NodeManager's unit signals only its main process: its containers outlive a restart (recovery); others kill the group", () => {
+    const nm = inv.instances.find((i) => i.host.name === 'node2' && i.def.role === 'yarn-nodemanager')!;
+    const d = desiredFor(inv, nm, ids);
+    assert.match(d.files[d.unit!]!, /^KillMode=process$/m);
+    const broker = inv.instances.find((i) => i.host.name === 'node2' && i.def.role === 'kafka-broker')!;
+    const b = desiredFor(inv, broker, ids);
+    assert.doesNotMatch(b.files[b.unit!]!, /KillMode/);
+  });
+
   it('a host without systemd is refused before anything starts, with a hint', function () {
     if (hasSystemd) this.skip(); // the refusal needs a machine without systemd, like this test's usual one
     const nn = inv.instances.find((i) => i.def.role === 'hdfs-namenode')!;

@@ -68,6 +68,9 @@ jobs:
     assert.equal(c['spark.pyro.pg.url'], 'jdbc:postgresql://10.6.0.1:5432/warehouse');
     assert.equal(c['spark.pyro.pg.password'], 'pw1');
     assert.equal(c['spark.driver.extraClassPath'], 'postgresql-42.jar');
+    // A NameNode restart is waited out (2 s x 60), not a reason for the query to fail.
+    assert.equal(c['spark.hadoop.dfs.client.retry.policy.enabled'], 'true');
+    assert.equal(c['spark.hadoop.dfs.client.retry.policy.spec'], '2000,60');
   });
 
   it("the inventory's spark-defaults.conf reaches every job, over pyro's defaults; the job's sparkConf wins over it", () => {

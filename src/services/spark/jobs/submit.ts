@@ -91,6 +91,11 @@ export function submitConf(inv: Inventory, job: JobSpec, inputs: SubmitInputs): 
     'spark.yarn.submit.file.replication': String(hdfsSettings(inv).replication),
 'spark.sql.shuffle.partitions': '2',
     'spark.sql.streaming.stateStore.providerClass': 'org.apache.spark.sql.execution.streaming.state.HDFSBackedStateStoreProvider',
+    // The job's HDFS client rides through a NameNode restart (an upgrade, a config change): a refused connection
+    // and the start-up safe mode are retried every 2 s for up to 2 minutes, where the default fails the query (and
+    // with it the job) after about 10 s.
+    'spark.hadoop.dfs.client.retry.policy.enabled': 'true',
+    'spark.hadoop.dfs.client.retry.policy.spec': '2000,60',
     // --jars files are localized into the container's working dir: the JDBC driver by its bare name on the class path.
     'spark.driver.extraClassPath': inputs.jdbcClassPath,
     'spark.executor.extraClassPath': inputs.jdbcClassPath,
