@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ArtifactCache } from '../../src/artifacts/cache.js';
@@ -29,20 +29,24 @@ describe('pushing distributions to simulated hosts over SSH', function () {
   let hosts: Host[];
   let specs: HostSpec[];
   let cache: ArtifactCache;
+  const temps: string[] = [];
 
   before(async () => {
     tb = await createTestbed(2);
     const state = mkdtempSync(path.join(os.tmpdir(), 'pyro-push-state-'));
+    temps.push(state);
     writeFileSync(path.join(state, 'known_hosts'), '');
     const { inventory } = await loadInventory(tb.inventoryPath);
     specs = inventory.hosts;
     // The testbed's known_hosts has every host key: use it as pyro's file for this cluster.
     hosts = createHosts(specs, { knownHostsFile: tb.knownHosts, trustNewHosts: false });
-    cache = new ArtifactCache(mkdtempSync(path.join(os.tmpdir(), 'pyro-push-cache-')));
+    temps.push(mkdtempSync(path.join(os.tmpdir(), 'pyro-push-cache-')));
+    cache = new ArtifactCache(temps.at(-1)!);
   });
   after(async () => {
     await Promise.allSettled((hosts ?? []).map((h) => h.close()));
     await tb?.destroy();
+    for (const d of temps) rmSync(d, { recursive: true, force: true });
   });
 
   it('pushes into a versioned dir with a current link, then skips it', async () => {

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -13,9 +13,10 @@ describe('pyro up on this machine with the single-host default inventory (connec
   let env: Record<string, string>;
   let dataDir: string;
   let accessLog: string;
+  let dir: string;
 
   before(() => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'pyro-up-local-'));
+    dir = mkdtempSync(path.join(os.tmpdir(), 'pyro-up-local-'));
     // PostgreSQL runs as the postgres user: it must be able to reach its data dir below this one.
     chmodSync(dir, 0o755);
     const text = readFileSync(path.join(ROOT, 'inventories', 'local.yaml'), 'utf8')
@@ -33,6 +34,8 @@ describe('pyro up on this machine with the single-host default inventory (connec
   });
   after(async () => {
     if (inv) await runPyro(['down', '-i', inv], { env, timeoutMs: 300_000 });
+    // Its install and data dirs hold every distribution unpacked (about 2 GB): not left behind in /tmp.
+    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it("brings the stack up, ends with the dashboard's URL and the way to log in, and a healthy status", async () => {
